@@ -1,0 +1,235 @@
+//! The claims inside a card credential, as a CBOR map with small integer keys.
+//!
+//! | key | claim | encoding |
+//! |---|---|---|
+//! | 1 | card id | 8 random bytes |
+//! | 2 | holder name | text |
+//! | 3 | birthday (optional) | days since 1970-01-01 |
+//! | 4 | card type (absent = standard) | 1 = gold |
+//! | 5 | project id | unsigned |
+//! | 6 | region id (issuing Kreis/Kommune) | unsigned |
+//! | 7 | valid from | days since 1970-01-01, Europe/Berlin |
+//! | 8 | valid until (absent for gold) | days, inclusive |
+//! | 9 | issued at | Unix seconds |
+//! | 10 | holder device public key (optional) | 32 bytes Ed25519 |
+
+use crate::cbor::{encode_map, int, CborError, IntMap};
+use crate::day::Day;
+use ciborium::value::Value;
+
+pub const CARD_ID_LEN: usize = 8;
+pub const MAX_NAME_CHARS: usize = 80;
+
+pub type CardId = [u8; CARD_ID_LEN];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CardType {
+    /// Valid for a limited time (typically three years).
+    Standard,
+    /// Never expires (long-serving volunteers).
+    Gold,
+}
+
+impl CardType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardType::Standard => "standard",
+            CardType::Gold => "gold",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CardType> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "standard" | "blau" | "blue" | "" => Some(CardType::Standard),
+            "gold" | "golden" => Some(CardType::Gold),
+            _ => None,
+        }
+    }
+
+    /// Bit used in a trust list's set of allowed card types.
+    pub fn bit(self) -> u8 {
+        match self {
+            CardType::Standard => 1,
+            CardType::Gold => 2,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardClaims {
+    pub card_id: CardId,
+    pub holder_name: String,
+    pub birthday: Option<Day>,
+    pub card_type: CardType,
+    pub project_id: u32,
+    pub region_id: u32,
+    pub valid_from: Day,
+    /// `None` exactly for gold cards.
+    pub valid_until: Option<Day>,
+    pub issued_at: i64,
+    pub device_key: Option<[u8; 32]>,
+}
+
+const KNOWN_KEYS: &[u8] = &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+impl CardClaims {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut entries = vec![
+            (1, Value::Bytes(self.card_id.to_vec())),
+            (2, Value::Text(self.holder_name.clone())),
+        ];
+        if let Some(b) = self.birthday {
+            entries.push((3, int(b.0)));
+        }
+        if self.card_type == CardType::Gold {
+            entries.push((4, int(1u8)));
+        }
+        entries.push((5, int(self.project_id)));
+        entries.push((6, int(self.region_id)));
+        entries.push((7, int(self.valid_from.0)));
+        if let Some(u) = self.valid_until {
+            entries.push((8, int(u.0)));
+        }
+        entries.push((9, int(self.issued_at)));
+        if let Some(k) = self.device_key {
+            entries.push((10, Value::Bytes(k.to_vec())));
+        }
+        encode_map(entries)
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<CardClaims, CborError> {
+        let mut m = IntMap::decode(bytes, KNOWN_KEYS)?;
+        let card_id: CardId = m
+            .bytes(1)?
+            .try_into()
+            .map_err(|_| CborError("card id must be 8 bytes".into()))?;
+        let holder_name = m.text(2)?;
+        check_name(&holder_name).map_err(CborError)?;
+        let birthday = m.opt_int_as::<i32>(3)?.map(Day);
+        let card_type = match m.opt_int(4)? {
+            None => CardType::Standard,
+            Some(1) => CardType::Gold,
+            Some(_) => return Err(CborError("unknown card type".into())),
+        };
+        let project_id = m.int(5)?;
+        let region_id = m.int(6)?;
+        let valid_from = Day(m.int(7)?);
+        let valid_until = m.opt_int_as::<i32>(8)?.map(Day);
+        let issued_at = m.int(9)?;
+        let device_key = match m.opt_bytes(10)? {
+            None => None,
+            Some(k) => Some(
+                k.try_into()
+                    .map_err(|_| CborError("device key must be 32 bytes".into()))?,
+            ),
+        };
+        let claims = CardClaims {
+            card_id,
+            holder_name,
+            birthday,
+            card_type,
+            project_id,
+            region_id,
+            valid_from,
+            valid_until,
+            issued_at,
+            device_key,
+        };
+        claims.check_validity_period().map_err(CborError)?;
+        Ok(claims)
+    }
+
+    pub(crate) fn check_validity_period(&self) -> Result<(), String> {
+        match (self.card_type, self.valid_until) {
+            (CardType::Standard, None) => Err("a standard card needs a valid-until day".into()),
+            (CardType::Gold, Some(_)) => Err("a gold card never expires".into()),
+            (CardType::Standard, Some(until)) if until < self.valid_from => {
+                Err("valid-until is before valid-from".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn card_id_hex(&self) -> String {
+        hex::encode(self.card_id)
+    }
+}
+
+/// A holder name is 1 to 80 characters of printable text without surrounding whitespace.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err("holder name is empty".into());
+    }
+    if chars > MAX_NAME_CHARS {
+        return Err(format!("holder name is longer than {MAX_NAME_CHARS} characters"));
+    }
+    if name.trim() != name {
+        return Err("holder name has leading or trailing whitespace".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("holder name contains control characters".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> CardClaims {
+        CardClaims {
+            card_id: [1, 2, 3, 4, 5, 6, 7, 8],
+            holder_name: "Erika Mustermann".into(),
+            birthday: Day::from_ymd(1980, 5, 17),
+            card_type: CardType::Standard,
+            project_id: 1,
+            region_id: 9162,
+            valid_from: Day::from_ymd(2026, 1, 1).unwrap(),
+            valid_until: Day::from_ymd(2028, 12, 31),
+            issued_at: 1_767_225_600,
+            device_key: Some([9; 32]),
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let c = sample();
+        assert_eq!(CardClaims::decode(&c.encode()).unwrap(), c);
+        let gold = CardClaims {
+            card_type: CardType::Gold,
+            valid_until: None,
+            birthday: Some(Day(-3000)),
+            device_key: None,
+            ..sample()
+        };
+        assert_eq!(CardClaims::decode(&gold.encode()).unwrap(), gold);
+    }
+
+    #[test]
+    fn rejects_inconsistent_claims() {
+        let no_end = CardClaims {
+            valid_until: None,
+            ..sample()
+        };
+        assert!(CardClaims::decode(&no_end.encode()).is_err());
+        let backwards = CardClaims {
+            valid_until: Day::from_ymd(2025, 1, 1),
+            ..sample()
+        };
+        assert!(CardClaims::decode(&backwards.encode()).is_err());
+        let empty = CardClaims {
+            holder_name: String::new(),
+            ..sample()
+        };
+        assert!(CardClaims::decode(&empty.encode()).is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert!(check_name("Jürgen Weiß-Özdemir").is_ok());
+        assert!(check_name(" x").is_err());
+        assert!(check_name("a\nb").is_err());
+        assert!(check_name(&"x".repeat(81)).is_err());
+    }
+}

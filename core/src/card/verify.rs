@@ -1,0 +1,363 @@
+//! The verifier a partner shop runs offline: trust list and revocation lists in memory, one
+//! call per scanned code, a typed answer with the reason when the card is not valid.
+
+use crate::card::claims::{CardClaims, CardType};
+use crate::card::presentation::Presentation;
+use crate::card::qr::{QrPayload, QrTextError};
+use crate::card::reason::{Flag, InvalidReason};
+use crate::cose::SignedEnvelope;
+use crate::day::Day;
+use crate::error::{Error, Result};
+use crate::keys::{KeyId, PublicKey};
+use crate::trust::list::{Role, TrustList};
+use crate::trust::revocation::RevocationList;
+use ed25519_dalek::VerifyingKey;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+/// How far a presentation's time step may lie from the verifier's clock, either way. A
+/// screenshot is refused once its step started more than this long ago.
+pub const DEFAULT_SKEW_SECS: i64 = 60;
+pub const DEFAULT_REPLAY_CAPACITY: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresentationKind {
+    /// The issuer's credential alone (paper, PDF, or a card without device key).
+    Static,
+    /// Live code from the holder's phone, signed by its device key.
+    DeviceBound,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidCard {
+    pub card_id: String,
+    pub holder_name: String,
+    pub birthday: Option<Day>,
+    pub card_type: CardType,
+    pub project_id: u32,
+    pub region_id: u32,
+    pub valid_from: Day,
+    pub valid_until: Option<Day>,
+    pub issued_at: i64,
+    pub issuer_name: String,
+    pub issuer_key_id: KeyId,
+    pub kind: PresentationKind,
+    /// Seconds since the presentation's time step began; `None` for static cards.
+    pub presentation_age_secs: Option<i64>,
+    pub trust_list_version: u64,
+    /// Seconds since the trust list in use was issued.
+    pub trust_list_age_secs: i64,
+    pub flags: Vec<Flag>,
+    /// When a repeat scan: when this verifier first saw the code.
+    pub first_seen_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verification {
+    Valid(ValidCard),
+    Invalid(InvalidReason),
+}
+
+impl Verification {
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Verification::Valid(_))
+    }
+
+    pub fn reason(&self) -> Option<InvalidReason> {
+        match self {
+            Verification::Invalid(r) => Some(*r),
+            Verification::Valid(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Updated,
+    /// The same version with the same bytes: nothing to do.
+    Unchanged,
+}
+
+struct TrustState {
+    list: TrustList,
+    bytes: Vec<u8>,
+    keys: HashMap<KeyId, (usize, VerifyingKey)>,
+}
+
+struct RevocationState {
+    list: RevocationList,
+    bytes: Vec<u8>,
+}
+
+/// Remembers recently accepted codes by their last signature, first in first out.
+struct ReplayCache {
+    seen: HashMap<[u8; 16], i64>,
+    order: VecDeque<[u8; 16]>,
+    capacity: usize,
+}
+
+impl ReplayCache {
+    /// Returns when the code was first seen, recording it now if it is new.
+    fn check_and_record(&mut self, key: [u8; 16], now: i64) -> Option<i64> {
+        if let Some(first) = self.seen.get(&key) {
+            return Some(*first);
+        }
+        if self.capacity == 0 {
+            return None;
+        }
+        if self.order.len() >= self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        self.seen.insert(key, now);
+        self.order.push_back(key);
+        None
+    }
+}
+
+pub struct Verifier {
+    root: VerifyingKey,
+    trust: Option<TrustState>,
+    revocations: HashMap<KeyId, RevocationState>,
+    replay: Mutex<ReplayCache>,
+    skew_secs: i64,
+}
+
+type Check<T> = std::result::Result<T, InvalidReason>;
+
+impl Verifier {
+    pub fn new(root: PublicKey) -> Verifier {
+        Verifier::with_settings(root, DEFAULT_SKEW_SECS, DEFAULT_REPLAY_CAPACITY)
+    }
+
+    pub fn with_settings(root: PublicKey, skew_secs: i64, replay_capacity: usize) -> Verifier {
+        Verifier {
+            root,
+            trust: None,
+            revocations: HashMap::new(),
+            replay: Mutex::new(ReplayCache {
+                seen: HashMap::new(),
+                order: VecDeque::new(),
+                capacity: replay_capacity,
+            }),
+            skew_secs: skew_secs.max(0),
+        }
+    }
+
+    pub fn trust_list(&self) -> Option<&TrustList> {
+        self.trust.as_ref().map(|t| &t.list)
+    }
+
+    /// The signed bytes of the current trust list, to persist and reload later.
+    pub fn trust_list_bytes(&self) -> Option<&[u8]> {
+        self.trust.as_ref().map(|t| t.bytes.as_slice())
+    }
+
+    pub fn revocation_list(&self, issuer: KeyId) -> Option<&RevocationList> {
+        self.revocations.get(&issuer).map(|r| &r.list)
+    }
+
+    pub fn revocation_list_bytes(&self) -> Vec<&[u8]> {
+        self.revocations.values().map(|r| r.bytes.as_slice()).collect()
+    }
+
+    /// Accepts a trust list signed by the root key whose version is newer than the current one.
+    pub fn load_trust_list(&mut self, bytes: &[u8]) -> Result<UpdateOutcome> {
+        let list = TrustList::verify(bytes, &self.root)?;
+        if let Some(current) = &self.trust {
+            if list.version == current.list.version && bytes == current.bytes.as_slice() {
+                return Ok(UpdateOutcome::Unchanged);
+            }
+            if list.version <= current.list.version {
+                return Err(Error::VersionNotNewer {
+                    what: "trust list",
+                    offered: list.version,
+                    current: current.list.version,
+                });
+            }
+        }
+        let mut keys = HashMap::with_capacity(list.issuers.len());
+        for (i, entry) in list.issuers.iter().enumerate() {
+            let key = VerifyingKey::from_bytes(&entry.public_key)
+                .map_err(|_| Error::malformed("trust list", format!("key {} is not a valid point", entry.key_id)))?;
+            keys.insert(entry.key_id, (i, key));
+        }
+        self.trust = Some(TrustState {
+            list,
+            bytes: bytes.to_vec(),
+            keys,
+        });
+        Ok(UpdateOutcome::Updated)
+    }
+
+    /// Accepts an issuer's revocation list, signed by an issuer with the cards role, whose
+    /// version is newer than the one held for that issuer.
+    pub fn load_revocation_list(&mut self, bytes: &[u8]) -> Result<UpdateOutcome> {
+        let trust = self.trust.as_ref().ok_or(Error::NoTrustList)?;
+        let signer = RevocationList::signer(bytes)?;
+        let (index, key) = trust
+            .keys
+            .get(&signer)
+            .ok_or_else(|| Error::UnknownIssuer(signer.to_hex()))?;
+        let entry = &trust.list.issuers[*index];
+        if !entry.roles.has(Role::Cards) || entry.withdrawn {
+            return Err(Error::NotAllowed(format!(
+                "key {signer} may not publish revocation lists"
+            )));
+        }
+        let list = RevocationList::verify(bytes, key)?;
+        if let Some(current) = self.revocations.get(&signer) {
+            if list.version == current.list.version && bytes == current.bytes.as_slice() {
+                return Ok(UpdateOutcome::Unchanged);
+            }
+            if list.version <= current.list.version {
+                return Err(Error::VersionNotNewer {
+                    what: "revocation list",
+                    offered: list.version,
+                    current: current.list.version,
+                });
+            }
+        }
+        self.revocations.insert(
+            signer,
+            RevocationState {
+                list,
+                bytes: bytes.to_vec(),
+            },
+        );
+        Ok(UpdateOutcome::Updated)
+    }
+
+    /// Verifies the exact text a scanner read, at Unix time `now`.
+    pub fn verify(&self, qr_text: &str, now: i64) -> Verification {
+        match self.check(qr_text, now) {
+            Ok(valid) => Verification::Valid(valid),
+            Err(reason) => Verification::Invalid(reason),
+        }
+    }
+
+    fn check(&self, qr_text: &str, now: i64) -> Check<ValidCard> {
+        let payload = QrPayload::decode(qr_text).map_err(|e| match e {
+            QrTextError::NotACard => InvalidReason::NotACard,
+            QrTextError::Damaged => InvalidReason::DamagedEncoding,
+        })?;
+        let (credential, presentation) = match &payload {
+            QrPayload::Credential(bytes) => (bytes.as_slice(), None),
+            QrPayload::Presentation(bytes) => {
+                let p = Presentation::parse(bytes).ok_or(InvalidReason::DamagedEncoding)?;
+                (p.credential, Some(p))
+            }
+        };
+        let envelope = SignedEnvelope::parse(credential).map_err(|_| InvalidReason::DamagedEncoding)?;
+        let trust = self.trust.as_ref().ok_or(InvalidReason::NoTrustList)?;
+        let (index, issuer_key) = trust
+            .keys
+            .get(&envelope.key_id)
+            .ok_or(InvalidReason::UnknownIssuer)?;
+        let claims_bytes = envelope
+            .verify(issuer_key)
+            .ok_or(InvalidReason::BadIssuerSignature)?;
+        let claims = CardClaims::decode(claims_bytes).map_err(|_| InvalidReason::DamagedEncoding)?;
+        let issuer = &trust.list.issuers[*index];
+
+        if issuer.withdrawn {
+            return Err(InvalidReason::IssuerKeyWithdrawn);
+        }
+        if !issuer.valid_at(claims.issued_at) {
+            return Err(InvalidReason::IssuerKeyNotValidAtIssuance);
+        }
+        if !issuer.roles.has(Role::Cards)
+            || claims.project_id != trust.list.project_id
+            || !issuer.allows_region(claims.region_id)
+            || !issuer.allows_card_type(claims.card_type)
+        {
+            return Err(InvalidReason::IssuerNotAllowed);
+        }
+
+        let (kind, presentation_age_secs, replay_key) = match (&claims.device_key, &presentation) {
+            (Some(_), None) => return Err(InvalidReason::DevicePresentationRequired),
+            (None, Some(_)) => return Err(InvalidReason::DamagedEncoding),
+            (None, None) => (PresentationKind::Static, None, signature_tail(credential)),
+            (Some(device_key), Some(p)) => {
+                let key = VerifyingKey::from_bytes(device_key)
+                    .map_err(|_| InvalidReason::BadDeviceSignature)?;
+                if !p.verify_device_signature(&key) {
+                    return Err(InvalidReason::BadDeviceSignature);
+                }
+                let age = p.age(now);
+                if age > self.skew_secs || age < -self.skew_secs {
+                    return Err(InvalidReason::StalePresentation);
+                }
+                let mut replay_key = [0u8; 16];
+                replay_key.copy_from_slice(&p.signature.to_bytes()[..16]);
+                (PresentationKind::DeviceBound, Some(age), replay_key)
+            }
+        };
+
+        let mut flags = Vec::new();
+        match self.revocations.get(&envelope.key_id) {
+            Some(r) if r.list.is_revoked(&claims.card_id) => return Err(InvalidReason::Revoked),
+            Some(r) if now > r.list.expires_at => flags.push(Flag::RevocationListExpired),
+            Some(_) => {}
+            None => flags.push(Flag::RevocationListMissing),
+        }
+
+        let today = Day::in_berlin(now).ok_or(if now < 0 {
+            InvalidReason::NotYetValid
+        } else {
+            InvalidReason::Expired
+        })?;
+        if today < claims.valid_from {
+            return Err(InvalidReason::NotYetValid);
+        }
+        if claims.valid_until.is_some_and(|until| today > until) {
+            return Err(InvalidReason::Expired);
+        }
+
+        if kind == PresentationKind::Static {
+            flags.push(Flag::StaticCard);
+        }
+        if now > trust.list.expires_at {
+            flags.push(Flag::TrustListExpired);
+        }
+        let first_seen_at = self
+            .replay
+            .lock()
+            .map(|mut cache| cache.check_and_record(replay_key, now))
+            .unwrap_or(None);
+        if first_seen_at.is_some() {
+            flags.push(Flag::RepeatScan);
+        }
+
+        Ok(ValidCard {
+            card_id: claims.card_id_hex(),
+            holder_name: claims.holder_name,
+            birthday: claims.birthday,
+            card_type: claims.card_type,
+            project_id: claims.project_id,
+            region_id: claims.region_id,
+            valid_from: claims.valid_from,
+            valid_until: claims.valid_until,
+            issued_at: claims.issued_at,
+            issuer_name: issuer.name.clone(),
+            issuer_key_id: issuer.key_id,
+            kind,
+            presentation_age_secs,
+            trust_list_version: trust.list.version,
+            trust_list_age_secs: now - trust.list.issued_at,
+            flags,
+            first_seen_at,
+        })
+    }
+}
+
+/// The first 16 bytes of the issuer signature, which ends every credential.
+fn signature_tail(credential: &[u8]) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    if credential.len() >= 64 {
+        let start = credential.len() - 64;
+        key.copy_from_slice(&credential[start..start + 16]);
+    }
+    key
+}

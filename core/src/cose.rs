@@ -1,0 +1,112 @@
+//! COSE_Sign1 (RFC 9052) with EdDSA/Ed25519: the envelope of cards, trust lists and
+//! revocation lists. The key id sits in the protected header; the algorithm must be EdDSA.
+
+use crate::keys::{IssuerKey, KeyId};
+use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable};
+use ed25519_dalek::{Signature, Signer, VerifyingKey};
+
+/// Why a COSE_Sign1 envelope could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error("not a tagged COSE_Sign1 structure")]
+    NotCose,
+    #[error("algorithm is not EdDSA")]
+    WrongAlgorithm,
+    #[error("key id missing or of the wrong length")]
+    BadKeyId,
+    #[error("payload missing")]
+    NoPayload,
+    #[error("signature has the wrong length")]
+    BadSignatureLength,
+}
+
+/// A parsed but not yet verified COSE_Sign1.
+pub struct SignedEnvelope {
+    pub key_id: KeyId,
+    sign1: CoseSign1,
+    signature: Signature,
+}
+
+pub fn sign(key: &IssuerKey, payload: Vec<u8>) -> Vec<u8> {
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(key.key_id().0.to_vec())
+        .build();
+    let sign1 = CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .create_signature(b"", |tbs| key.signing_key().sign(tbs).to_bytes().to_vec())
+        .build();
+    sign1
+        .to_tagged_vec()
+        .expect("encoding a COSE_Sign1 built from owned bytes cannot fail")
+}
+
+impl SignedEnvelope {
+    pub fn parse(bytes: &[u8]) -> Result<SignedEnvelope, EnvelopeError> {
+        let sign1 = CoseSign1::from_tagged_slice(bytes).map_err(|_| EnvelopeError::NotCose)?;
+        let header = &sign1.protected.header;
+        if header.alg
+            != Some(coset::RegisteredLabelWithPrivate::Assigned(
+                iana::Algorithm::EdDSA,
+            ))
+        {
+            return Err(EnvelopeError::WrongAlgorithm);
+        }
+        let key_id = KeyId::from_slice(&header.key_id).ok_or(EnvelopeError::BadKeyId)?;
+        if sign1.payload.is_none() {
+            return Err(EnvelopeError::NoPayload);
+        }
+        let signature = Signature::from_slice(&sign1.signature)
+            .map_err(|_| EnvelopeError::BadSignatureLength)?;
+        Ok(SignedEnvelope {
+            key_id,
+            sign1,
+            signature,
+        })
+    }
+
+    /// Checks the signature; only then is the payload handed out.
+    pub fn verify(&self, key: &VerifyingKey) -> Option<&[u8]> {
+        let tbs = self.sign1.tbs_data(b"");
+        key.verify_strict(&tbs, &self.signature).ok()?;
+        self.sign1.payload.as_deref()
+    }
+
+    /// The payload without any check, for the holder's own display of a card.
+    pub fn unverified_payload(&self) -> &[u8] {
+        self.sign1.payload.as_deref().unwrap_or_default()
+    }
+}
+
+/// Re-encodes untagged; used by tests to show the envelope survives a round trip.
+pub fn encode_untagged(env: &SignedEnvelope) -> Vec<u8> {
+    env.sign1.clone().to_vec().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_parse_verify() {
+        let key = IssuerKey::generate().unwrap();
+        let bytes = sign(&key, b"hello".to_vec());
+        assert_eq!(bytes[0], 0xd2, "tag 18 for COSE_Sign1");
+        let env = SignedEnvelope::parse(&bytes).unwrap();
+        assert_eq!(env.key_id, key.key_id());
+        assert_eq!(env.verify(&key.public_key()), Some(&b"hello"[..]));
+        let other = IssuerKey::generate().unwrap();
+        assert_eq!(env.verify(&other.public_key()), None);
+        assert!(!encode_untagged(&env).is_empty());
+    }
+
+    #[test]
+    fn rejects_garbage_and_untagged() {
+        assert_eq!(SignedEnvelope::parse(&[]).err(), Some(EnvelopeError::NotCose));
+        assert_eq!(SignedEnvelope::parse(&[0xff; 10]).err(), Some(EnvelopeError::NotCose));
+        let key = IssuerKey::generate().unwrap();
+        let bytes = sign(&key, b"x".to_vec());
+        assert_eq!(SignedEnvelope::parse(&bytes[1..]).err(), Some(EnvelopeError::NotCose));
+    }
+}

@@ -1,0 +1,55 @@
+//! The core's internal error type. Messages may name files and versions but never carry a
+//! card holder's personal data; the FFI layer maps these onto a smaller public enum.
+
+use crate::wallet::keystore::KeyStoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid key: {0}")]
+    InvalidKey(String),
+    #[error("private key file {path} can be read by other users (mode {mode:03o}); run `chmod 600 {path}`")]
+    KeyFilePermissions { path: String, mode: u32 },
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("malformed {what}: {detail}")]
+    Malformed { what: &'static str, detail: String },
+    #[error("the signature of the {0} does not verify")]
+    BadSignature(&'static str),
+    #[error("{what} version {offered} is not newer than the current version {current}")]
+    VersionNotNewer {
+        what: &'static str,
+        offered: u64,
+        current: u64,
+    },
+    #[error("no trust list has been loaded")]
+    NoTrustList,
+    #[error("key {0} is not in the trust list")]
+    UnknownIssuer(String),
+    #[error("issuer is not allowed to do this: {0}")]
+    NotAllowed(String),
+    #[error("invalid card request: {0}")]
+    InvalidRequest(String),
+    #[error("QR code: {0}")]
+    Qr(String),
+    #[error("key store: {0}")]
+    KeyStore(#[from] KeyStoreError),
+    #[error("no card with this id in the wallet")]
+    CardNotFound,
+    #[error("this card is bound to another device's key")]
+    WrongDevice,
+    #[error("time {0} is outside the supported range")]
+    TimeOutOfRange(i64),
+}
+
+impl Error {
+    pub(crate) fn malformed(what: &'static str, detail: impl Into<String>) -> Error {
+        Error::Malformed {
+            what,
+            detail: detail.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

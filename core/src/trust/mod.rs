@@ -1,0 +1,5 @@
+//! The trust model: the root key signs a trust list of issuer keys; each issuer signs its own
+//! revocation list.
+
+pub mod list;
+pub mod revocation;

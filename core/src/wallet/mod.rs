@@ -1,0 +1,286 @@
+//! The holder's wallet: several cards in SQLite, the device key behind a [`KeyStore`], live
+//! presentations, expiry warnings and a check for a phone clock that is clearly wrong.
+
+pub mod keystore;
+
+use crate::card::claims::{CardClaims, CardType};
+use crate::card::presentation;
+use crate::card::qr::QrPayload;
+use crate::cose::SignedEnvelope;
+use crate::day::Day;
+use crate::error::{Error, Result};
+use crate::keys::generate_signing_key;
+use ed25519_dalek::SigningKey;
+use keystore::{KeyStore, KeyStoreError};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub const DEVICE_KEY_ALIAS: &str = "ehk-device-key-v1";
+/// Cards expiring within this many days are flagged so the holder can renew in time.
+pub const EXPIRY_WARNING_DAYS: i32 = 90;
+/// No correct clock shows a time before this release's build (2026-01-01T00:00:00Z).
+pub const EARLIEST_PLAUSIBLE_TIME: i64 = 1_767_225_600;
+const CLOCK_TOLERANCE_SECS: i64 = 300;
+const CLOCK_JUMP_BACK_SECS: i64 = 86_400;
+
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardStatus {
+    NotYetValid,
+    Valid,
+    /// Valid, but expiring within [`EXPIRY_WARNING_DAYS`].
+    ExpiresSoon { days_left: i32 },
+    Expired,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalletCard {
+    pub card_id: String,
+    pub holder_name: String,
+    pub birthday: Option<Day>,
+    pub card_type: CardType,
+    pub project_id: u32,
+    pub region_id: u32,
+    pub valid_from: Day,
+    pub valid_until: Option<Day>,
+    pub issued_at: i64,
+    pub device_bound: bool,
+    pub status: CardStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockStatus {
+    Plausible,
+    /// The clock shows a time before something that has certainly happened (a card's issue
+    /// time, or this software's release).
+    Behind { by_secs: i64 },
+    /// The clock jumped back by more than a day against the latest time this wallet saw.
+    JumpedBack { by_secs: i64 },
+}
+
+pub struct Wallet {
+    conn: Mutex<Connection>,
+    keystore: Arc<dyn KeyStore>,
+}
+
+impl Wallet {
+    pub fn open(path: &Path, keystore: Arc<dyn KeyStore>) -> Result<Wallet> {
+        Wallet::with_connection(Connection::open(path)?, keystore)
+    }
+
+    pub fn open_in_memory(keystore: Arc<dyn KeyStore>) -> Result<Wallet> {
+        Wallet::with_connection(Connection::open_in_memory()?, keystore)
+    }
+
+    fn with_connection(mut conn: Connection, keystore: Arc<dyn KeyStore>) -> Result<Wallet> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "temp_store", 2)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn)?;
+        Ok(Wallet {
+            conn: Mutex::new(conn),
+            keystore,
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn device_key(&self) -> Result<SigningKey> {
+        match self.keystore.load(DEVICE_KEY_ALIAS)? {
+            Some(seed) => {
+                let seed: [u8; 32] = seed.try_into().map_err(|_| KeyStoreError::Corrupt)?;
+                Ok(SigningKey::from_bytes(&seed))
+            }
+            None => {
+                let key = generate_signing_key()?;
+                self.keystore.save(DEVICE_KEY_ALIAS, &key.to_bytes())?;
+                Ok(key)
+            }
+        }
+    }
+
+    /// The device's public key, created on first use. The issuer puts it into a device-bound card.
+    pub fn device_public_key(&self) -> Result<[u8; 32]> {
+        Ok(self.device_key()?.verifying_key().to_bytes())
+    }
+
+    /// Adds a card from its QR text (a static credential, or a presentation of it). The
+    /// issuer signature is checked by verifiers, not here: the holder may not have a trust list.
+    pub fn add_card(&self, qr_text: &str, now: i64) -> Result<WalletCard> {
+        let payload = QrPayload::decode(qr_text.trim())
+            .map_err(|_| Error::malformed("card", "not a readable card code"))?;
+        let credential = match &payload {
+            QrPayload::Credential(b) => b.clone(),
+            QrPayload::Presentation(b) => presentation::Presentation::parse(b)
+                .ok_or_else(|| Error::malformed("card", "broken presentation"))?
+                .credential
+                .to_vec(),
+        };
+        self.add_credential(&credential, now)
+    }
+
+    pub fn add_credential(&self, credential: &[u8], now: i64) -> Result<WalletCard> {
+        let claims = parse_credential(credential)?;
+        if let Some(bound) = claims.device_key {
+            if bound != self.device_public_key()? {
+                return Err(Error::WrongDevice);
+            }
+        }
+        self.conn().execute(
+            "INSERT INTO cards (card_id, credential, added_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (card_id) DO UPDATE SET credential = excluded.credential",
+            params![claims.card_id.as_slice(), credential, now],
+        )?;
+        Ok(wallet_card(claims, now))
+    }
+
+    /// All cards, the newest first, with their status at `now`.
+    pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT credential FROM cards")?;
+        let credentials = stmt
+            .query_map([], |row| row.get::<_, Vec<u8>>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut cards = credentials
+            .iter()
+            .map(|c| parse_credential(c).map(|claims| wallet_card(claims, now)))
+            .collect::<Result<Vec<_>>>()?;
+        cards.sort_by(|a, b| b.issued_at.cmp(&a.issued_at).then(a.card_id.cmp(&b.card_id)));
+        Ok(cards)
+    }
+
+    pub fn remove(&self, card_id: &str) -> Result<bool> {
+        let id = parse_card_id(card_id)?;
+        Ok(self.conn().execute("DELETE FROM cards WHERE card_id = ?1", [id.as_slice()])? > 0)
+    }
+
+    fn credential(&self, card_id: &str) -> Result<Vec<u8>> {
+        let id = parse_card_id(card_id)?;
+        self.conn()
+            .query_row("SELECT credential FROM cards WHERE card_id = ?1", [id.as_slice()], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(Error::CardNotFound)
+    }
+
+    /// The QR text to show now: a fresh device-signed presentation for a device-bound card
+    /// (renew it every 30 seconds), the credential itself for a static one.
+    pub fn present(&self, card_id: &str, now: i64) -> Result<String> {
+        let credential = self.credential(card_id)?;
+        let claims = parse_credential(&credential)?;
+        self.record_time(now)?;
+        match claims.device_key {
+            None => Ok(QrPayload::Credential(credential).encode()),
+            Some(bound) => {
+                let key = self.device_key()?;
+                if key.verifying_key().to_bytes() != bound {
+                    return Err(Error::WrongDevice);
+                }
+                let bytes = presentation::create(&credential, &key, now)?;
+                Ok(QrPayload::Presentation(bytes).encode())
+            }
+        }
+    }
+
+    fn record_time(&self, now: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO clock (id, latest_seen) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET latest_seen = max(latest_seen, excluded.latest_seen)",
+            [now],
+        )?;
+        Ok(())
+    }
+
+    /// Compares the phone's clock with what the wallet knows has happened, and records `now`.
+    pub fn clock_check(&self, now: i64) -> Result<ClockStatus> {
+        let (newest_issue, latest_seen): (Option<i64>, Option<i64>) = {
+            let conn = self.conn();
+            let latest_seen = conn
+                .query_row("SELECT latest_seen FROM clock WHERE id = 1", [], |r| r.get(0))
+                .optional()?;
+            drop(conn);
+            let newest = self
+                .cards(now)?
+                .iter()
+                .map(|c| c.issued_at)
+                .max();
+            (newest, latest_seen)
+        };
+        let floor = newest_issue.unwrap_or(i64::MIN).max(EARLIEST_PLAUSIBLE_TIME);
+        let status = if now < floor - CLOCK_TOLERANCE_SECS {
+            ClockStatus::Behind { by_secs: floor - now }
+        } else if let Some(seen) = latest_seen.filter(|seen| now < seen - CLOCK_JUMP_BACK_SECS) {
+            ClockStatus::JumpedBack { by_secs: seen - now }
+        } else {
+            ClockStatus::Plausible
+        };
+        if status == ClockStatus::Plausible {
+            self.record_time(now)?;
+        }
+        Ok(status)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(Error::malformed(
+            "wallet database",
+            format!("schema version {version} is newer than this app"),
+        ));
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn parse_credential(credential: &[u8]) -> Result<CardClaims> {
+    let env = SignedEnvelope::parse(credential).map_err(|e| Error::malformed("card", e.to_string()))?;
+    CardClaims::decode(env.unverified_payload()).map_err(|e| Error::malformed("card", e.0))
+}
+
+fn parse_card_id(text: &str) -> Result<[u8; 8]> {
+    hex::decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::InvalidRequest("a card id is 16 hex digits".into()))
+}
+
+fn wallet_card(claims: CardClaims, now: i64) -> WalletCard {
+    let status = match Day::in_berlin(now) {
+        None => CardStatus::Expired,
+        Some(today) if today < claims.valid_from => CardStatus::NotYetValid,
+        Some(today) => match claims.valid_until {
+            None => CardStatus::Valid,
+            Some(until) if today > until => CardStatus::Expired,
+            Some(until) if until.0 - today.0 <= EXPIRY_WARNING_DAYS => CardStatus::ExpiresSoon {
+                days_left: until.0 - today.0,
+            },
+            Some(_) => CardStatus::Valid,
+        },
+    };
+    WalletCard {
+        card_id: claims.card_id_hex(),
+        holder_name: claims.holder_name,
+        birthday: claims.birthday,
+        card_type: claims.card_type,
+        project_id: claims.project_id,
+        region_id: claims.region_id,
+        valid_from: claims.valid_from,
+        valid_until: claims.valid_until,
+        issued_at: claims.issued_at,
+        device_bound: claims.device_key.is_some(),
+        status,
+    }
+}
