@@ -4,15 +4,20 @@ use ciborium::value::{Integer, Value};
 
 /// Encodes a map whose keys are written in the given (ascending) order.
 pub fn encode_map(entries: Vec<(u8, Value)>) -> Vec<u8> {
-    let map = Value::Map(
+    let map = map_value(entries);
+    let mut out = Vec::with_capacity(128);
+    ciborium::ser::into_writer(&map, &mut out).expect("writing CBOR into a Vec cannot fail");
+    out
+}
+
+/// A map value with integer keys, to nest inside another item.
+pub fn map_value(entries: Vec<(u8, Value)>) -> Value {
+    Value::Map(
         entries
             .into_iter()
             .map(|(k, v)| (Value::Integer(Integer::from(k)), v))
             .collect(),
-    );
-    let mut out = Vec::with_capacity(128);
-    ciborium::ser::into_writer(&map, &mut out).expect("writing CBOR into a Vec cannot fail");
-    out
+    )
 }
 
 /// A decoded integer-keyed map. Unknown keys are an error, so that a field a newer issuer

@@ -25,10 +25,12 @@
 #                            tarball only if it is not in the cache)
 #
 # Measured on the project machine (2 cores, Rust build running alongside):
-#   first install (npm pack + unpack + apt-get install libjna-java): MEASURED_FIRST_INSTALL
-#   cached re-run (`kotlin.sh --print-env`): MEASURED_CACHED
-#   size: MEASURED_SIZE
-#   self-test: MEASURED_SELFTEST
+#   first install (npm pack of the 86 MB tarball + unpack + apt-get install
+#   libjna-java libjna-jni): 8 s
+#   re-unpack from the cached tarball (--rebuild, or a damaged install): 3-4 s
+#   cached re-run (`kotlin.sh --print-env`): 0.04 s
+#   size: 94 MB unpacked + 86 MB tarball kept in the cache
+#   self-test (kotlinc + java): 5 s
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
     # Sourced: install in a child bash (its errors must not kill the caller's

@@ -19,11 +19,6 @@ ehk_die() {
     exit 1
 }
 
-# Runs "$@"; on failure dies with a message that names the command.
-ehk_run() {
-    "$@" || ehk_die "command failed (exit $?): $*"
-}
-
 ehk_need_root() {
     [ "$(id -u)" -eq 0 ] || ehk_die "must run as root (apt-get/chroot/mount are needed)"
 }

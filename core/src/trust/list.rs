@@ -5,7 +5,7 @@
 //! 7: valid from, 8: valid until, 9: withdrawn}`. Times are Unix seconds.
 
 use crate::card::claims::CardType;
-use crate::cbor::{encode_map, int, CborError, IntMap};
+use crate::cbor::{encode_map, int, map_value, CborError, IntMap};
 use crate::cose::{self, SignedEnvelope};
 use crate::error::{Error, Result};
 use crate::keys::{public_key_from_bytes, IssuerKey, KeyId};
@@ -89,7 +89,7 @@ impl IssuerEntry {
         self.valid_from <= t && t <= self.valid_until
     }
 
-    fn to_value(&self) -> Result<Value, CborError> {
+    fn to_value(&self) -> Value {
         let mut entries = vec![
             (1, Value::Bytes(self.key_id.0.to_vec())),
             (2, Value::Bytes(self.public_key.to_vec())),
@@ -105,7 +105,7 @@ impl IssuerEntry {
         if self.withdrawn {
             entries.push((9, Value::Bool(true)));
         }
-        crate::cbor::decode_value(&encode_map(entries))
+        map_value(entries)
     }
 
     fn from_value(value: Value) -> Result<IssuerEntry, CborError> {
@@ -189,12 +189,7 @@ impl TrustList {
     }
 
     pub fn encode_payload(&self) -> Result<Vec<u8>> {
-        let issuers = self
-            .issuers
-            .iter()
-            .map(IssuerEntry::to_value)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::malformed("trust list", e.0))?;
+        let issuers = self.issuers.iter().map(IssuerEntry::to_value).collect();
         Ok(encode_map(vec![
             (1, int(self.version)),
             (2, int(self.issued_at)),
