@@ -1,0 +1,64 @@
+//! `ehk`: the command line front end over the Ehrenamtskarte core, for issuers (keys, trust
+//! list, cards, revocation), verifiers, holders, and a demo of the whole story.
+
+mod demo;
+mod files;
+mod issue;
+mod output;
+mod trust;
+mod verify;
+mod wallet;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "ehk", version, about = "Ehrenamtskarte: signed volunteer cards, verified offline")]
+struct Cli {
+    /// Use this Unix time (or YYYY-MM-DDTHH:MM:SSZ) instead of the system clock.
+    #[arg(long, global = true, value_parser = files::parse_time)]
+    now: Option<i64>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole story in a temporary directory: keys, trust list, cards, QR codes, checks.
+    Demo(demo::DemoArgs),
+    /// Create Ed25519 keys (root or issuer).
+    #[command(subcommand)]
+    Key(trust::KeyCommand),
+    /// Create and change the root-signed trust list.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
+    /// Issue one card, or many from a CSV file.
+    Issue(issue::IssueArgs),
+    /// Revoke cards: sign a new version of the issuer's revocation list.
+    Revoke(issue::RevokeArgs),
+    /// Check a card code offline. Exit status 0: valid, 1: invalid.
+    Verify(verify::VerifyArgs),
+    /// The holder's wallet: device key, cards, live QR codes.
+    Wallet(wallet::WalletArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let now = cli.now.unwrap_or_else(files::system_now);
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(args, now),
+        Command::Key(cmd) => trust::run_key(cmd),
+        Command::Trust(cmd) => trust::run_trust(cmd, now),
+        Command::Issue(args) => issue::run_issue(args, now),
+        Command::Revoke(args) => issue::run_revoke(args, now),
+        Command::Verify(args) => verify::run(args, now),
+        Command::Wallet(args) => wallet::run(args, now),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ehk: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

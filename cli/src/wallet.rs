@@ -1,0 +1,132 @@
+//! `ehk wallet`: the holder's side on a computer, the same core the phone apps use.
+
+use crate::files::{read, CliResult};
+use clap::{Args, Subcommand};
+use ehk_core::card::qr::{decode_image, render_png, render_svg, render_terminal};
+use ehk_core::wallet::CardStatus;
+use ehk_core::{ClockStatus, FileKeyStore, Wallet};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Args)]
+pub struct WalletArgs {
+    /// Wallet directory: wallet.db and keys/ (the device key, mode 0600).
+    #[arg(long, default_value = "ehk-wallet")]
+    dir: PathBuf,
+    #[command(subcommand)]
+    command: WalletCommand,
+}
+
+#[derive(Subcommand)]
+enum WalletCommand {
+    /// Print this device's public key (created on first use), for a device-bound card.
+    DeviceKey,
+    /// Add a card from its QR text or an image of it.
+    Add {
+        #[arg(required_unless_present = "png")]
+        text: Option<String>,
+        #[arg(long, conflicts_with = "text")]
+        png: Option<PathBuf>,
+    },
+    /// List the cards with their status.
+    List,
+    /// Show the QR code to present now (device-bound cards change every 30 seconds).
+    Present {
+        card_id: String,
+        /// Also write the code as PNG.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// Also write the code as SVG.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Print only the QR text.
+        #[arg(long)]
+        text_only: bool,
+    },
+    /// Remove a card.
+    Remove { card_id: String },
+}
+
+pub fn open(dir: &PathBuf) -> CliResult<Wallet> {
+    std::fs::create_dir_all(dir)?;
+    let keys = Arc::new(FileKeyStore::new(dir.join("keys")));
+    Ok(Wallet::open(&dir.join("wallet.db"), keys)?)
+}
+
+fn warn_about_clock(wallet: &Wallet, now: i64) -> CliResult<()> {
+    match wallet.clock_check(now)? {
+        ClockStatus::Plausible => {}
+        ClockStatus::Behind { by_secs } => eprintln!(
+            "warning: this computer's clock is at least {} h behind; codes will be refused",
+            by_secs / 3600
+        ),
+        ClockStatus::JumpedBack { by_secs } => eprintln!(
+            "warning: the clock jumped back by {} h; check the date and time settings",
+            by_secs / 3600
+        ),
+    }
+    Ok(())
+}
+
+pub fn run(a: WalletArgs, now: i64) -> CliResult {
+    let wallet = open(&a.dir)?;
+    match a.command {
+        WalletCommand::DeviceKey => println!("{}", hex::encode(wallet.device_public_key()?)),
+        WalletCommand::Add { text, png } => {
+            let text = match (text, png) {
+                (Some(t), _) => t,
+                (None, Some(p)) => decode_image(&read(&p)?)?.into_iter().next().ok_or("no QR code")?,
+                (None, None) => return Err("give the QR text or --png FILE".into()),
+            };
+            let card = wallet.add_card(&text, now)?;
+            println!("added card {} for {}", card.card_id, card.holder_name);
+        }
+        WalletCommand::List => {
+            warn_about_clock(&wallet, now)?;
+            for c in wallet.cards(now)? {
+                let status = match c.status {
+                    CardStatus::NotYetValid => "not yet valid".to_string(),
+                    CardStatus::Valid => "valid".to_string(),
+                    CardStatus::ExpiresSoon { days_left } => format!("expires in {days_left} days: renew soon"),
+                    CardStatus::Expired => "EXPIRED".to_string(),
+                };
+                println!(
+                    "{}  {:<30} {:<8} region {:<6} until {:<10} {:<12} {status}",
+                    c.card_id,
+                    c.holder_name,
+                    c.card_type.as_str(),
+                    c.region_id,
+                    c.valid_until.map_or("forever".to_string(), |d| d.to_string()),
+                    if c.device_bound { "device-bound" } else { "static" },
+                );
+            }
+        }
+        WalletCommand::Present {
+            card_id,
+            png,
+            svg,
+            text_only,
+        } => {
+            warn_about_clock(&wallet, now)?;
+            let text = wallet.present(&card_id, now)?;
+            if let Some(p) = png {
+                std::fs::write(p, render_png(&text, 6)?)?;
+            }
+            if let Some(p) = svg {
+                std::fs::write(p, render_svg(&text)?)?;
+            }
+            if !text_only {
+                println!("{}", render_terminal(&text)?);
+            }
+            println!("{text}");
+        }
+        WalletCommand::Remove { card_id } => {
+            if !wallet.remove(&card_id)? {
+                return Err(format!("no card {card_id}").into());
+            }
+            println!("removed {card_id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
