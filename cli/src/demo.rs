@@ -6,8 +6,8 @@ use crate::output::{verification_text, write_card_files};
 use clap::Args;
 use ehk_core::card::qr::render_terminal;
 use ehk_core::{
-    issue_card, CardRequest, CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload, RevocationList,
-    Role, Roles, TrustList, Verification, Verifier, Wallet,
+    issue_card, CardRequest, CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload,
+    RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,7 +42,11 @@ fn expect(result: &Verification, valid: bool, lang: Lang) -> Result<(), String> 
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("   {l}\n")).collect::<String>().trim_end().to_string()
+    text.lines()
+        .map(|l| format!("   {l}\n"))
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 pub fn run(a: DemoArgs, now: i64) -> CliResult {
@@ -67,16 +71,26 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     };
     println!("Ehrenamtskarte demo in {}", dir.display());
 
-    step(1, "The Land creates its root key; the Landkreis creates an issuer key");
+    step(
+        1,
+        "The Land creates its root key; the Landkreis creates an issuer key",
+    );
     let root = IssuerKey::generate()?;
     let issuer = IssuerKey::generate()?;
     root.write_secret_file(&dir.join("root.key"))?;
     root.write_public_file(&dir.join("root.key.pub"))?;
     issuer.write_secret_file(&dir.join("issuer.key"))?;
     issuer.write_public_file(&dir.join("issuer.key.pub"))?;
-    println!("   root key {}, issuer key {} (secret files mode 0600)", root.key_id(), issuer.key_id());
+    println!(
+        "   root key {}, issuer key {} (secret files mode 0600)",
+        root.key_id(),
+        issuer.key_id()
+    );
 
-    step(2, "The root signs a trust list: the Landkreis may issue cards for region 9162");
+    step(
+        2,
+        "The root signs a trust list: the Landkreis may issue cards for region 9162",
+    );
     let mut trust = TrustList::new(1);
     trust.version = 1;
     trust.issued_at = now;
@@ -96,7 +110,10 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     write_atomic(&dir.join("trust-list.cose"), &trust_bytes)?;
     let mut verifier = Verifier::new(root.public_key());
     verifier.load_trust_list(&trust_bytes)?;
-    println!("   trust list v1, {} bytes; the shop's verifier has loaded it and works offline from here", trust_bytes.len());
+    println!(
+        "   trust list v1, {} bytes; the shop's verifier has loaded it and works offline from here",
+        trust_bytes.len()
+    );
 
     let today = Day::in_berlin(now).ok_or("clock out of range")?;
     let request = |name: &str, device_key: Option<[u8; 32]>| CardRequest {
@@ -114,16 +131,28 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     let (paper, paper_claims) = issue_card(&issuer, &request("Erika Mustermann", None), now)?;
     let paper_text = QrPayload::Credential(paper.clone()).encode();
     write_card_files(&dir, "paper-card", &paper_text)?;
-    println!("   {} bytes, {} QR characters; PNG and SVG in {}", paper.len(), paper_text.len(), dir.display());
+    println!(
+        "   {} bytes, {} QR characters; PNG and SVG in {}",
+        paper.len(),
+        paper_text.len(),
+        dir.display()
+    );
     show_qr(&paper_text)?;
     println!("   The shop scans it:");
     expect(&verifier.verify(&paper_text, now), true, lang)?;
 
-    step(4, "A device-bound card: the holder's phone signs a fresh code every 30 seconds");
-    let wallet = Wallet::open(&dir.join("wallet.db"), Arc::new(FileKeyStore::new(dir.join("wallet-keys"))))?;
+    step(
+        4,
+        "A device-bound card: the holder's phone signs a fresh code every 30 seconds",
+    );
+    let wallet = Wallet::open(
+        &dir.join("wallet.db"),
+        Arc::new(FileKeyStore::new(dir.join("wallet-keys"))),
+    )?;
     let device_key = wallet.device_public_key()?;
     let (_, bound_claims) = {
-        let (credential, claims) = issue_card(&issuer, &request("Max Mustermann", Some(device_key)), now)?;
+        let (credential, claims) =
+            issue_card(&issuer, &request("Max Mustermann", Some(device_key)), now)?;
         wallet.add_credential(&credential, now)?;
         (credential, claims)
     };
@@ -135,7 +164,10 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     println!("   Someone shows a screenshot of it two minutes later:");
     expect(&verifier.verify(&live, now + 120), false, lang)?;
 
-    step(5, "An edited screenshot: one byte of the paper card changed (the name)");
+    step(
+        5,
+        "An edited screenshot: one byte of the paper card changed (the name)",
+    );
     let mut edited = paper.clone();
     if let Some(at) = edited.windows(4).position(|w| w == b"Erik") {
         edited[at] = b'A';
@@ -143,15 +175,28 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     let edited_text = QrPayload::Credential(edited).encode();
     expect(&verifier.verify(&edited_text, now), false, lang)?;
 
-    step(6, "The issuer revokes the paper card; the shop's verifier loads the signed list");
+    step(
+        6,
+        "The issuer revokes the paper card; the shop's verifier loads the signed list",
+    );
     let revocations = RevocationList::new(1, now, now + 7 * 86_400, vec![paper_claims.card_id]);
     let revocation_bytes = revocations.sign(&issuer);
     write_atomic(&dir.join("revocations.cose"), &revocation_bytes)?;
     verifier.load_revocation_list(&revocation_bytes)?;
-    println!("   revocation list v1 with 1 card, {} bytes", revocation_bytes.len());
+    println!(
+        "   revocation list v1 with 1 card, {} bytes",
+        revocation_bytes.len()
+    );
     expect(&verifier.verify(&paper_text, now), false, lang)?;
     println!("   The device-bound card is still good:");
-    expect(&verifier.verify(&wallet.present(&bound_claims.card_id_hex(), now + 30)?, now + 31), true, lang)?;
+    expect(
+        &verifier.verify(
+            &wallet.present(&bound_claims.card_id_hex(), now + 30)?,
+            now + 31,
+        ),
+        true,
+        lang,
+    )?;
 
     if a.dir.is_some() {
         println!("\nThe same check from the command line:");

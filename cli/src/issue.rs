@@ -71,7 +71,12 @@ struct Fields<'a> {
     device_key: &'a str,
 }
 
-fn build_request(f: &Fields, project: u32, default_region: Option<u32>, now: i64) -> Result<CardRequest, String> {
+fn build_request(
+    f: &Fields,
+    project: u32,
+    default_region: Option<u32>,
+    now: i64,
+) -> Result<CardRequest, String> {
     let today = Day::in_berlin(now).ok_or("the clock is out of range")?;
     let name = f.name.trim();
     if name.is_empty() {
@@ -81,21 +86,26 @@ fn build_request(f: &Fields, project: u32, default_region: Option<u32>, now: i64
         if text.trim().is_empty() {
             Ok(None)
         } else {
-            Day::parse(text).map(Some).ok_or(format!("{what} '{}' is not YYYY-MM-DD", text.trim()))
+            Day::parse(text)
+                .map(Some)
+                .ok_or(format!("{what} '{}' is not YYYY-MM-DD", text.trim()))
         }
     };
-    let card_type = CardType::parse(f.card_type).ok_or(format!("unknown card type '{}'", f.card_type.trim()))?;
+    let card_type = CardType::parse(f.card_type)
+        .ok_or(format!("unknown card type '{}'", f.card_type.trim()))?;
     let region_id = if f.region.trim().is_empty() {
         default_region.ok_or("no region id (column regionId or --region)")?
     } else {
-        f.region.trim().parse().map_err(|_| format!("region id '{}' is not a number", f.region.trim()))?
+        f.region
+            .trim()
+            .parse()
+            .map_err(|_| format!("region id '{}' is not a number", f.region.trim()))?
     };
     let valid_from = date(f.valid_from, "valid-from")?.unwrap_or(today);
     let valid_until = match card_type {
         CardType::Gold => None,
         CardType::Standard => Some(
-            date(f.valid_until, "valid-until")?
-                .unwrap_or_else(|| valid_from.add_days(3 * 365)),
+            date(f.valid_until, "valid-until")?.unwrap_or_else(|| valid_from.add_days(3 * 365)),
         ),
     };
     let device_key = if f.device_key.trim().is_empty() {
@@ -142,7 +152,11 @@ pub fn run_issue(a: IssueArgs, now: i64) -> CliResult {
             if !a.quiet {
                 println!("{}", ehk_core::card::qr::render_terminal(&text)?);
             }
-            println!("files: {}/{}.{{txt,png,svg}}", a.out_dir.display(), claims.card_id_hex());
+            println!(
+                "files: {}/{}.{{txt,png,svg}}",
+                a.out_dir.display(),
+                claims.card_id_hex()
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -156,8 +170,14 @@ fn describe(claims: &CardClaims, text: &str) {
         claims.card_type.as_str(),
         claims.region_id,
         claims.valid_from,
-        claims.valid_until.map_or("forever".to_string(), |d| d.to_string()),
-        if claims.device_key.is_some() { ", device-bound" } else { "" }
+        claims
+            .valid_until
+            .map_or("forever".to_string(), |d| d.to_string()),
+        if claims.device_key.is_some() {
+            ", device-bound"
+        } else {
+            ""
+        }
     );
     println!("{text}");
 }
@@ -208,7 +228,12 @@ fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &PathBuf, now: i64) -> 
             Ok((credential, claims)) => {
                 let text = QrPayload::Credential(credential).encode();
                 write_card_files(&a.out_dir, &claims.card_id_hex(), &text)?;
-                summary.write_record([line.to_string(), claims.card_id_hex(), claims.holder_name.clone(), text])?;
+                summary.write_record([
+                    line.to_string(),
+                    claims.card_id_hex(),
+                    claims.holder_name.clone(),
+                    text,
+                ])?;
                 issued += 1;
             }
             Err(reason) => {
@@ -222,7 +247,11 @@ fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &PathBuf, now: i64) -> 
         "issued {issued} card(s), skipped {failed} bad row(s); QR codes and issued.csv in {}",
         a.out_dir.display()
     );
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 pub fn run_revoke(a: RevokeArgs, now: i64) -> CliResult {

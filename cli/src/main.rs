@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "ehk", version, about = "Ehrenamtskarte: signed volunteer cards, verified offline")]
+#[command(
+    name = "ehk",
+    version,
+    about = "Ehrenamtskarte: signed volunteer cards, verified offline"
+)]
 struct Cli {
     /// Use this Unix time (or YYYY-MM-DDTHH:MM:SSZ) instead of the system clock.
     #[arg(long, global = true, value_parser = files::parse_time)]

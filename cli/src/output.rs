@@ -5,7 +5,11 @@ use ehk_core::{Flag, Lang, PresentationKind, Verification};
 use serde_json::{json, Value};
 use std::path::Path;
 
-pub fn write_card_files(dir: &Path, stem: &str, text: &str) -> Result<(), Box<dyn std::error::Error>> {
+pub fn write_card_files(
+    dir: &Path,
+    stem: &str,
+    text: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(dir.join(format!("{stem}.txt")), format!("{text}\n"))?;
     std::fs::write(dir.join(format!("{stem}.png")), render_png(text, 6)?)?;
     std::fs::write(dir.join(format!("{stem}.svg")), render_svg(text)?)?;
@@ -55,7 +59,8 @@ pub fn verification_text(v: &Verification, lang: Lang) -> String {
                 c.holder_name,
                 c.card_type.as_str(),
                 c.region_id,
-                c.valid_until.map_or("forever".to_string(), |d| d.to_string()),
+                c.valid_until
+                    .map_or("forever".to_string(), |d| d.to_string()),
                 c.issuer_name,
                 match c.kind {
                     PresentationKind::Static => "static card".to_string(),
@@ -68,7 +73,11 @@ pub fn verification_text(v: &Verification, lang: Lang) -> String {
             if let Some(b) = c.birthday {
                 out.push_str(&format!("\n  birthday {b}"));
             }
-            out.push_str(&format!("\n  trust list v{}, {} h old", c.trust_list_version, c.trust_list_age_secs / 3600));
+            out.push_str(&format!(
+                "\n  trust list v{}, {} h old",
+                c.trust_list_version,
+                c.trust_list_age_secs / 3600
+            ));
             for f in &c.flags {
                 out.push_str(&format!("\n  ! {}", f.text(lang)));
             }

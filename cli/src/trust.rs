@@ -109,7 +109,11 @@ fn day_start(text: &str, what: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{what}: '{text}' is not a YYYY-MM-DD date"))
 }
 
-fn parse_list<T>(text: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
+fn parse_list<T>(
+    text: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, String> {
     text.split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| parse(s.trim()).ok_or_else(|| format!("{what}: unknown value '{}'", s.trim())))
@@ -120,7 +124,13 @@ fn load_signed(root: &IssuerKey, list: &Path) -> CliResult<TrustList> {
     Ok(TrustList::verify(&read(list)?, &root.public_key())?)
 }
 
-fn sign_next(root: &IssuerKey, mut trust: TrustList, list: &Path, now: i64, expires_days: i64) -> CliResult {
+fn sign_next(
+    root: &IssuerKey,
+    mut trust: TrustList,
+    list: &Path,
+    now: i64,
+    expires_days: i64,
+) -> CliResult {
     trust.version += 1;
     trust.issued_at = now;
     trust.expires_at = now + expires_days.max(1) * 86_400;
@@ -143,7 +153,9 @@ pub fn run_trust(cmd: TrustCommand, now: i64) -> CliResult {
             expires_days,
         } => {
             if out.exists() {
-                return Err(format!("{} exists; use add-issuer to change it", out.display()).into());
+                return Err(
+                    format!("{} exists; use add-issuer to change it", out.display()).into(),
+                );
             }
             let root = IssuerKey::read_secret_file(&root_key)?;
             sign_next(&root, TrustList::new(project), &out, now, expires_days)
@@ -160,7 +172,9 @@ pub fn run_trust(cmd: TrustCommand, now: i64) -> CliResult {
             let regions = if a.regions.trim() == "all" {
                 None
             } else {
-                Some(parse_list(&a.regions, "--regions", |s| s.parse::<u32>().ok())?)
+                Some(parse_list(&a.regions, "--regions", |s| {
+                    s.parse::<u32>().ok()
+                })?)
             };
             let card_types = parse_list(&a.card_types, "--card-types", CardType::parse)?
                 .into_iter()
@@ -209,7 +223,11 @@ pub fn run_trust(cmd: TrustCommand, now: i64) -> CliResult {
                 trust.project_id,
                 trust.issued_at,
                 trust.expires_at,
-                if now > trust.expires_at { " (EXPIRED)" } else { "" }
+                if now > trust.expires_at {
+                    " (EXPIRED)"
+                } else {
+                    ""
+                }
             );
             for e in &trust.issuers {
                 println!(
@@ -217,9 +235,11 @@ pub fn run_trust(cmd: TrustCommand, now: i64) -> CliResult {
                     e.key_id,
                     e.name,
                     e.roles.names().join(","),
-                    e.regions
-                        .as_ref()
-                        .map_or("all".to_string(), |r| r.iter().map(u32::to_string).collect::<Vec<_>>().join(",")),
+                    e.regions.as_ref().map_or("all".to_string(), |r| r
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")),
                     if e.withdrawn { "WITHDRAWN" } else { "" }
                 );
             }

@@ -34,7 +34,11 @@ pub struct VerifyArgs {
     lang: String,
 }
 
-pub fn build_verifier(root: &PathBuf, trust_list: &PathBuf, revocations: &[PathBuf]) -> CliResult<Verifier> {
+pub fn build_verifier(
+    root: &PathBuf,
+    trust_list: &PathBuf,
+    revocations: &[PathBuf],
+) -> CliResult<Verifier> {
     let mut verifier = Verifier::new(read_public_file(root)?);
     verifier.load_trust_list(&read(trust_list)?)?;
     for path in revocations {
@@ -66,5 +70,9 @@ pub fn run(a: VerifyArgs, now: i64) -> CliResult {
     } else {
         println!("{}", verification_text(&result, lang));
     }
-    Ok(if result.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if result.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

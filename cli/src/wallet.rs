@@ -76,7 +76,10 @@ pub fn run(a: WalletArgs, now: i64) -> CliResult {
         WalletCommand::Add { text, png } => {
             let text = match (text, png) {
                 (Some(t), _) => t,
-                (None, Some(p)) => decode_image(&read(&p)?)?.into_iter().next().ok_or("no QR code")?,
+                (None, Some(p)) => decode_image(&read(&p)?)?
+                    .into_iter()
+                    .next()
+                    .ok_or("no QR code")?,
                 (None, None) => return Err("give the QR text or --png FILE".into()),
             };
             let card = wallet.add_card(&text, now)?;
@@ -88,7 +91,9 @@ pub fn run(a: WalletArgs, now: i64) -> CliResult {
                 let status = match c.status {
                     CardStatus::NotYetValid => "not yet valid".to_string(),
                     CardStatus::Valid => "valid".to_string(),
-                    CardStatus::ExpiresSoon { days_left } => format!("expires in {days_left} days: renew soon"),
+                    CardStatus::ExpiresSoon { days_left } => {
+                        format!("expires in {days_left} days: renew soon")
+                    }
                     CardStatus::Expired => "EXPIRED".to_string(),
                 };
                 println!(
@@ -97,8 +102,13 @@ pub fn run(a: WalletArgs, now: i64) -> CliResult {
                     c.holder_name,
                     c.card_type.as_str(),
                     c.region_id,
-                    c.valid_until.map_or("forever".to_string(), |d| d.to_string()),
-                    if c.device_bound { "device-bound" } else { "static" },
+                    c.valid_until
+                        .map_or("forever".to_string(), |d| d.to_string()),
+                    if c.device_bound {
+                        "device-bound"
+                    } else {
+                        "static"
+                    },
                 );
             }
         }

@@ -33,26 +33,70 @@ fn setup() -> tempfile::TempDir {
     let d = dir.path();
     ok(d, &["key", "generate", "--out", "root.key"]);
     ok(d, &["key", "generate", "--out", "issuer.key"]);
-    ok(d, &["trust", "init", "--root-key", "root.key", "--project", "1", "--out", "trust.cose"]);
     ok(
         d,
         &[
-            "trust", "add-issuer", "--root-key", "root.key", "--list", "trust.cose", "--issuer-pub",
-            "issuer.key.pub", "--name", "Landkreis Test", "--regions", "9162", "--valid-from", "2026-01-01",
-            "--valid-until", "2030-12-31",
+            "trust",
+            "init",
+            "--root-key",
+            "root.key",
+            "--project",
+            "1",
+            "--out",
+            "trust.cose",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "trust",
+            "add-issuer",
+            "--root-key",
+            "root.key",
+            "--list",
+            "trust.cose",
+            "--issuer-pub",
+            "issuer.key.pub",
+            "--name",
+            "Landkreis Test",
+            "--regions",
+            "9162",
+            "--valid-from",
+            "2026-01-01",
+            "--valid-until",
+            "2030-12-31",
         ],
     );
     dir
 }
 
 fn verify_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["verify", "--root", "root.key.pub", "--trust-list", "trust.cose"];
+    let mut args = vec![
+        "verify",
+        "--root",
+        "root.key.pub",
+        "--trust-list",
+        "trust.cose",
+    ];
     args.extend_from_slice(extra);
     args
 }
 
 fn issue_one(d: &Path, name: &str, extra: &[&str]) -> (String, String) {
-    let mut args = vec!["issue", "--key", "issuer.key", "--project", "1", "--region", "9162", "--out-dir", "cards", "--quiet", "--name", name];
+    let mut args = vec![
+        "issue",
+        "--key",
+        "issuer.key",
+        "--project",
+        "1",
+        "--region",
+        "9162",
+        "--out-dir",
+        "cards",
+        "--quiet",
+        "--name",
+        name,
+    ];
     args.extend_from_slice(extra);
     let out = ok(d, &args);
     let card_id = out.split_whitespace().nth(1).unwrap().to_string();
@@ -64,8 +108,21 @@ fn issue_one(d: &Path, name: &str, extra: &[&str]) -> (String, String) {
 fn issue_verify_revoke() {
     let dir = setup();
     let d = dir.path();
-    let shown = ok(d, &["trust", "show", "--root", "root.key.pub", "--list", "trust.cose"]);
-    assert!(shown.contains("trust list version 2") && shown.contains("Landkreis Test"), "{shown}");
+    let shown = ok(
+        d,
+        &[
+            "trust",
+            "show",
+            "--root",
+            "root.key.pub",
+            "--list",
+            "trust.cose",
+        ],
+    );
+    assert!(
+        shown.contains("trust list version 2") && shown.contains("Landkreis Test"),
+        "{shown}"
+    );
 
     let (card_id, text) = issue_one(d, "Erika Mustermann", &["--birthday", "1980-05-17"]);
     assert!(text.starts_with("EK1:"));
@@ -79,10 +136,27 @@ fn issue_verify_revoke() {
     assert_eq!(json["holderName"], "Erika Mustermann");
     assert_eq!(json["birthday"], "1980-05-17");
     assert_eq!(json["regionId"], 9162);
-    assert!(std::fs::read_to_string(d.join(format!("cards/{card_id}.svg"))).unwrap().contains("<svg"));
+    assert!(
+        std::fs::read_to_string(d.join(format!("cards/{card_id}.svg")))
+            .unwrap()
+            .contains("<svg")
+    );
 
-    ok(d, &["revoke", "--key", "issuer.key", "--list", "revoked.cose", &card_id]);
-    let out = ehk(d, &verify_args(&[&text, "--revocations", "revoked.cose", "--json"]));
+    ok(
+        d,
+        &[
+            "revoke",
+            "--key",
+            "issuer.key",
+            "--list",
+            "revoked.cose",
+            &card_id,
+        ],
+    );
+    let out = ehk(
+        d,
+        &verify_args(&[&text, "--revocations", "revoked.cose", "--json"]),
+    );
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["valid"], false);
@@ -96,7 +170,17 @@ fn issue_verify_revoke() {
 
     // A second revocation extends the list to version 2.
     let (other_id, _) = issue_one(d, "Max Mustermann", &["--gold"]);
-    let out = ok(d, &["revoke", "--key", "issuer.key", "--list", "revoked.cose", &other_id]);
+    let out = ok(
+        d,
+        &[
+            "revoke",
+            "--key",
+            "issuer.key",
+            "--list",
+            "revoked.cose",
+            &other_id,
+        ],
+    );
     assert!(out.contains("version 2 with 2 card(s)"), "{out}");
 }
 
@@ -105,15 +189,37 @@ fn withdrawn_issuer_key_is_refused() {
     let dir = setup();
     let d = dir.path();
     let (_, text) = issue_one(d, "Erika Mustermann", &[]);
-    let kid = ok(d, &["trust", "show", "--root", "root.key.pub", "--list", "trust.cose"])
-        .lines()
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
-    ok(d, &["trust", "withdraw", "--root-key", "root.key", "--list", "trust.cose", "--key-id", &kid]);
+    let kid = ok(
+        d,
+        &[
+            "trust",
+            "show",
+            "--root",
+            "root.key.pub",
+            "--list",
+            "trust.cose",
+        ],
+    )
+    .lines()
+    .nth(1)
+    .unwrap()
+    .split_whitespace()
+    .next()
+    .unwrap()
+    .to_string();
+    ok(
+        d,
+        &[
+            "trust",
+            "withdraw",
+            "--root-key",
+            "root.key",
+            "--list",
+            "trust.cose",
+            "--key-id",
+            &kid,
+        ],
+    );
     let out = ehk(d, &verify_args(&[&text, "--json"]));
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -137,15 +243,35 @@ fn csv_batch_reports_bad_rows_and_issues_good_ones() {
          Ali Yilmaz,,,9162,2026-03-01,2029-02-28,\n",
     )
     .unwrap();
-    let out = ehk(d, &["issue", "--key", "issuer.key", "--project", "1", "--region", "9162", "--csv", "cards.csv", "--out-dir", "batch"]);
+    let out = ehk(
+        d,
+        &[
+            "issue",
+            "--key",
+            "issuer.key",
+            "--project",
+            "1",
+            "--region",
+            "9162",
+            "--csv",
+            "cards.csv",
+            "--out-dir",
+            "batch",
+        ],
+    );
     assert_eq!(out.status.code(), Some(3), "some rows were bad");
     let stderr = String::from_utf8_lossy(&out.stderr);
     for line in ["line 3:", "line 5:", "line 6:", "line 7:", "line 8:"] {
         assert!(stderr.contains(line), "{line} missing in {stderr}");
     }
-    assert!(!stderr.contains("line 2:") && !stderr.contains("line 4:") && !stderr.contains("line 9:"));
+    assert!(
+        !stderr.contains("line 2:") && !stderr.contains("line 4:") && !stderr.contains("line 9:")
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("issued 3 card(s), skipped 5 bad row(s)"), "{stdout}");
+    assert!(
+        stdout.contains("issued 3 card(s), skipped 5 bad row(s)"),
+        "{stdout}"
+    );
 
     let mut summary = csv::Reader::from_path(d.join("batch/issued.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = summary.records().map(|r| r.unwrap()).collect();
@@ -165,21 +291,47 @@ fn refuses_private_keys_others_can_read() {
     use std::os::unix::fs::PermissionsExt;
     let dir = setup();
     let d = dir.path();
-    let mode = std::fs::metadata(d.join("issuer.key")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(d.join("issuer.key"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
     std::fs::set_permissions(d.join("issuer.key"), std::fs::Permissions::from_mode(0o640)).unwrap();
-    let out = ehk(d, &["issue", "--key", "issuer.key", "--project", "1", "--region", "9162", "--out-dir", "c", "--name", "X Y"]);
+    let out = ehk(
+        d,
+        &[
+            "issue",
+            "--key",
+            "issuer.key",
+            "--project",
+            "1",
+            "--region",
+            "9162",
+            "--out-dir",
+            "c",
+            "--name",
+            "X Y",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("chmod 600"));
     // Generating over an existing key is refused too.
-    assert_eq!(ehk(d, &["key", "generate", "--out", "issuer.key"]).status.code(), Some(2));
+    assert_eq!(
+        ehk(d, &["key", "generate", "--out", "issuer.key"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn holder_wallet_presents_a_device_bound_card() {
     let dir = setup();
     let d = dir.path();
-    let device_key = ok(d, &["wallet", "--dir", "phone", "device-key"]).trim().to_string();
+    let device_key = ok(d, &["wallet", "--dir", "phone", "device-key"])
+        .trim()
+        .to_string();
     assert_eq!(device_key.len(), 64);
     let (card_id, text) = issue_one(d, "Erika Mustermann", &["--device-key", &device_key]);
     // The credential alone is not enough for a device-bound card.
@@ -189,8 +341,23 @@ fn holder_wallet_presents_a_device_bound_card() {
 
     ok(d, &["wallet", "--dir", "phone", "add", &text]);
     let list = ok(d, &["wallet", "--dir", "phone", "list"]);
-    assert!(list.contains(&card_id) && list.contains("device-bound"), "{list}");
-    let live = ok(d, &["wallet", "--dir", "phone", "present", &card_id, "--text-only", "--png", "live.png"]);
+    assert!(
+        list.contains(&card_id) && list.contains("device-bound"),
+        "{list}"
+    );
+    let live = ok(
+        d,
+        &[
+            "wallet",
+            "--dir",
+            "phone",
+            "present",
+            &card_id,
+            "--text-only",
+            "--png",
+            "live.png",
+        ],
+    );
     let live = live.trim();
     assert!(live.starts_with("EP1:"));
     let out = ok(d, &verify_args(&[live, "--json"]));
@@ -207,9 +374,23 @@ fn holder_wallet_presents_a_device_bound_card() {
 fn demo_runs_the_whole_story() {
     let dir = tempfile::tempdir().unwrap();
     let out = ok(dir.path(), &["demo", "--no-qr", "--dir", "demo"]);
-    assert!(out.contains("demo finished: every check came out as expected"), "{out}");
-    assert!(out.contains("[bad_issuer_signature]") && out.contains("[revoked]") && out.contains("[stale_presentation]"));
-    for f in ["root.key", "issuer.key", "trust-list.cose", "revocations.cose", "paper-card.png", "paper-card.svg"] {
+    assert!(
+        out.contains("demo finished: every check came out as expected"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[bad_issuer_signature]")
+            && out.contains("[revoked]")
+            && out.contains("[stale_presentation]")
+    );
+    for f in [
+        "root.key",
+        "issuer.key",
+        "trust-list.cose",
+        "revocations.cose",
+        "paper-card.png",
+        "paper-card.svg",
+    ] {
         assert!(dir.path().join("demo").join(f).exists(), "{f}");
     }
 }

@@ -27,13 +27,30 @@ fn main() {
     println!("| code | binary bytes | QR text chars | QR version (M) | target |");
     println!("|---|---:|---:|---:|---|");
     for (label, text, target) in [
-        ("static card, 20-character name", &f.static_text, "≤ 140 B, ≤ 8-M"),
-        ("static card, 20-character name + birthday", &f.static_birthday_text, "≤ 140 B, ≤ 8-M"),
-        ("device-bound presentation, 20-character name", &f.bound_text, "≤ 240 B, ≤ 11-M"),
+        (
+            "static card, 20-character name",
+            &f.static_text,
+            "≤ 140 B, ≤ 8-M",
+        ),
+        (
+            "static card, 20-character name + birthday",
+            &f.static_birthday_text,
+            "≤ 140 B, ≤ 8-M",
+        ),
+        (
+            "device-bound presentation, 20-character name",
+            &f.bound_text,
+            "≤ 240 B, ≤ 11-M",
+        ),
     ] {
-        let bytes = QrPayload::decode(text).map(|p| p.bytes().len()).unwrap_or(0);
+        let bytes = QrPayload::decode(text)
+            .map(|p| p.bytes().len())
+            .unwrap_or(0);
         let version = qr_version(text).unwrap_or(-1);
-        println!("| {label} | {bytes} | {} | {version} | {target} |", text.len());
+        println!(
+            "| {label} | {bytes} | {} | {version} | {target} |",
+            text.len()
+        );
     }
 
     // Interleave the three measurements so machine noise hits them alike.
@@ -53,7 +70,18 @@ fn main() {
     println!();
     println!("| operation | median µs | ratio to bare Ed25519 verify | target |");
     println!("|---|---:|---:|---|");
-    println!("| bare Ed25519 verify_strict | {:.1} | 1.00 | |", bare / 1e3);
-    println!("| verify static card (QR text in, result out) | {:.1} | {:.2} | ≤ 1.3 |", stat / 1e3, stat / bare);
-    println!("| verify device-bound presentation | {:.1} | {:.2} | ≤ 2.4 |", bound / 1e3, bound / bare);
+    println!(
+        "| bare Ed25519 verify_strict | {:.1} | 1.00 | |",
+        bare / 1e3
+    );
+    println!(
+        "| verify static card (QR text in, result out) | {:.1} | {:.2} | ≤ 1.3 |",
+        stat / 1e3,
+        stat / bare
+    );
+    println!(
+        "| verify device-bound presentation | {:.1} | {:.2} | ≤ 2.4 |",
+        bound / 1e3,
+        bound / bare
+    );
 }

@@ -37,7 +37,8 @@ impl CborError {
 
 pub fn decode_value(bytes: &[u8]) -> Result<Value, CborError> {
     let mut reader = bytes;
-    let value: Value = ciborium::de::from_reader(&mut reader).map_err(|e| CborError::new(e.to_string()))?;
+    let value: Value =
+        ciborium::de::from_reader(&mut reader).map_err(|e| CborError::new(e.to_string()))?;
     if !reader.is_empty() {
         return Err(CborError::new("trailing bytes after CBOR item"));
     }

@@ -2,7 +2,9 @@
 //! revocation lists. The key id sits in the protected header; the algorithm must be EdDSA.
 
 use crate::keys::{IssuerKey, KeyId};
-use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable};
+use coset::{
+    iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable,
+};
 use ed25519_dalek::{Signature, Signer, VerifyingKey};
 
 /// Why a COSE_Sign1 envelope could not be read.
@@ -103,10 +105,19 @@ mod tests {
 
     #[test]
     fn rejects_garbage_and_untagged() {
-        assert_eq!(SignedEnvelope::parse(&[]).err(), Some(EnvelopeError::NotCose));
-        assert_eq!(SignedEnvelope::parse(&[0xff; 10]).err(), Some(EnvelopeError::NotCose));
+        assert_eq!(
+            SignedEnvelope::parse(&[]).err(),
+            Some(EnvelopeError::NotCose)
+        );
+        assert_eq!(
+            SignedEnvelope::parse(&[0xff; 10]).err(),
+            Some(EnvelopeError::NotCose)
+        );
         let key = IssuerKey::generate().unwrap();
         let bytes = sign(&key, b"x".to_vec());
-        assert_eq!(SignedEnvelope::parse(&bytes[1..]).err(), Some(EnvelopeError::NotCose));
+        assert_eq!(
+            SignedEnvelope::parse(&bytes[1..]).err(),
+            Some(EnvelopeError::NotCose)
+        );
     }
 }

@@ -97,7 +97,10 @@ impl IssuerKey {
     }
 
     pub fn write_public_file(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, format!("{}\n", hex::encode(self.public_key().as_bytes())))?;
+        std::fs::write(
+            path,
+            format!("{}\n", hex::encode(self.public_key().as_bytes())),
+        )?;
         Ok(())
     }
 }
@@ -113,7 +116,8 @@ pub fn public_key_from_bytes(bytes: &[u8]) -> Result<VerifyingKey> {
     let bytes: [u8; 32] = bytes
         .try_into()
         .map_err(|_| Error::InvalidKey(format!("expected 32 bytes, got {}", bytes.len())))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| Error::InvalidKey("not a valid Ed25519 point".into()))
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| Error::InvalidKey("not a valid Ed25519 point".into()))
 }
 
 pub fn public_key_from_hex(text: &str) -> Result<VerifyingKey> {
@@ -123,8 +127,7 @@ pub fn public_key_from_hex(text: &str) -> Result<VerifyingKey> {
 
 pub fn read_public_file(path: &Path) -> Result<VerifyingKey> {
     let text = std::fs::read_to_string(path)?;
-    public_key_from_hex(&text)
-        .map_err(|e| Error::InvalidKey(format!("{}: {e}", path.display())))
+    public_key_from_hex(&text).map_err(|e| Error::InvalidKey(format!("{}: {e}", path.display())))
 }
 
 /// Creates or replaces a file with mode 0600 from the start, so the secret is never briefly
@@ -185,7 +188,10 @@ mod tests {
             assert_eq!(mode, 0o600);
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
             let err = IssuerKey::read_secret_file(&path).err().unwrap();
-            assert!(matches!(err, Error::KeyFilePermissions { mode: 0o644, .. }), "{err}");
+            assert!(
+                matches!(err, Error::KeyFilePermissions { mode: 0o644, .. }),
+                "{err}"
+            );
         }
     }
 

@@ -30,7 +30,11 @@ fn keeps_several_cards_across_reopen_with_file_key_store() {
         assert_eq!(w.cards(NOW).unwrap().len(), 2);
     }
     let w = Wallet::open(&db, keys).unwrap();
-    assert_eq!(w.device_public_key().unwrap(), device_key, "device key persists");
+    assert_eq!(
+        w.device_public_key().unwrap(),
+        device_key,
+        "device key persists"
+    );
     let cards = w.cards(NOW).unwrap();
     assert_eq!(cards.len(), 2);
     assert_eq!(cards.iter().filter(|c| c.device_bound).count(), 1);
@@ -38,8 +42,14 @@ fn keeps_several_cards_across_reopen_with_file_key_store() {
     assert!(world.verifier.verify(&text, NOW).is_valid());
     assert!(w.remove(&bound_id).unwrap());
     assert!(!w.remove(&bound_id).unwrap());
-    assert!(matches!(w.present(&bound_id, NOW), Err(Error::CardNotFound)));
-    assert!(matches!(w.present("zz", NOW), Err(Error::InvalidRequest(_))));
+    assert!(matches!(
+        w.present(&bound_id, NOW),
+        Err(Error::CardNotFound)
+    ));
+    assert!(matches!(
+        w.present("zz", NOW),
+        Err(Error::InvalidRequest(_))
+    ));
 }
 
 #[test]
@@ -66,14 +76,20 @@ fn warns_ninety_days_before_expiry() {
     let card = w.add_card(&text, NOW).unwrap();
     assert_eq!(card.status, CardStatus::ExpiresSoon { days_left: 90 });
     assert_eq!(w.cards(NOW - 86_400).unwrap()[0].status, CardStatus::Valid);
-    assert_eq!(w.cards(NOW + 91 * 86_400).unwrap()[0].status, CardStatus::Expired);
+    assert_eq!(
+        w.cards(NOW + 91 * 86_400).unwrap()[0].status,
+        CardStatus::Expired
+    );
     let mut gold = request("Erika Mustermann");
     gold.card_type = CardType::Gold;
     let gold = w.add_card(&world.issue(&gold).0, NOW).unwrap();
     assert_eq!(gold.status, CardStatus::Valid);
     let mut future = request("Erika Mustermann");
     future.valid_from = Day::from_ymd(2027, 1, 1).unwrap();
-    assert_eq!(w.add_card(&world.issue(&future).0, NOW).unwrap().status, CardStatus::NotYetValid);
+    assert_eq!(
+        w.add_card(&world.issue(&future).0, NOW).unwrap().status,
+        CardStatus::NotYetValid
+    );
 }
 
 #[test]
@@ -81,20 +97,34 @@ fn notices_a_wrong_clock() {
     let world = World::new();
     let w = wallet();
     assert_eq!(w.clock_check(NOW).unwrap(), ClockStatus::Plausible);
-    assert!(matches!(w.clock_check(EARLIEST_PLAUSIBLE_TIME - 86_400).unwrap(), ClockStatus::Behind { .. }));
+    assert!(matches!(
+        w.clock_check(EARLIEST_PLAUSIBLE_TIME - 86_400).unwrap(),
+        ClockStatus::Behind { .. }
+    ));
     // A card issued an hour ago (NOW - 3600) proves the clock cannot show last week.
-    w.add_card(&world.issue(&request("Erika Mustermann")).0, NOW).unwrap();
+    w.add_card(&world.issue(&request("Erika Mustermann")).0, NOW)
+        .unwrap();
     assert_eq!(
         w.clock_check(NOW - 3600 - 7 * 86_400).unwrap(),
-        ClockStatus::Behind { by_secs: 7 * 86_400 }
+        ClockStatus::Behind {
+            by_secs: 7 * 86_400
+        }
     );
     // The wallet saw NOW + 10 days; a jump back of five days is noticed.
-    assert_eq!(w.clock_check(NOW + 10 * 86_400).unwrap(), ClockStatus::Plausible);
+    assert_eq!(
+        w.clock_check(NOW + 10 * 86_400).unwrap(),
+        ClockStatus::Plausible
+    );
     assert_eq!(
         w.clock_check(NOW + 5 * 86_400).unwrap(),
-        ClockStatus::JumpedBack { by_secs: 5 * 86_400 }
+        ClockStatus::JumpedBack {
+            by_secs: 5 * 86_400
+        }
     );
-    assert_eq!(w.clock_check(NOW + 10 * 86_400 + 60).unwrap(), ClockStatus::Plausible);
+    assert_eq!(
+        w.clock_check(NOW + 10 * 86_400 + 60).unwrap(),
+        ClockStatus::Plausible
+    );
 }
 
 #[test]
@@ -106,5 +136,8 @@ fn refuses_a_newer_schema() {
         c.pragma_update(None, "user_version", 99).unwrap();
     }
     let keys = Arc::new(MemoryKeyStore::default());
-    assert!(matches!(Wallet::open(&db, keys), Err(Error::Malformed { .. })));
+    assert!(matches!(
+        Wallet::open(&db, keys),
+        Err(Error::Malformed { .. })
+    ));
 }

@@ -162,7 +162,9 @@ pub fn check_name(name: &str) -> Result<(), String> {
         return Err("holder name is empty".into());
     }
     if chars > MAX_NAME_CHARS {
-        return Err(format!("holder name is longer than {MAX_NAME_CHARS} characters"));
+        return Err(format!(
+            "holder name is longer than {MAX_NAME_CHARS} characters"
+        ));
     }
     if name.trim() != name {
         return Err("holder name has leading or trailing whitespace".into());

@@ -20,12 +20,17 @@ pub struct CardRequest {
 }
 
 /// Signs a new card and returns the credential bytes together with its claims.
-pub fn issue_card(key: &IssuerKey, request: &CardRequest, now: i64) -> Result<(Vec<u8>, CardClaims)> {
+pub fn issue_card(
+    key: &IssuerKey,
+    request: &CardRequest,
+    now: i64,
+) -> Result<(Vec<u8>, CardClaims)> {
     let holder_name = request.holder_name.trim().to_string();
     check_name(&holder_name).map_err(Error::InvalidRequest)?;
     if let Some(device_key) = &request.device_key {
-        public_key_from_bytes(device_key)
-            .map_err(|_| Error::InvalidRequest("device key is not a valid Ed25519 public key".into()))?;
+        public_key_from_bytes(device_key).map_err(|_| {
+            Error::InvalidRequest("device key is not a valid Ed25519 public key".into())
+        })?;
     }
     if now < 0 {
         return Err(Error::TimeOutOfRange(now));
@@ -48,6 +53,8 @@ pub fn issue_card(key: &IssuerKey, request: &CardRequest, now: i64) -> Result<(V
         issued_at: now,
         device_key: request.device_key,
     };
-    claims.check_validity_period().map_err(Error::InvalidRequest)?;
+    claims
+        .check_validity_period()
+        .map_err(Error::InvalidRequest)?;
     Ok((cose::sign(key, claims.encode()), claims))
 }

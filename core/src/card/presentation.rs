@@ -91,7 +91,9 @@ mod tests {
         let mut moved = p.clone();
         let at = cred.len() + 3;
         moved[at] ^= 1;
-        assert!(!Presentation::parse(&moved).unwrap().verify_device_signature(&key.verifying_key()));
+        assert!(!Presentation::parse(&moved)
+            .unwrap()
+            .verify_device_signature(&key.verifying_key()));
     }
 
     #[test]

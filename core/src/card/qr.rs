@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(QrPayload::decode("https://example.org"), Err(QrTextError::NotACard));
+        assert_eq!(
+            QrPayload::decode("https://example.org"),
+            Err(QrTextError::NotACard)
+        );
         assert_eq!(QrPayload::decode("ek1:00"), Err(QrTextError::NotACard));
         assert_eq!(QrPayload::decode("EK1:!!"), Err(QrTextError::Damaged));
         assert_eq!(QrPayload::decode("EK1:A"), Err(QrTextError::Damaged));

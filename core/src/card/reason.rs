@@ -91,17 +91,29 @@ impl InvalidReason {
             (NotACard, Lang::En) => "This is not a volunteer card.",
             (DamagedEncoding, Lang::De) => "Der Code ist beschädigt oder unvollständig.",
             (DamagedEncoding, Lang::En) => "The code is damaged or incomplete.",
-            (NoTrustList, Lang::De) => "Keine Vertrauensliste geladen. Bitte einmal online aktualisieren.",
+            (NoTrustList, Lang::De) => {
+                "Keine Vertrauensliste geladen. Bitte einmal online aktualisieren."
+            }
             (NoTrustList, Lang::En) => "No trust list loaded. Please update once while online.",
             (UnknownIssuer, Lang::De) => "Unbekannte ausgebende Stelle.",
             (UnknownIssuer, Lang::En) => "Unknown issuer.",
-            (BadIssuerSignature, Lang::De) => "Die Signatur ist ungültig: Die Karte wurde verändert oder gefälscht.",
+            (BadIssuerSignature, Lang::De) => {
+                "Die Signatur ist ungültig: Die Karte wurde verändert oder gefälscht."
+            }
             (BadIssuerSignature, Lang::En) => "Invalid signature: the card was altered or forged.",
-            (IssuerKeyWithdrawn, Lang::De) => "Der Schlüssel der ausgebenden Stelle wurde zurückgezogen.",
+            (IssuerKeyWithdrawn, Lang::De) => {
+                "Der Schlüssel der ausgebenden Stelle wurde zurückgezogen."
+            }
             (IssuerKeyWithdrawn, Lang::En) => "The issuer's key has been withdrawn.",
-            (IssuerKeyNotValidAtIssuance, Lang::De) => "Der Schlüssel der ausgebenden Stelle war bei der Ausstellung nicht gültig.",
-            (IssuerKeyNotValidAtIssuance, Lang::En) => "The issuer's key was not valid when the card was issued.",
-            (IssuerNotAllowed, Lang::De) => "Die ausgebende Stelle darf diese Karte nicht ausstellen.",
+            (IssuerKeyNotValidAtIssuance, Lang::De) => {
+                "Der Schlüssel der ausgebenden Stelle war bei der Ausstellung nicht gültig."
+            }
+            (IssuerKeyNotValidAtIssuance, Lang::En) => {
+                "The issuer's key was not valid when the card was issued."
+            }
+            (IssuerNotAllowed, Lang::De) => {
+                "Die ausgebende Stelle darf diese Karte nicht ausstellen."
+            }
             (IssuerNotAllowed, Lang::En) => "The issuer may not issue this card.",
             (NotYetValid, Lang::De) => "Die Karte ist noch nicht gültig.",
             (NotYetValid, Lang::En) => "The card is not valid yet.",
@@ -109,12 +121,22 @@ impl InvalidReason {
             (Expired, Lang::En) => "The card has expired.",
             (Revoked, Lang::De) => "Die Karte wurde gesperrt.",
             (Revoked, Lang::En) => "The card has been revoked.",
-            (StalePresentation, Lang::De) => "Der Code ist nicht aktuell (Bildschirmfoto oder falsche Uhrzeit).",
+            (StalePresentation, Lang::De) => {
+                "Der Code ist nicht aktuell (Bildschirmfoto oder falsche Uhrzeit)."
+            }
             (StalePresentation, Lang::En) => "The code is not current (screenshot or wrong clock).",
-            (BadDeviceSignature, Lang::De) => "Der Code stammt nicht vom Gerät der Karteninhaberin oder des Karteninhabers.",
-            (BadDeviceSignature, Lang::En) => "The code does not come from the card holder's device.",
-            (DevicePresentationRequired, Lang::De) => "Diese Karte gilt nur als Live-Code aus der App.",
-            (DevicePresentationRequired, Lang::En) => "This card is only valid as a live code from the app.",
+            (BadDeviceSignature, Lang::De) => {
+                "Der Code stammt nicht vom Gerät der Karteninhaberin oder des Karteninhabers."
+            }
+            (BadDeviceSignature, Lang::En) => {
+                "The code does not come from the card holder's device."
+            }
+            (DevicePresentationRequired, Lang::De) => {
+                "Diese Karte gilt nur als Live-Code aus der App."
+            }
+            (DevicePresentationRequired, Lang::En) => {
+                "This card is only valid as a live code from the app."
+            }
         }
     }
 }
@@ -143,13 +165,25 @@ impl Flag {
         match (self, lang) {
             (RepeatScan, Lang::De) => "Dieser Code wurde hier schon einmal gescannt.",
             (RepeatScan, Lang::En) => "This code has been scanned here before.",
-            (StaticCard, Lang::De) => "Papierkarte: Bitte den Namen mit einem Lichtbildausweis vergleichen.",
+            (StaticCard, Lang::De) => {
+                "Papierkarte: Bitte den Namen mit einem Lichtbildausweis vergleichen."
+            }
             (StaticCard, Lang::En) => "Paper card: please compare the name with a photo ID.",
-            (TrustListExpired, Lang::De) => "Die Vertrauensliste ist abgelaufen. Bitte online aktualisieren.",
-            (TrustListExpired, Lang::En) => "The trust list has expired. Please update while online.",
-            (RevocationListExpired, Lang::De) => "Die Sperrliste ist veraltet. Bitte online aktualisieren.",
-            (RevocationListExpired, Lang::En) => "The revocation list is out of date. Please update while online.",
-            (RevocationListMissing, Lang::De) => "Keine Sperrliste für diese ausgebende Stelle geladen.",
+            (TrustListExpired, Lang::De) => {
+                "Die Vertrauensliste ist abgelaufen. Bitte online aktualisieren."
+            }
+            (TrustListExpired, Lang::En) => {
+                "The trust list has expired. Please update while online."
+            }
+            (RevocationListExpired, Lang::De) => {
+                "Die Sperrliste ist veraltet. Bitte online aktualisieren."
+            }
+            (RevocationListExpired, Lang::En) => {
+                "The revocation list is out of date. Please update while online."
+            }
+            (RevocationListMissing, Lang::De) => {
+                "Keine Sperrliste für diese ausgebende Stelle geladen."
+            }
             (RevocationListMissing, Lang::En) => "No revocation list loaded for this issuer.",
         }
     }

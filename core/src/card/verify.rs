@@ -159,7 +159,10 @@ impl Verifier {
     }
 
     pub fn revocation_list_bytes(&self) -> Vec<&[u8]> {
-        self.revocations.values().map(|r| r.bytes.as_slice()).collect()
+        self.revocations
+            .values()
+            .map(|r| r.bytes.as_slice())
+            .collect()
     }
 
     /// Accepts a trust list signed by the root key whose version is newer than the current one.
@@ -179,8 +182,12 @@ impl Verifier {
         }
         let mut keys = HashMap::with_capacity(list.issuers.len());
         for (i, entry) in list.issuers.iter().enumerate() {
-            let key = VerifyingKey::from_bytes(&entry.public_key)
-                .map_err(|_| Error::malformed("trust list", format!("key {} is not a valid point", entry.key_id)))?;
+            let key = VerifyingKey::from_bytes(&entry.public_key).map_err(|_| {
+                Error::malformed(
+                    "trust list",
+                    format!("key {} is not a valid point", entry.key_id),
+                )
+            })?;
             keys.insert(entry.key_id, (i, key));
         }
         self.trust = Some(TrustState {
@@ -249,7 +256,8 @@ impl Verifier {
                 (p.credential, Some(p))
             }
         };
-        let envelope = SignedEnvelope::parse(credential).map_err(|_| InvalidReason::DamagedEncoding)?;
+        let envelope =
+            SignedEnvelope::parse(credential).map_err(|_| InvalidReason::DamagedEncoding)?;
         let trust = self.trust.as_ref().ok_or(InvalidReason::NoTrustList)?;
         let (index, issuer_key) = trust
             .keys
@@ -258,7 +266,8 @@ impl Verifier {
         let claims_bytes = envelope
             .verify(issuer_key)
             .ok_or(InvalidReason::BadIssuerSignature)?;
-        let claims = CardClaims::decode(claims_bytes).map_err(|_| InvalidReason::DamagedEncoding)?;
+        let claims =
+            CardClaims::decode(claims_bytes).map_err(|_| InvalidReason::DamagedEncoding)?;
         let issuer = &trust.list.issuers[*index];
 
         if issuer.withdrawn {

@@ -51,11 +51,15 @@ impl Roles {
     }
 
     pub fn names(self) -> Vec<&'static str> {
-        [(Role::Cards, "cards"), (Role::Stores, "stores"), (Role::News, "news")]
-            .into_iter()
-            .filter(|(r, _)| self.has(*r))
-            .map(|(_, n)| n)
-            .collect()
+        [
+            (Role::Cards, "cards"),
+            (Role::Stores, "stores"),
+            (Role::News, "news"),
+        ]
+        .into_iter()
+        .filter(|(r, _)| self.has(*r))
+        .map(|(_, n)| n)
+        .collect()
     }
 }
 
@@ -171,7 +175,9 @@ impl TrustList {
     pub fn upsert_issuer(&mut self, entry: IssuerEntry) -> Result<()> {
         let key = public_key_from_bytes(&entry.public_key)?;
         if KeyId::of(&key) != entry.key_id {
-            return Err(Error::InvalidKey("key id does not belong to the public key".into()));
+            return Err(Error::InvalidKey(
+                "key id does not belong to the public key".into(),
+            ));
         }
         match self.issuers.iter_mut().find(|e| e.key_id == entry.key_id) {
             Some(existing) if existing.public_key != entry.public_key => Err(Error::InvalidKey(
@@ -207,9 +213,12 @@ impl TrustList {
     /// Checks the root signature, then parses. Nothing in the list is looked at before the
     /// signature holds.
     pub fn verify(bytes: &[u8], root: &VerifyingKey) -> Result<TrustList> {
-        let env = SignedEnvelope::parse(bytes).map_err(|e| Error::malformed("trust list", e.to_string()))?;
+        let env = SignedEnvelope::parse(bytes)
+            .map_err(|e| Error::malformed("trust list", e.to_string()))?;
         if env.key_id != KeyId::of(root) {
-            return Err(Error::BadSignature("trust list (signed by another root key)"));
+            return Err(Error::BadSignature(
+                "trust list (signed by another root key)",
+            ));
         }
         let payload = env.verify(root).ok_or(Error::BadSignature("trust list"))?;
         TrustList::decode_payload(payload).map_err(|e| Error::malformed("trust list", e.0))
@@ -268,7 +277,11 @@ mod tests {
         let bytes = list.sign(&root).unwrap();
         let back = TrustList::verify(&bytes, &root.public_key()).unwrap();
         assert_eq!(back, list);
-        assert!(back.issuer(issuer.key_id()).unwrap().roles.has(Role::Stores));
+        assert!(back
+            .issuer(issuer.key_id())
+            .unwrap()
+            .roles
+            .has(Role::Stores));
         assert!(!back.issuer(issuer.key_id()).unwrap().roles.has(Role::News));
 
         let other_root = IssuerKey::generate().unwrap();

@@ -18,7 +18,12 @@ pub struct RevocationList {
 }
 
 impl RevocationList {
-    pub fn new(version: u64, issued_at: i64, expires_at: i64, mut revoked: Vec<CardId>) -> RevocationList {
+    pub fn new(
+        version: u64,
+        issued_at: i64,
+        expires_at: i64,
+        mut revoked: Vec<CardId>,
+    ) -> RevocationList {
         revoked.sort_unstable();
         revoked.dedup();
         RevocationList {
@@ -60,7 +65,9 @@ impl RevocationList {
     pub fn verify(bytes: &[u8], issuer: &VerifyingKey) -> Result<RevocationList> {
         let env = SignedEnvelope::parse(bytes)
             .map_err(|e| Error::malformed("revocation list", e.to_string()))?;
-        let payload = env.verify(issuer).ok_or(Error::BadSignature("revocation list"))?;
+        let payload = env
+            .verify(issuer)
+            .ok_or(Error::BadSignature("revocation list"))?;
         let bad = |d: String| Error::malformed("revocation list", d);
         let mut m = IntMap::decode(payload, &[1, 2, 3, 4]).map_err(|e| bad(e.0))?;
         let ids = m.bytes(4).map_err(|e| bad(e.0))?;

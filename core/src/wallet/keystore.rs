@@ -36,7 +36,9 @@ impl FileKeyStore {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !safe {
-            return Err(KeyStoreError::Unavailable("alias must be [A-Za-z0-9_-]+".into()));
+            return Err(KeyStoreError::Unavailable(
+                "alias must be [A-Za-z0-9_-]+".into(),
+            ));
         }
         Ok(self.dir.join(format!("{alias}.key")))
     }
@@ -57,7 +59,8 @@ impl KeyStore for FileKeyStore {
 
     fn save(&self, alias: &str, secret: &[u8]) -> Result<(), KeyStoreError> {
         let path = self.path(alias)?;
-        std::fs::create_dir_all(&self.dir).map_err(|e| KeyStoreError::Unavailable(e.to_string()))?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| KeyStoreError::Unavailable(e.to_string()))?;
         crate::keys::write_private_file(&path, format!("{}\n", hex::encode(secret)).as_bytes())
             .map_err(|e| KeyStoreError::Unavailable(e.to_string()))
     }
@@ -71,12 +74,18 @@ pub struct MemoryKeyStore {
 
 impl KeyStore for MemoryKeyStore {
     fn load(&self, alias: &str) -> Result<Option<Vec<u8>>, KeyStoreError> {
-        let map = self.secrets.lock().map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
+        let map = self
+            .secrets
+            .lock()
+            .map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
         Ok(map.get(alias).cloned())
     }
 
     fn save(&self, alias: &str, secret: &[u8]) -> Result<(), KeyStoreError> {
-        let mut map = self.secrets.lock().map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
+        let mut map = self
+            .secrets
+            .lock()
+            .map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
         map.insert(alias.to_string(), secret.to_vec());
         Ok(())
     }

@@ -31,7 +31,9 @@ pub enum CardStatus {
     NotYetValid,
     Valid,
     /// Valid, but expiring within [`EXPIRY_WARNING_DAYS`].
-    ExpiresSoon { days_left: i32 },
+    ExpiresSoon {
+        days_left: i32,
+    },
     Expired,
 }
 
@@ -55,9 +57,13 @@ pub enum ClockStatus {
     Plausible,
     /// The clock shows a time before something that has certainly happened (a card's issue
     /// time, or this software's release).
-    Behind { by_secs: i64 },
+    Behind {
+        by_secs: i64,
+    },
     /// The clock jumped back by more than a day against the latest time this wallet saw.
-    JumpedBack { by_secs: i64 },
+    JumpedBack {
+        by_secs: i64,
+    },
 }
 
 pub struct Wallet {
@@ -151,21 +157,30 @@ impl Wallet {
             .iter()
             .map(|c| parse_credential(c).map(|claims| wallet_card(claims, now)))
             .collect::<Result<Vec<_>>>()?;
-        cards.sort_by(|a, b| b.issued_at.cmp(&a.issued_at).then(a.card_id.cmp(&b.card_id)));
+        cards.sort_by(|a, b| {
+            b.issued_at
+                .cmp(&a.issued_at)
+                .then(a.card_id.cmp(&b.card_id))
+        });
         Ok(cards)
     }
 
     pub fn remove(&self, card_id: &str) -> Result<bool> {
         let id = parse_card_id(card_id)?;
-        Ok(self.conn().execute("DELETE FROM cards WHERE card_id = ?1", [id.as_slice()])? > 0)
+        Ok(self
+            .conn()
+            .execute("DELETE FROM cards WHERE card_id = ?1", [id.as_slice()])?
+            > 0)
     }
 
     fn credential(&self, card_id: &str) -> Result<Vec<u8>> {
         let id = parse_card_id(card_id)?;
         self.conn()
-            .query_row("SELECT credential FROM cards WHERE card_id = ?1", [id.as_slice()], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT credential FROM cards WHERE card_id = ?1",
+                [id.as_slice()],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or(Error::CardNotFound)
     }
@@ -203,21 +218,25 @@ impl Wallet {
         let (newest_issue, latest_seen): (Option<i64>, Option<i64>) = {
             let conn = self.conn();
             let latest_seen = conn
-                .query_row("SELECT latest_seen FROM clock WHERE id = 1", [], |r| r.get(0))
+                .query_row("SELECT latest_seen FROM clock WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             drop(conn);
-            let newest = self
-                .cards(now)?
-                .iter()
-                .map(|c| c.issued_at)
-                .max();
+            let newest = self.cards(now)?.iter().map(|c| c.issued_at).max();
             (newest, latest_seen)
         };
-        let floor = newest_issue.unwrap_or(i64::MIN).max(EARLIEST_PLAUSIBLE_TIME);
+        let floor = newest_issue
+            .unwrap_or(i64::MIN)
+            .max(EARLIEST_PLAUSIBLE_TIME);
         let status = if now < floor - CLOCK_TOLERANCE_SECS {
-            ClockStatus::Behind { by_secs: floor - now }
+            ClockStatus::Behind {
+                by_secs: floor - now,
+            }
         } else if let Some(seen) = latest_seen.filter(|seen| now < seen - CLOCK_JUMP_BACK_SECS) {
-            ClockStatus::JumpedBack { by_secs: seen - now }
+            ClockStatus::JumpedBack {
+                by_secs: seen - now,
+            }
         } else {
             ClockStatus::Plausible
         };
@@ -246,7 +265,8 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 }
 
 fn parse_credential(credential: &[u8]) -> Result<CardClaims> {
-    let env = SignedEnvelope::parse(credential).map_err(|e| Error::malformed("card", e.to_string()))?;
+    let env =
+        SignedEnvelope::parse(credential).map_err(|e| Error::malformed("card", e.to_string()))?;
     CardClaims::decode(env.unverified_payload()).map_err(|e| Error::malformed("card", e.0))
 }
 

@@ -40,9 +40,13 @@ impl World {
         trust.version = 1;
         trust.issued_at = NOW - 86_400;
         trust.expires_at = NOW + 30 * 86_400;
-        trust.upsert_issuer(issuer_entry(&issuer, "Landkreis Test")).unwrap();
+        trust
+            .upsert_issuer(issuer_entry(&issuer, "Landkreis Test"))
+            .unwrap();
         let mut verifier = Verifier::new(root.public_key());
-        verifier.load_trust_list(&trust.sign(&root).unwrap()).unwrap();
+        verifier
+            .load_trust_list(&trust.sign(&root).unwrap())
+            .unwrap();
         World {
             root,
             issuer,

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of the project. On a fresh machine it first installs what the tests need
+# (Debian's zbar-tools, a Python venv with pycose), caching it outside the checkout in
+# ${EHK_TOOLCHAIN_CACHE:-/var/cache/ehk-toolchains}. A missing tool fails the run; nothing is
+# skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "test tools"
+if ! command -v zbarimg >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends zbar-tools >/dev/null 2>&1 \
+        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends zbar-tools >/dev/null; }
+fi
+command -v zbarimg >/dev/null || { echo "zbarimg could not be installed" >&2; exit 1; }
+EHK_TEST_PYTHON="$(bash scripts/toolchains/python.sh --print-python -r tests/interop/requirements.txt)"
+export EHK_TEST_PYTHON
+echo "zbarimg: $(command -v zbarimg); python with pycose: $EHK_TEST_PYTHON"
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "Rust tests (core, CLI, interop with pycose and zbarimg)"
+cargo test --workspace --locked
+
+step "all tests passed"
