@@ -190,6 +190,11 @@ impl Verifier {
             })?;
             keys.insert(entry.key_id, (i, key));
         }
+        log::info!(
+            "trust list version {} loaded with {} issuer(s)",
+            list.version,
+            list.issuers.len()
+        );
         self.trust = Some(TrustState {
             list,
             bytes: bytes.to_vec(),
@@ -226,6 +231,11 @@ impl Verifier {
                 });
             }
         }
+        log::info!(
+            "revocation list version {} of issuer {signer} loaded with {} card(s)",
+            list.version,
+            list.revoked().len()
+        );
         self.revocations.insert(
             signer,
             RevocationState {
@@ -240,7 +250,11 @@ impl Verifier {
     pub fn verify(&self, qr_text: &str, now: i64) -> Verification {
         match self.check(qr_text, now) {
             Ok(valid) => Verification::Valid(valid),
-            Err(reason) => Verification::Invalid(reason),
+            Err(reason) => {
+                // The reason code only: the log never carries a holder's data.
+                log::debug!("code refused: {}", reason.code());
+                Verification::Invalid(reason)
+            }
         }
     }
 

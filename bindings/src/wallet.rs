@@ -1,0 +1,122 @@
+//! The holder's wallet, with the device key kept by a key store the shell implements.
+
+use crate::convert::{day_text, CardStatus, CardType, ClockStatus};
+use crate::errors::{KeyStoreError, WalletError};
+use std::sync::Arc;
+
+/// Keeps the device key. Android implements it over the Keystore, iOS over the Keychain.
+#[uniffi::export(with_foreign)]
+pub trait KeyStore: Send + Sync {
+    /// The secret stored under `alias`, or `None` if there is none yet.
+    fn load(&self, alias: String) -> Result<Option<Vec<u8>>, KeyStoreError>;
+    fn save(&self, alias: String, secret: Vec<u8>) -> Result<(), KeyStoreError>;
+}
+
+struct ForeignKeyStore(Arc<dyn KeyStore>);
+
+impl ehk_core::KeyStore for ForeignKeyStore {
+    fn load(&self, alias: &str) -> Result<Option<Vec<u8>>, ehk_core::KeyStoreError> {
+        self.0
+            .load(alias.to_string())
+            .map_err(|e| ehk_core::KeyStoreError::Unavailable(e.to_string()))
+    }
+
+    fn save(&self, alias: &str, secret: &[u8]) -> Result<(), ehk_core::KeyStoreError> {
+        self.0
+            .save(alias.to_string(), secret.to_vec())
+            .map_err(|e| ehk_core::KeyStoreError::Unavailable(e.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct WalletCard {
+    pub card_id: String,
+    pub holder_name: String,
+    pub birthday: Option<String>,
+    pub card_type: CardType,
+    pub project_id: u32,
+    pub region_id: u32,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub issued_at: i64,
+    pub device_bound: bool,
+    pub status: CardStatus,
+}
+
+impl From<ehk_core::WalletCard> for WalletCard {
+    fn from(c: ehk_core::WalletCard) -> Self {
+        WalletCard {
+            card_id: c.card_id,
+            holder_name: c.holder_name,
+            birthday: c.birthday.map(day_text),
+            card_type: c.card_type.into(),
+            project_id: c.project_id,
+            region_id: c.region_id,
+            valid_from: day_text(c.valid_from),
+            valid_until: c.valid_until.map(day_text),
+            issued_at: c.issued_at,
+            device_bound: c.device_bound,
+            status: c.status.into(),
+        }
+    }
+}
+
+#[derive(uniffi::Object)]
+pub struct Wallet {
+    inner: ehk_core::Wallet,
+}
+
+#[uniffi::export]
+impl Wallet {
+    /// Opens (or creates) the wallet database at `path`.
+    #[uniffi::constructor]
+    pub fn open(path: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, WalletError> {
+        if path.is_empty() {
+            return Err(WalletError::InvalidArgument {
+                detail: "the database path is empty".into(),
+            });
+        }
+        let inner = ehk_core::Wallet::open(std::path::Path::new(&path), Arc::new(ForeignKeyStore(key_store)))?;
+        Ok(Arc::new(Wallet { inner }))
+    }
+
+    /// A wallet that lives in memory only (previews, tests).
+    #[uniffi::constructor]
+    pub fn in_memory(key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, WalletError> {
+        let inner = ehk_core::Wallet::open_in_memory(Arc::new(ForeignKeyStore(key_store)))?;
+        Ok(Arc::new(Wallet { inner }))
+    }
+
+    /// This device's public key (32 bytes), created in the key store on first use.
+    pub fn device_public_key(&self) -> Result<Vec<u8>, WalletError> {
+        Ok(self.inner.device_public_key()?.to_vec())
+    }
+
+    pub fn add_card(&self, qr_text: String, now: i64) -> Result<WalletCard, WalletError> {
+        Ok(self.inner.add_card(&qr_text, now)?.into())
+    }
+
+    pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {
+        Ok(self.inner.cards(now)?.into_iter().map(WalletCard::from).collect())
+    }
+
+    pub fn remove_card(&self, card_id: String) -> Result<bool, WalletError> {
+        Ok(self.inner.remove(&card_id)?)
+    }
+
+    /// The QR text to show now; for a device-bound card, renew it every 30 seconds.
+    pub fn present(&self, card_id: String, now: i64) -> Result<String, WalletError> {
+        Ok(self.inner.present(&card_id, now)?)
+    }
+
+    pub fn clock_check(&self, now: i64) -> Result<ClockStatus, WalletError> {
+        Ok(self.inner.clock_check(now)?.into())
+    }
+}
+
+/// Seconds until the presentation shown at `now` should be replaced by a fresh one.
+#[uniffi::export]
+pub fn seconds_until_next_presentation(now: i64) -> i64 {
+    let step = ehk_core::PRESENTATION_STEP_SECS;
+    step - now.rem_euclid(step)
+}
