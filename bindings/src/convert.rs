@@ -77,11 +77,26 @@ macro_rules! mirror {
     };
 }
 
-mirror!(InvalidReason, core_reason::InvalidReason, [
-    NotACard, DamagedEncoding, NoTrustList, UnknownIssuer, BadIssuerSignature, IssuerKeyWithdrawn,
-    IssuerKeyNotValidAtIssuance, IssuerNotAllowed, NotYetValid, Expired, Revoked, StalePresentation,
-    BadDeviceSignature, DevicePresentationRequired
-]);
+mirror!(
+    InvalidReason,
+    core_reason::InvalidReason,
+    [
+        NotACard,
+        DamagedEncoding,
+        NoTrustList,
+        UnknownIssuer,
+        BadIssuerSignature,
+        IssuerKeyWithdrawn,
+        IssuerKeyNotValidAtIssuance,
+        IssuerNotAllowed,
+        NotYetValid,
+        Expired,
+        Revoked,
+        StalePresentation,
+        BadDeviceSignature,
+        DevicePresentationRequired
+    ]
+);
 
 /// Warnings attached to a valid card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -93,9 +108,17 @@ pub enum Flag {
     RevocationListMissing,
 }
 
-mirror!(Flag, core_reason::Flag, [
-    RepeatScan, StaticCard, TrustListExpired, RevocationListExpired, RevocationListMissing
-]);
+mirror!(
+    Flag,
+    core_reason::Flag,
+    [
+        RepeatScan,
+        StaticCard,
+        TrustListExpired,
+        RevocationListExpired,
+        RevocationListMissing
+    ]
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PresentationKind {
@@ -103,7 +126,11 @@ pub enum PresentationKind {
     DeviceBound,
 }
 
-mirror!(PresentationKind, ehk_core::PresentationKind, [Static, DeviceBound]);
+mirror!(
+    PresentationKind,
+    ehk_core::PresentationKind,
+    [Static, DeviceBound]
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum UpdateOutcome {
@@ -125,7 +152,9 @@ mirror!(Role, ehk_core::Role, [Cards, Stores, News]);
 /// The short text for a reason, for display and screen readers.
 #[uniffi::export]
 pub fn reason_text(reason: InvalidReason, lang: Lang) -> String {
-    core_reason::InvalidReason::from(reason).text(lang.into()).to_string()
+    core_reason::InvalidReason::from(reason)
+        .text(lang.into())
+        .to_string()
 }
 
 #[uniffi::export]
@@ -155,7 +184,9 @@ impl From<core_wallet::CardStatus> for CardStatus {
         match s {
             core_wallet::CardStatus::NotYetValid => CardStatus::NotYetValid,
             core_wallet::CardStatus::Valid => CardStatus::Valid,
-            core_wallet::CardStatus::ExpiresSoon { days_left } => CardStatus::ExpiresSoon { days_left },
+            core_wallet::CardStatus::ExpiresSoon { days_left } => {
+                CardStatus::ExpiresSoon { days_left }
+            }
             core_wallet::CardStatus::Expired => CardStatus::Expired,
         }
     }

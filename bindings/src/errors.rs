@@ -65,7 +65,9 @@ impl From<CoreError> for TrustError {
     fn from(e: CoreError) -> Self {
         match e {
             CoreError::BadSignature(_) => TrustError::BadSignature,
-            CoreError::VersionNotNewer { offered, current, .. } => TrustError::VersionNotNewer { offered, current },
+            CoreError::VersionNotNewer {
+                offered, current, ..
+            } => TrustError::VersionNotNewer { offered, current },
             CoreError::NoTrustList => TrustError::NoTrustList,
             CoreError::UnknownIssuer(_) => TrustError::UnknownIssuer,
             CoreError::NotAllowed(_) => TrustError::NotAllowed,
@@ -82,7 +84,9 @@ impl From<CoreError> for WalletError {
         match e {
             CoreError::WrongDevice => WalletError::WrongDevice,
             CoreError::CardNotFound => WalletError::CardNotFound,
-            CoreError::KeyStore(k) => WalletError::KeyStore { detail: k.to_string() },
+            CoreError::KeyStore(k) => WalletError::KeyStore {
+                detail: k.to_string(),
+            },
             CoreError::Malformed { what: "card", .. } => WalletError::InvalidCard,
             CoreError::InvalidRequest(detail) => WalletError::InvalidArgument { detail },
             CoreError::TimeOutOfRange(_) => WalletError::InvalidArgument {

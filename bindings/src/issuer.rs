@@ -58,7 +58,9 @@ pub struct IssuerKey {
 }
 
 fn invalid(detail: impl Into<String>) -> IssueError {
-    IssueError::InvalidRequest { detail: detail.into() }
+    IssueError::InvalidRequest {
+        detail: detail.into(),
+    }
 }
 
 #[uniffi::export]
@@ -91,13 +93,19 @@ impl IssuerKey {
             None => None,
             Some(bytes) => Some(
                 public_key_from_bytes(&bytes)
-                    .map_err(|_| invalid("the device public key must be 32 bytes of a valid Ed25519 key"))?
+                    .map_err(|_| {
+                        invalid("the device public key must be 32 bytes of a valid Ed25519 key")
+                    })?
                     .to_bytes(),
             ),
         };
         let core = CoreRequest {
             holder_name: request.holder_name,
-            birthday: request.birthday.map(|b| parse_day(&b, "birthday")).transpose().map_err(invalid)?,
+            birthday: request
+                .birthday
+                .map(|b| parse_day(&b, "birthday"))
+                .transpose()
+                .map_err(invalid)?,
             card_type: request.card_type.into(),
             project_id: request.project_id,
             region_id: request.region_id,
@@ -124,7 +132,8 @@ impl IssuerKey {
         list.issued_at = spec.issued_at;
         list.expires_at = spec.expires_at;
         for e in spec.issuers {
-            let public = public_key_from_bytes(&e.public_key).map_err(|_| invalid("an issuer public key is invalid"))?;
+            let public = public_key_from_bytes(&e.public_key)
+                .map_err(|_| invalid("an issuer public key is invalid"))?;
             let roles: Vec<ehk_core::Role> = e.roles.into_iter().map(Into::into).collect();
             list.upsert_issuer(ehk_core::IssuerEntry {
                 key_id: KeyId::of(&public),
@@ -162,5 +171,99 @@ impl IssuerKey {
             })
             .collect::<Result<Vec<[u8; 8]>, _>>()?;
         Ok(ehk_core::RevocationList::new(version, issued_at, expires_at, ids).sign(&self.inner))
+    }
+}
+
+/// Told how far a long operation (a CSV batch, later a feed sync) has come.
+#[uniffi::export(with_foreign)]
+pub trait ProgressListener: Send + Sync {
+    fn progress(&self, done: u64, total: u64);
+}
+
+struct ForwardProgress(Option<Arc<dyn ProgressListener>>);
+
+impl ehk_core::card::batch::Progress for ForwardProgress {
+    fn progress(&self, done: u64, total: u64) {
+        if let Some(listener) = &self.0 {
+            listener.progress(done, total);
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BatchDefaults {
+    pub project_id: u32,
+    pub region_id: Option<u32>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BatchCard {
+    /// The CSV line the card came from.
+    pub line: u64,
+    pub card_id: String,
+    pub qr_text: String,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BatchRowError {
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BatchReport {
+    pub issued: Vec<BatchCard>,
+    pub errors: Vec<BatchRowError>,
+}
+
+#[uniffi::export]
+impl IssuerKey {
+    /// Issues a card for every good row of a CSV file; bad rows come back with their line
+    /// numbers. Fails as a whole only when the header is unusable.
+    pub fn issue_csv(
+        &self,
+        csv: Vec<u8>,
+        defaults: BatchDefaults,
+        now: i64,
+        progress: Option<Arc<dyn ProgressListener>>,
+    ) -> Result<BatchReport, IssueError> {
+        let day = |d: Option<String>, what: &str| {
+            d.map(|d| parse_day(&d, what)).transpose().map_err(invalid)
+        };
+        let core_defaults = ehk_core::card::batch::BatchDefaults {
+            project_id: defaults.project_id,
+            region_id: defaults.region_id,
+            valid_from: day(defaults.valid_from, "valid_from")?,
+            valid_until: day(defaults.valid_until, "valid_until")?,
+        };
+        let report = ehk_core::card::batch::issue_csv(
+            &self.inner,
+            &csv,
+            &core_defaults,
+            now,
+            &ForwardProgress(progress),
+        )
+        .map_err(|_| invalid("the CSV file has no usable header with a 'name' column"))?;
+        Ok(BatchReport {
+            issued: report
+                .issued
+                .into_iter()
+                .map(|row| BatchCard {
+                    line: row.line,
+                    card_id: row.claims.card_id_hex(),
+                    qr_text: row.qr_text,
+                })
+                .collect(),
+            errors: report
+                .errors
+                .into_iter()
+                .map(|e| BatchRowError {
+                    line: e.line,
+                    reason: e.reason,
+                })
+                .collect(),
+        })
     }
 }

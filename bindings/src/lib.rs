@@ -12,7 +12,10 @@ mod verifier;
 mod wallet;
 
 pub use errors::{IssueError, KeyStoreError, TrustError, WalletError};
-pub use issuer::{CardRequest, IssuedCard, IssuerEntrySpec, IssuerKey, TrustListSpec};
+pub use issuer::{
+    BatchCard, BatchDefaults, BatchReport, BatchRowError, CardRequest, IssuedCard, IssuerEntrySpec,
+    IssuerKey, ProgressListener, TrustListSpec,
+};
 pub use logging::{set_logger, LogLevel, Logger};
 pub use verifier::{Verification, Verifier};
 pub use wallet::{KeyStore, Wallet};

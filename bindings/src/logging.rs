@@ -36,7 +36,11 @@ impl log::Log for Forward {
                 log::Level::Debug => LogLevel::Debug,
                 log::Level::Trace => LogLevel::Trace,
             };
-            logger.log(level, record.target().to_string(), record.args().to_string());
+            logger.log(
+                level,
+                record.target().to_string(),
+                record.args().to_string(),
+            );
         }
     }
 

@@ -72,9 +72,10 @@ impl Verifier {
     /// A verifier trusting the given root public key (32 bytes), with no lists loaded yet.
     #[uniffi::constructor]
     pub fn new(root_public_key: Vec<u8>) -> Result<Arc<Self>, TrustError> {
-        let root = public_key_from_bytes(&root_public_key).map_err(|_| TrustError::InvalidArgument {
-            detail: "the root public key must be 32 bytes of a valid Ed25519 key".into(),
-        })?;
+        let root =
+            public_key_from_bytes(&root_public_key).map_err(|_| TrustError::InvalidArgument {
+                detail: "the root public key must be 32 bytes of a valid Ed25519 key".into(),
+            })?;
         Ok(Arc::new(Verifier {
             inner: RwLock::new(ehk_core::Verifier::new(root)),
         }))

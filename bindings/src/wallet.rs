@@ -76,7 +76,10 @@ impl Wallet {
                 detail: "the database path is empty".into(),
             });
         }
-        let inner = ehk_core::Wallet::open(std::path::Path::new(&path), Arc::new(ForeignKeyStore(key_store)))?;
+        let inner = ehk_core::Wallet::open(
+            std::path::Path::new(&path),
+            Arc::new(ForeignKeyStore(key_store)),
+        )?;
         Ok(Arc::new(Wallet { inner }))
     }
 
@@ -97,7 +100,12 @@ impl Wallet {
     }
 
     pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {
-        Ok(self.inner.cards(now)?.into_iter().map(WalletCard::from).collect())
+        Ok(self
+            .inner
+            .cards(now)?
+            .into_iter()
+            .map(WalletCard::from)
+            .collect())
     }
 
     pub fn remove_card(&self, card_id: String) -> Result<bool, WalletError> {

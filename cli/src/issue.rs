@@ -3,10 +3,10 @@
 use crate::files::{read, write_atomic, CliResult};
 use crate::output::write_card_files;
 use clap::Args;
+use ehk_core::card::batch::{issue_csv, request_from_fields, BatchDefaults, CardFields, Progress};
 use ehk_core::card::claims::CardClaims;
-use ehk_core::keys::public_key_from_hex;
-use ehk_core::{issue_card, CardRequest, CardType, Day, IssuerKey, QrPayload, RevocationList};
-use std::path::PathBuf;
+use ehk_core::{issue_card, Day, IssuerKey, QrPayload, RevocationList};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -61,90 +61,22 @@ pub struct RevokeArgs {
     card_ids: Vec<String>,
 }
 
-struct Fields<'a> {
-    name: &'a str,
-    birthday: &'a str,
-    card_type: &'a str,
-    region: &'a str,
-    valid_from: &'a str,
-    valid_until: &'a str,
-    device_key: &'a str,
-}
-
-fn build_request(
-    f: &Fields,
-    project: u32,
-    default_region: Option<u32>,
-    now: i64,
-) -> Result<CardRequest, String> {
-    let today = Day::in_berlin(now).ok_or("the clock is out of range")?;
-    let name = f.name.trim();
-    if name.is_empty() {
-        return Err("name is empty".into());
-    }
-    let date = |text: &str, what: &str| -> Result<Option<Day>, String> {
-        if text.trim().is_empty() {
-            Ok(None)
-        } else {
-            Day::parse(text)
-                .map(Some)
-                .ok_or(format!("{what} '{}' is not YYYY-MM-DD", text.trim()))
-        }
-    };
-    let card_type = CardType::parse(f.card_type)
-        .ok_or(format!("unknown card type '{}'", f.card_type.trim()))?;
-    let region_id = if f.region.trim().is_empty() {
-        default_region.ok_or("no region id (column regionId or --region)")?
-    } else {
-        f.region
-            .trim()
-            .parse()
-            .map_err(|_| format!("region id '{}' is not a number", f.region.trim()))?
-    };
-    let valid_from = date(f.valid_from, "valid-from")?.unwrap_or(today);
-    let valid_until = match card_type {
-        CardType::Gold => None,
-        CardType::Standard => Some(
-            date(f.valid_until, "valid-until")?.unwrap_or_else(|| valid_from.add_days(3 * 365)),
-        ),
-    };
-    let device_key = if f.device_key.trim().is_empty() {
-        None
-    } else {
-        Some(
-            public_key_from_hex(f.device_key)
-                .map_err(|_| "device key is not a 64-hex-digit Ed25519 public key".to_string())?
-                .to_bytes(),
-        )
-    };
-    Ok(CardRequest {
-        holder_name: name.to_string(),
-        birthday: date(f.birthday, "birthday")?,
-        card_type,
-        project_id: project,
-        region_id,
-        valid_from,
-        valid_until,
-        device_key,
-    })
-}
-
 pub fn run_issue(a: IssueArgs, now: i64) -> CliResult {
     let key = IssuerKey::read_secret_file(&a.key)?;
     std::fs::create_dir_all(&a.out_dir)?;
     match &a.csv {
         Some(csv) => issue_batch(&a, &key, csv, now),
         None => {
-            let fields = Fields {
+            let fields = CardFields {
                 name: a.name.as_deref().unwrap_or_default(),
                 birthday: a.birthday.as_deref().unwrap_or_default(),
                 card_type: if a.gold { "gold" } else { "standard" },
-                region: "",
+                region_id: "",
                 valid_from: a.valid_from.as_deref().unwrap_or_default(),
                 valid_until: a.valid_until.as_deref().unwrap_or_default(),
                 device_key: a.device_key.as_deref().unwrap_or_default(),
             };
-            let request = build_request(&fields, a.project, a.region, now)?;
+            let request = request_from_fields(&fields, &defaults(&a)?, now)?;
             let (credential, claims) = issue_card(&key, &request, now)?;
             let text = QrPayload::Credential(credential).encode();
             write_card_files(&a.out_dir, &claims.card_id_hex(), &text)?;
@@ -182,75 +114,71 @@ fn describe(claims: &CardClaims, text: &str) {
     println!("{text}");
 }
 
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn progress(&self, done: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+}
+
 /// Issues every good row; bad rows are reported with their line numbers and skipped.
-fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &PathBuf, now: i64) -> CliResult {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(std::io::Cursor::new(read(csv_path)?));
-    let headers = reader.headers()?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let name_col = column("name").ok_or("the CSV header has no 'name' column")?;
-    let cols = [
-        column("birthday"),
-        column("cardType"),
-        column("regionId"),
-        column("validFrom"),
-        column("validUntil"),
-        column("deviceKey"),
-    ];
+fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &Path, now: i64) -> CliResult {
+    let defaults = defaults(a)?;
+    let bar = Bar(indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cards")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    ));
+    let report = issue_csv(key, &read(csv_path)?, &defaults, now, &bar)?;
+    bar.0.finish_and_clear();
     let mut summary = csv::Writer::from_path(a.out_dir.join("issued.csv"))?;
     summary.write_record(["line", "cardId", "name", "qrText"])?;
-    let (mut issued, mut failed) = (0usize, 0usize);
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                eprintln!("line {line}: skipped: {e}");
-                failed += 1;
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("");
-        let fields = Fields {
-            name: get(Some(name_col)),
-            birthday: get(cols[0]),
-            card_type: get(cols[1]),
-            region: get(cols[2]),
-            valid_from: get(cols[3]),
-            valid_until: get(cols[4]),
-            device_key: get(cols[5]),
-        };
-        let result = build_request(&fields, a.project, a.region, now)
-            .and_then(|req| issue_card(key, &req, now).map_err(|e| e.to_string()));
-        match result {
-            Ok((credential, claims)) => {
-                let text = QrPayload::Credential(credential).encode();
-                write_card_files(&a.out_dir, &claims.card_id_hex(), &text)?;
-                summary.write_record([
-                    line.to_string(),
-                    claims.card_id_hex(),
-                    claims.holder_name.clone(),
-                    text,
-                ])?;
-                issued += 1;
-            }
-            Err(reason) => {
-                eprintln!("line {line}: skipped: {reason}");
-                failed += 1;
-            }
-        }
+    for row in &report.issued {
+        let card_id = row.claims.card_id_hex();
+        write_card_files(&a.out_dir, &card_id, &row.qr_text)?;
+        summary.write_record([
+            &row.line.to_string(),
+            &card_id,
+            &row.claims.holder_name,
+            &row.qr_text,
+        ])?;
     }
     summary.flush()?;
+    for error in &report.errors {
+        eprintln!("line {}: skipped: {}", error.line, error.reason);
+    }
     println!(
-        "issued {issued} card(s), skipped {failed} bad row(s); QR codes and issued.csv in {}",
+        "issued {} card(s), skipped {} bad row(s); QR codes and issued.csv in {}",
+        report.issued.len(),
+        report.errors.len(),
         a.out_dir.display()
     );
-    Ok(if failed == 0 {
+    Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(3)
+    })
+}
+
+fn parse_day(text: &str, what: &str) -> Result<Day, String> {
+    Day::parse(text).ok_or_else(|| format!("{what}: '{text}' is not a YYYY-MM-DD date"))
+}
+
+fn defaults(a: &IssueArgs) -> Result<BatchDefaults, String> {
+    Ok(BatchDefaults {
+        project_id: a.project,
+        region_id: a.region,
+        valid_from: a
+            .valid_from
+            .as_deref()
+            .map(|d| parse_day(d, "--valid-from"))
+            .transpose()?,
+        valid_until: a
+            .valid_until
+            .as_deref()
+            .map(|d| parse_day(d, "--valid-until"))
+            .transpose()?,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Volunteer cards: claims, issuing, QR encoding, device-bound presentations and verification.
 
+pub mod batch;
 pub mod claims;
 pub mod issue;
 pub mod presentation;

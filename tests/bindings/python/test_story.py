@@ -36,6 +36,14 @@ class BrokenKeyStore(ehk.KeyStore):
         raise ehk.KeyStoreError.Unavailable("locked")
 
 
+class ProgressLog(ehk.ProgressListener):
+    def __init__(self):
+        self.calls = []
+
+    def progress(self, done, total):
+        self.calls.append((done, total))
+
+
 class ListLogger(ehk.Logger):
     def __init__(self):
         self.records = []
@@ -140,6 +148,23 @@ class CardStory(unittest.TestCase):
         broken = ehk.Wallet.in_memory(BrokenKeyStore())
         with self.assertRaises(ehk.WalletError.KeyStore):
             broken.device_public_key()
+
+    def test_csv_batch_with_progress(self):
+        _, issuer, _, verifier = world()
+        csv = (b"name,cardType,regionId\n"
+               b"Erika Mustermann,standard,9162\n"
+               b",standard,9162\n"
+               b"Max Mustermann,gold,\n")
+        progress = ProgressLog()
+        defaults = ehk.BatchDefaults(project_id=1, region_id=9162, valid_from=None, valid_until=None)
+        report = issuer.issue_csv(csv, defaults, NOW, progress)
+        self.assertEqual([c.line for c in report.issued], [2, 4])
+        self.assertEqual([(e.line, e.reason) for e in report.errors], [(3, "name is empty")])
+        self.assertEqual(progress.calls[-1], (3, 3))
+        for card in report.issued:
+            self.assertTrue(verifier.verify(card.qr_text, NOW).is_valid())
+        with self.assertRaises(ehk.IssueError.InvalidRequest):
+            issuer.issue_csv(b"vorname\nA\n", defaults, NOW, None)
 
     def test_logger_receives_core_records_without_personal_data(self):
         logger = ListLogger()

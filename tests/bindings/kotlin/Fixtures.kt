@@ -1,0 +1,89 @@
+// Shared fixtures for the Kotlin binding story test and the Kotlin benchmark: the same world as
+// tests/bindings/python/test_story.py (a root key, an issuer on a signed trust list, a verifier).
+package bindingtests
+
+import de.ehrenamtskarte.core.CardRequest
+import de.ehrenamtskarte.core.CardType
+import de.ehrenamtskarte.core.IssuerEntrySpec
+import de.ehrenamtskarte.core.IssuerKey
+import de.ehrenamtskarte.core.KeyStore
+import de.ehrenamtskarte.core.KeyStoreException
+import de.ehrenamtskarte.core.LogLevel
+import de.ehrenamtskarte.core.Logger
+import de.ehrenamtskarte.core.Role
+import de.ehrenamtskarte.core.TrustListSpec
+import de.ehrenamtskarte.core.Verifier
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.atomic.AtomicInteger
+
+const val NOW: Long = 1_795_953_600L // 2026-11-29 12:00 UTC
+const val DAY: Long = 86_400L
+
+/** The shell's key store; on a phone this is the Android Keystore. Called by Rust on any thread. */
+class MapKeyStore : KeyStore {
+    val secrets = ConcurrentHashMap<String, ByteArray>()
+    val saves = AtomicInteger(0)
+
+    override fun load(alias: String): ByteArray? = secrets[alias]
+
+    override fun save(alias: String, secret: ByteArray) {
+        saves.incrementAndGet()
+        secrets[alias] = secret
+    }
+}
+
+/** A locked key store that reports it through the typed error. */
+class LockedKeyStore : KeyStore {
+    override fun load(alias: String): ByteArray? = throw KeyStoreException.Unavailable("locked")
+    override fun save(alias: String, secret: ByteArray): Unit = throw KeyStoreException.Unavailable("locked")
+}
+
+/** A buggy key store that throws something UniFFI does not know; the core must not panic. */
+class CrashingKeyStore : KeyStore {
+    override fun load(alias: String): ByteArray? = throw IllegalStateException("disk on fire")
+    override fun save(alias: String, secret: ByteArray): Unit = throw IllegalStateException("disk on fire")
+}
+
+data class LogRecord(val level: LogLevel, val target: String, val message: String)
+
+class ListLogger : Logger {
+    val records = CopyOnWriteArrayList<LogRecord>()
+    override fun log(level: LogLevel, target: String, message: String) {
+        records.add(LogRecord(level, target, message))
+    }
+}
+
+class World(val root: IssuerKey, val issuer: IssuerKey, val trustList: ByteArray, val verifier: Verifier)
+
+fun world(): World {
+    val root = IssuerKey.generate()
+    val issuer = IssuerKey.generate()
+    val entry = IssuerEntrySpec(
+        publicKey = issuer.publicKey(),
+        name = "Landkreis Test",
+        roles = listOf(Role.CARDS),
+        regions = listOf(9162u),
+        cardTypes = listOf(CardType.STANDARD, CardType.GOLD),
+        validFrom = NOW - 365 * DAY,
+        validUntil = NOW + 365 * DAY,
+        withdrawn = false,
+    )
+    val trust = root.signTrustList(
+        TrustListSpec(version = 1uL, issuedAt = NOW - DAY, expiresAt = NOW + 30 * DAY, projectId = 1u, issuers = listOf(entry)),
+    )
+    val verifier = Verifier(root.publicKey())
+    verifier.loadTrustList(trust)
+    return World(root, issuer, trust, verifier)
+}
+
+fun request(name: String, deviceKey: ByteArray? = null) = CardRequest(
+    holderName = name,
+    birthday = null,
+    cardType = CardType.STANDARD,
+    projectId = 1u,
+    regionId = 9162u,
+    validFrom = "2026-01-01",
+    validUntil = "2028-12-31",
+    devicePublicKey = deviceKey,
+)

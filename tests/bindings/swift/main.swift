@@ -1,0 +1,18 @@
+// Runs the Swift binding story; the last line is `swift: N passed, M failed`.
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+testRun.run("device-bound card story", testDeviceBoundCardStory)
+testRun.run("presentation renews every 30 seconds", testPresentationRenewsEveryThirtySeconds)
+testRun.run("tampered code is refused with the reason", testTamperedCodeIsRefusedWithTheReason)
+testRun.run("repeat scan is flagged", testRepeatScanIsFlagged)
+testRun.run("revocation and version rollback", testRevocationAndVersionRollback)
+testRun.run("bad arguments are typed errors", testBadArgumentsAreTypedErrors)
+testRun.run("logger receives core records without personal data", testLoggerReceivesCoreRecordsWithoutPersonalData)
+
+print("swift: \(testRun.passed) passed, \(testRun.failed) failed")
+exit(testRun.failed > 0 || testRun.passed == 0 ? 1 : 0)
