@@ -98,3 +98,14 @@ extension Verification {
         return nil
     }
 }
+
+final class ProgressLog: ProgressListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var log: [(UInt64, UInt64)] = []
+
+    var calls: [(UInt64, UInt64)] { locked(lock) { log } }
+
+    func progress(done: UInt64, total: UInt64) {
+        locked(lock) { log.append((done, total)) }
+    }
+}

@@ -157,6 +157,30 @@ func testBadArgumentsAreTypedErrors() throws {
     }
 }
 
+func testCsvBatchWithProgress() throws {
+    let world = try makeWorld()
+    let csv = Data("""
+        name,cardType,regionId
+        Erika Mustermann,standard,9162
+        ,standard,9162
+        Max Mustermann,gold,
+
+        """.utf8)
+    let progress = ProgressLog()
+    let defaults = BatchDefaults(projectId: 1, regionId: 9162, validFrom: nil, validUntil: nil)
+    let report = try world.issuer.issueCsv(csv: csv, defaults: defaults, now: NOW, progress: progress)
+    expectEqual(report.issued.map(\.line), [2, 4], "issued lines")
+    expectEqual(report.errors.map(\.line), [3], "bad lines")
+    expectEqual(report.errors.map(\.reason), ["name is empty"], "bad line reasons")
+    expect(progress.calls.last.map { $0 == (3, 3) } ?? false, "last progress call: \(progress.calls)")
+    for card in report.issued {
+        expect(world.verifier.verify(qrText: card.qrText, now: NOW).validCard != nil, "batch card line \(card.line) verifies")
+    }
+    expectThrows("CSV without a name column", IssueError.self, matching: { if case .InvalidRequest = $0 { return true }; return false }) {
+        try world.issuer.issueCsv(csv: Data("vorname\nA\n".utf8), defaults: defaults, now: NOW, progress: nil)
+    }
+}
+
 func testLoggerReceivesCoreRecordsWithoutPersonalData() throws {
     let logger = ListLogger()
     setLogger(logger: logger, maxLevel: .debug)

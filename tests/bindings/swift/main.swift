@@ -12,6 +12,7 @@ testRun.run("tampered code is refused with the reason", testTamperedCodeIsRefuse
 testRun.run("repeat scan is flagged", testRepeatScanIsFlagged)
 testRun.run("revocation and version rollback", testRevocationAndVersionRollback)
 testRun.run("bad arguments are typed errors", testBadArgumentsAreTypedErrors)
+testRun.run("CSV batch with progress", testCsvBatchWithProgress)
 testRun.run("logger receives core records without personal data", testLoggerReceivesCoreRecordsWithoutPersonalData)
 
 print("swift: \(testRun.passed) passed, \(testRun.failed) failed")

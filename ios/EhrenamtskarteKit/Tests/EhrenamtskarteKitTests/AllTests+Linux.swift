@@ -1,0 +1,46 @@
+// The test lists for XCTMain on Linux (see ../LinuxMain.swift). Apple platforms discover tests
+// themselves; corelibs XCTest's asyncTest exists only on Linux.
+#if os(Linux)
+import XCTest
+
+extension KeyStoreAndWalletTests {
+    static var allTests: [(String, (KeyStoreAndWalletTests) -> () throws -> Void)] {
+        [
+            ("testDeviceKeyIsCreatedOnceInTheSecureItemStore", asyncTest(testDeviceKeyIsCreatedOnceInTheSecureItemStore)),
+            ("testSecureKeyStoreMapsFailuresToKeyStoreError", testSecureKeyStoreMapsFailuresToKeyStoreError),
+            ("testLockedKeychainIsAWalletKeyStoreError", asyncTest(testLockedKeychainIsAWalletKeyStoreError)),
+            ("testWalletRoundTripThroughADatabaseFile", asyncTest(testWalletRoundTripThroughADatabaseFile)),
+        ]
+    }
+}
+
+extension PresentationStreamTests {
+    static var allTests: [(String, (PresentationStreamTests) -> () throws -> Void)] {
+        [
+            ("testStreamRenewsTheCodeAtEachThirtySecondStep", asyncTest(testStreamRenewsTheCodeAtEachThirtySecondStep)),
+            ("testLateConsumerGetsAFreshCodeWithoutWaiting", asyncTest(testLateConsumerGetsAFreshCodeWithoutWaiting)),
+            ("testStreamEndsWhenTheConsumerIsCancelled", asyncTest(testStreamEndsWhenTheConsumerIsCancelled)),
+            ("testUnknownCardEndsTheStreamWithTheCoreError", asyncTest(testUnknownCardEndsTheStreamWithTheCoreError)),
+        ]
+    }
+}
+
+extension VerificationDisplayTests {
+    static var allTests: [(String, (VerificationDisplayTests) -> () throws -> Void)] {
+        [
+            ("testValidStaticCardShowsNameValidityAndTheCoreNotes", testValidStaticCardShowsNameValidityAndTheCoreNotes),
+            ("testInvalidCodeShowsTheCoreReasonAndNoName", testInvalidCodeShowsTheCoreReasonAndNoName),
+            ("testDeviceBoundCredentialAloneIsRefused", testDeviceBoundCredentialAloneIsRefused),
+            ("testPreferredLanguage", testPreferredLanguage),
+            ("testVerifierRefusesAnOlderTrustList", testVerifierRefusesAnOlderTrustList),
+        ]
+    }
+}
+
+extension CardStatusTextTests {
+    static var allTests: [(String, (CardStatusTextTests) -> () throws -> Void)] {
+        [("testStatusTexts", testStatusTexts)]
+    }
+}
+
+#endif
