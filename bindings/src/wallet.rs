@@ -14,17 +14,20 @@ pub trait KeyStore: Send + Sync {
 
 struct ForeignKeyStore(Arc<dyn KeyStore>);
 
+fn unavailable(e: KeyStoreError) -> ehk_core::KeyStoreError {
+    let KeyStoreError::Unavailable { detail } = e;
+    ehk_core::KeyStoreError::Unavailable(detail)
+}
+
 impl ehk_core::KeyStore for ForeignKeyStore {
     fn load(&self, alias: &str) -> Result<Option<Vec<u8>>, ehk_core::KeyStoreError> {
-        self.0
-            .load(alias.to_string())
-            .map_err(|e| ehk_core::KeyStoreError::Unavailable(e.to_string()))
+        self.0.load(alias.to_string()).map_err(unavailable)
     }
 
     fn save(&self, alias: &str, secret: &[u8]) -> Result<(), ehk_core::KeyStoreError> {
         self.0
             .save(alias.to_string(), secret.to_vec())
-            .map_err(|e| ehk_core::KeyStoreError::Unavailable(e.to_string()))
+            .map_err(unavailable)
     }
 }
 

@@ -12,7 +12,10 @@ pub enum Error {
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
+    /// A newer search cancelled this one.
+    #[error("the search was cancelled by a newer one")]
+    Interrupted,
     #[error("malformed {what}: {detail}")]
     Malformed { what: &'static str, detail: String },
     #[error("the signature of the {0} does not verify")]
@@ -41,6 +44,15 @@ pub enum Error {
     WrongDevice,
     #[error("time {0} is outside the supported range")]
     TimeOutOfRange(i64),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::OperationInterrupted) => Error::Interrupted,
+            _ => Error::Database(e),
+        }
+    }
 }
 
 impl Error {

@@ -11,6 +11,7 @@ pub mod cose;
 pub mod day;
 pub mod error;
 pub mod keys;
+pub mod stores;
 pub mod trust;
 pub mod wallet;
 

@@ -1,0 +1,408 @@
+//! The store database: one writer, a separate reader that keeps answering while a sync
+//! applies (WAL), schema migrations keyed on `user_version`.
+
+use crate::error::{Error, Result};
+use crate::stores::fold::fold;
+use crate::stores::model::{Category, Delta, Discount, Region, Snapshot, StoreRecord};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+
+pub struct StoreDb {
+    writer: Mutex<Connection>,
+    pub(crate) reader: Mutex<Connection>,
+    interrupt: rusqlite::InterruptHandle,
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // SQLite rolls back an unfinished transaction, so a poisoned lock leaves nothing half done.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn tune(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "temp_store", 2)?;
+    conn.pragma_update(None, "cache_size", -16_000)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+impl StoreDb {
+    pub fn open(path: &Path) -> Result<StoreDb> {
+        let mut writer = Connection::open(path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "NORMAL")?;
+        writer.pragma_update(None, "foreign_keys", true)?;
+        tune(&writer)?;
+        migrate(&mut writer)?;
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        tune(&reader)?;
+        let interrupt = reader.get_interrupt_handle();
+        Ok(StoreDb {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            interrupt,
+        })
+    }
+
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
+        lock(&self.reader)
+    }
+
+    /// Cancels the search running on the reader, if any: search-as-you-type calls this before
+    /// each new query so the previous one stops at once.
+    pub fn interrupt(&self) {
+        self.interrupt.interrupt();
+    }
+
+    /// Runs `f` in one write transaction: all of it is applied, or nothing.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    pub fn feed_version(&self) -> Result<Option<u64>> {
+        Ok(self
+            .reader()
+            .query_row("SELECT version FROM feed_state WHERE id = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+            .map(|v| v as u64))
+    }
+
+    pub fn manifest_etag(&self) -> Result<Option<String>> {
+        Ok(self
+            .reader()
+            .query_row(
+                "SELECT manifest_etag FROM feed_state WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    pub fn store_count(&self) -> Result<u64> {
+        Ok(self
+            .reader()
+            .query_row("SELECT count(*) FROM stores", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    pub fn categories(&self) -> Result<Vec<Category>> {
+        let conn = self.reader();
+        let mut stmt =
+            conn.prepare_cached("SELECT id, name_de, name_en, icon FROM categories ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Category {
+                id: r.get(0)?,
+                name_de: r.get(1)?,
+                name_en: r.get(2)?,
+                icon: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn regions(&self) -> Result<Vec<Region>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached("SELECT id, name FROM regions ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Region {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One store with all its discounts.
+    pub fn store(&self, id: i64) -> Result<Option<StoreRecord>> {
+        read_store(&self.reader(), id)
+    }
+
+    /// Every store, sorted by id, as a snapshot of the given version (for publishing).
+    pub fn snapshot(&self, version: u64) -> Result<Snapshot> {
+        let conn = self.reader();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM stores ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stores = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(s) = read_store(&conn, id)? {
+                stores.push(s);
+            }
+        }
+        drop(conn);
+        Ok(Snapshot {
+            version,
+            categories: self.categories()?,
+            regions: self.regions()?,
+            stores,
+        })
+    }
+
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .reader()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    pub fn signed_list(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .reader()
+            .query_row(
+                "SELECT bytes FROM signed_lists WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn signed_lists(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare("SELECT name, bytes FROM signed_lists ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(Error::malformed(
+            "store database",
+            format!("schema version {version} is newer than this app"),
+        ));
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn read_store(conn: &Connection, id: i64) -> Result<Option<StoreRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, category_id, street, house_number, postal_code, city, phone, email, website,
+                latitude, longitude, region_id FROM stores WHERE id = ?1",
+    )?;
+    let store = stmt
+        .query_row([id], |r| {
+            let lat: Option<f64> = r.get(10)?;
+            let lon: Option<f64> = r.get(11)?;
+            Ok(StoreRecord {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                category_id: r.get(2)?,
+                street: r.get(3)?,
+                house_number: r.get(4)?,
+                postal_code: r.get(5)?,
+                city: r.get(6)?,
+                phone: r.get(7)?,
+                email: r.get(8)?,
+                website: r.get(9)?,
+                position: lat.zip(lon),
+                region_id: r.get(12)?,
+                discounts: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut store) = store else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT text_de, text_en, valid_from, valid_until FROM discounts WHERE store_id = ?1 ORDER BY position",
+    )?;
+    store.discounts = stmt
+        .query_map([id], |r| {
+            Ok(Discount {
+                text_de: r.get(0)?,
+                text_en: r.get(1)?,
+                valid_from: r.get(2)?,
+                valid_until: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(store))
+}
+
+/// Replaces categories and regions with the given lists.
+pub fn write_reference_data(
+    tx: &Transaction,
+    categories: &[Category],
+    regions: &[Region],
+) -> Result<()> {
+    tx.execute("DELETE FROM categories", [])?;
+    tx.execute("DELETE FROM regions", [])?;
+    let mut c = tx.prepare_cached(
+        "INSERT INTO categories (id, name_de, name_en, icon) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for cat in categories {
+        c.execute(params![cat.id, cat.name_de, cat.name_en, cat.icon])?;
+    }
+    let mut r = tx.prepare_cached("INSERT INTO regions (id, name) VALUES (?1, ?2)")?;
+    for region in regions {
+        r.execute(params![region.id, region.name])?;
+    }
+    Ok(())
+}
+
+/// Removes every store (favorites stay).
+pub fn clear_stores(tx: &Transaction) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM discounts; DELETE FROM stores; DELETE FROM store_rtree;
+         INSERT INTO store_fts (store_fts) VALUES ('delete-all');",
+    )?;
+    Ok(())
+}
+
+pub fn delete_store(tx: &Transaction, id: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM discounts WHERE store_id = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("DELETE FROM store_rtree WHERE id = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("DELETE FROM store_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("DELETE FROM stores WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Inserts a store, replacing one with the same id.
+pub fn upsert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
+    delete_store(tx, s.id)?;
+    insert_store(tx, s)
+}
+
+/// Inserts a store whose id is not in the database yet.
+fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
+    let (lat, lon) = s.position.unzip();
+    tx.prepare_cached(
+        "INSERT INTO stores (id, name, category_id, street, house_number, postal_code, city, phone, email,
+                             website, latitude, longitude, region_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        s.id, s.name, s.category_id, s.street, s.house_number, s.postal_code, s.city, s.phone, s.email,
+        s.website, lat, lon, s.region_id
+    ])?;
+    let mut discount = tx.prepare_cached(
+        "INSERT INTO discounts (store_id, position, text_de, text_en, valid_from, valid_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, d) in s.discounts.iter().enumerate() {
+        discount.execute(params![
+            s.id,
+            i as i64,
+            d.text_de,
+            d.text_en,
+            d.valid_from,
+            d.valid_until
+        ])?;
+    }
+    if let Some((lat, lon)) = s.position {
+        tx.prepare_cached("INSERT INTO store_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)")?
+            .execute(params![s.id, lat, lon])?;
+    }
+    let discounts: Vec<&str> = s
+        .discounts
+        .iter()
+        .flat_map(|d| [d.text_de.as_str(), d.text_en.as_str()])
+        .collect();
+    tx.prepare_cached(
+        "INSERT INTO store_fts (rowid, name, discounts, city, street) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        s.id,
+        fold(&s.name),
+        fold(&discounts.join(" ")),
+        fold(&s.city),
+        fold(&s.street)
+    ])?;
+    Ok(())
+}
+
+pub fn set_feed_state(tx: &Transaction, version: u64, etag: Option<&str>, now: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO feed_state (id, version, manifest_etag, synced_at) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, manifest_etag = excluded.manifest_etag,
+                                        synced_at = excluded.synced_at",
+        params![version as i64, etag, now],
+    )?;
+    Ok(())
+}
+
+pub fn put_signed_list(tx: &Transaction, name: &str, version: u64, bytes: &[u8]) -> Result<()> {
+    tx.execute(
+        "INSERT INTO signed_lists (name, version, bytes) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, bytes = excluded.bytes",
+        params![name, version as i64, bytes],
+    )?;
+    Ok(())
+}
+
+impl StoreDb {
+    /// Replaces the whole store list with a snapshot, in one transaction.
+    pub fn replace_all(&self, snapshot: &Snapshot, now: i64) -> Result<()> {
+        self.write(|tx| {
+            apply_snapshot(tx, snapshot)?;
+            set_feed_state(tx, snapshot.version, None, now)
+        })
+    }
+
+    /// Applies a delta in one transaction; refuses one that does not start at this version.
+    pub fn apply_delta(&self, delta: &Delta, now: i64) -> Result<()> {
+        self.write(|tx| {
+            apply_delta(tx, delta)?;
+            set_feed_state(tx, delta.to_version, None, now)
+        })
+    }
+}
+
+pub fn apply_snapshot(tx: &Transaction, snapshot: &Snapshot) -> Result<()> {
+    write_reference_data(tx, &snapshot.categories, &snapshot.regions)?;
+    clear_stores(tx)?;
+    for s in &snapshot.stores {
+        insert_store(tx, s)?;
+    }
+    Ok(())
+}
+
+pub fn apply_delta(tx: &Transaction, delta: &Delta) -> Result<()> {
+    let current: Option<i64> = tx
+        .query_row("SELECT version FROM feed_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if current != Some(delta.from_version as i64) {
+        return Err(Error::malformed(
+            "delta",
+            format!(
+                "starts at version {} but the database is at {current:?}",
+                delta.from_version
+            ),
+        ));
+    }
+    write_reference_data(tx, &delta.categories, &delta.regions)?;
+    for id in &delta.deletes {
+        delete_store(tx, *id)?;
+    }
+    for s in &delta.upserts {
+        upsert_store(tx, s)?;
+    }
+    Ok(())
+}

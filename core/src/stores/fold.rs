@@ -1,0 +1,115 @@
+//! German-aware folding for search: case, accents, ä/ae, ö/oe, ü/ue and ß/ss all meet in one
+//! form, so "Muller", "Mueller" and "müller" find "Müller" and "Strasse" finds "Straße".
+//!
+//! The same function folds the indexed text and the query, so any collapse it makes (such as
+//! "ue" to "u") is made on both sides alike.
+
+/// Folds text into lowercase ASCII words separated by single spaces.
+pub fn fold(text: &str) -> String {
+    let mut mapped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ß' | 'ẞ' => mapped.push_str("ss"),
+            'æ' | 'Æ' => mapped.push_str("ae"),
+            'œ' | 'Œ' => mapped.push_str("oe"),
+            _ => {
+                for lower in c.to_lowercase() {
+                    mapped.push(strip_accent(lower));
+                }
+            }
+        }
+    }
+    let mut out = String::with_capacity(mapped.len());
+    let mut prev: Option<char> = None;
+    let mut pending_space = false;
+    for c in mapped.chars() {
+        if !c.is_alphanumeric() {
+            pending_space = !out.is_empty();
+            prev = None;
+            continue;
+        }
+        // "ae", "oe", "ue" written for ä, ö, ü collapse onto the plain vowel.
+        if c == 'e' && matches!(prev, Some('a' | 'o' | 'u')) {
+            prev = Some('e');
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+fn strip_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'ď' | 'đ' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => 'i',
+        'ł' | 'ľ' | 'ĺ' => 'l',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ŕ' | 'ř' => 'r',
+        'ś' | 'š' | 'ş' | 'ș' => 's',
+        'ť' | 'ţ' | 'ț' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        other => other,
+    }
+}
+
+/// An FTS5 query matching every folded word of `text` as a prefix, or `None` when nothing is
+/// left to search for. Folded words are alphanumeric only, so quoting them is safe.
+pub fn prefix_query(text: &str) -> Option<String> {
+    let folded = fold(text);
+    let terms: Vec<String> = folded
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .take(8)
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_spellings_meet() {
+        let target = fold("Müller");
+        for query in ["Muller", "Mueller", "müller", "MÜLLER", "MUELLER"] {
+            assert_eq!(fold(query), target, "{query}");
+        }
+        assert_eq!(fold("Straße"), fold("Strasse"));
+        assert_eq!(fold("STRASSE"), fold("straße"));
+        assert_eq!(fold("Göttingen"), fold("Goettingen"));
+        assert_eq!(fold("Café Crème"), fold("cafe creme"));
+        assert_eq!(fold("Bäckerei"), fold("Baeckerei"));
+        assert_eq!(fold("Bäckerei"), fold("Backerei"));
+    }
+
+    #[test]
+    fn separators_become_single_spaces() {
+        assert_eq!(
+            fold("  Hauptstr. 12a, 80331 München! "),
+            "hauptstr 12a 80331 munchen"
+        );
+        assert_eq!(fold("---"), "");
+    }
+
+    #[test]
+    fn queries_are_safe_prefixes() {
+        assert_eq!(prefix_query("Mue"), Some("\"mu\"*".to_string()));
+        assert_eq!(
+            prefix_query("Café \"x\" OR y*"),
+            Some("\"cafe\"* \"x\"* \"or\"* \"y\"*".to_string())
+        );
+        assert_eq!(prefix_query(" -- "), None);
+    }
+}
