@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project. On a fresh machine it first installs what the tests need
-# (Debian's zbar-tools, a Python venv with pycose), caching it outside the checkout in
+# (Debian's zbar-tools, a Python venv with pycose; for the bindings kotlinc and JNA, and a
+# Debian trixie chroot with Swift, through scripts/toolchains/), caching it outside the checkout in
 # ${EHK_TOOLCHAIN_CACHE:-/var/cache/ehk-toolchains}. A missing tool fails the run; nothing is
 # skipped.
 set -euo pipefail
@@ -23,5 +24,8 @@ cargo fmt --all -- --check
 
 step "Rust tests (core, CLI, interop with pycose and zbarimg)"
 cargo test --workspace --locked
+
+step "bindings: Python, Kotlin, Swift, Android kit, iOS kit"
+scripts/test-bindings.sh
 
 step "all tests passed"

@@ -10,6 +10,7 @@ import de.ehrenamtskarte.core.KeyStore
 import de.ehrenamtskarte.core.KeyStoreException
 import de.ehrenamtskarte.core.LogLevel
 import de.ehrenamtskarte.core.Logger
+import de.ehrenamtskarte.core.ProgressListener
 import de.ehrenamtskarte.core.Role
 import de.ehrenamtskarte.core.TrustListSpec
 import de.ehrenamtskarte.core.Verifier
@@ -43,6 +44,14 @@ class LockedKeyStore : KeyStore {
 class CrashingKeyStore : KeyStore {
     override fun load(alias: String): ByteArray? = throw IllegalStateException("disk on fire")
     override fun save(alias: String, secret: ByteArray): Unit = throw IllegalStateException("disk on fire")
+}
+
+/** Records how far a CSV batch has come; called by Rust on the issuing thread. */
+class ProgressLog : ProgressListener {
+    val calls = CopyOnWriteArrayList<Pair<ULong, ULong>>()
+    override fun progress(done: ULong, total: ULong) {
+        calls.add(done to total)
+    }
 }
 
 data class LogRecord(val level: LogLevel, val target: String, val message: String)

@@ -6,6 +6,7 @@
 // Run by tests/bindings/kotlin/run.sh against the generated ehk.kt and the host libehk_ffi.so.
 package bindingtests
 
+import de.ehrenamtskarte.core.BatchDefaults
 import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.IssueException
 import de.ehrenamtskarte.core.IssuerKey
@@ -167,6 +168,26 @@ fun keyStoreFailuresAreWalletKeyStoreExceptions() {
     }
 }
 
+fun csvBatchWithProgress() {
+    val w = world()
+    val csv = (
+        "name,cardType,regionId\n" +
+            "Erika Mustermann,standard,9162\n" +
+            ",standard,9162\n" +
+            "Max Mustermann,gold,\n"
+        ).toByteArray()
+    val progress = ProgressLog()
+    val defaults = BatchDefaults(projectId = 1u, regionId = 9162u, validFrom = null, validUntil = null)
+    val report = w.issuer.issueCsv(csv, defaults, NOW, progress)
+    assertEquals(listOf(2uL, 4uL), report.issued.map { it.line })
+    assertEquals(listOf(3uL to "name is empty"), report.errors.map { it.line to it.reason })
+    assertEquals(3uL to 3uL, progress.calls.last())
+    for (card in report.issued) assertIs<Verification.Valid>(w.verifier.verify(card.qrText, NOW), card.cardId)
+    assertFailsWith<IssueException.InvalidRequest> {
+        w.issuer.issueCsv("vorname\nA\n".toByteArray(), defaults, NOW, null)
+    }
+}
+
 fun loggerReceivesCoreRecordsWithoutPersonalData() {
     val logger = ListLogger()
     setLogger(logger, LogLevel.DEBUG)
@@ -189,6 +210,7 @@ fun main() {
     runner.test("revocation and version rollback", ::revocationAndVersionRollback)
     runner.test("bad arguments are typed exceptions", ::badArgumentsAreTypedExceptions)
     runner.test("key store failures are WalletException.KeyStore", ::keyStoreFailuresAreWalletKeyStoreExceptions)
+    runner.test("CSV batch with progress", ::csvBatchWithProgress)
     runner.test("logger receives core records without personal data", ::loggerReceivesCoreRecordsWithoutPersonalData)
     runner.runAndExit()
 }

@@ -1,0 +1,36 @@
+package de.ehrenamtskarte.app.ui
+
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.res.stringResource
+import de.ehrenamtskarte.app.R
+import de.ehrenamtskarte.core.CardStatus
+import de.ehrenamtskarte.core.CardType
+import de.ehrenamtskarte.kit.WalletProblem
+
+@Composable
+fun problemText(problem: WalletProblem): String = stringResource(
+    when (problem) {
+        WalletProblem.CARD_NOT_FOUND -> R.string.problem_card_not_found
+        WalletProblem.INVALID_CARD -> R.string.problem_invalid_card
+        WalletProblem.WRONG_DEVICE -> R.string.problem_wrong_device
+        WalletProblem.KEY_STORE_UNAVAILABLE -> R.string.problem_key_store
+        WalletProblem.STORAGE -> R.string.problem_storage
+        WalletProblem.INVALID_ARGUMENT -> R.string.problem_invalid_argument
+    },
+)
+
+@Composable
+fun statusText(status: CardStatus): String = when (status) {
+    CardStatus.Valid -> stringResource(R.string.status_valid)
+    CardStatus.NotYetValid -> stringResource(R.string.status_not_yet_valid)
+    CardStatus.Expired -> stringResource(R.string.status_expired)
+    is CardStatus.ExpiresSoon -> stringResource(R.string.status_expires_soon, status.daysLeft)
+}
+
+@Composable
+fun cardTypeText(type: CardType): String = stringResource(
+    when (type) {
+        CardType.STANDARD -> R.string.card_type_standard
+        CardType.GOLD -> R.string.card_type_gold
+    },
+)

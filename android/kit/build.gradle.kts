@@ -1,0 +1,63 @@
+// Pure Kotlin/JVM: no android.* here. The idiomatic layer over the core (CardPresenter,
+// VerifyController, WalletModel, EncryptedKeyStore), tested on the JVM against the host library.
+import org.jetbrains.kotlin.gradle.dsl.JvmTarget
+
+plugins {
+    alias(libs.plugins.kotlin.jvm)
+}
+
+java {
+    sourceCompatibility = JavaVersion.VERSION_17
+    targetCompatibility = JavaVersion.VERSION_17
+}
+
+kotlin {
+    compilerOptions {
+        jvmTarget.set(JvmTarget.JVM_17)
+        allWarningsAsErrors.set(true)
+    }
+}
+
+// The generated UniFFI Kotlin lives in :core (core/src/main/uniffi, written by
+// :core:syncUniffiBindings). kit compiles against it here without packaging it: in the app the
+// classes come from :core (with JNA's .aar), in kit's tests from this source set (with JNA's .jar).
+val uniffi: SourceSet by sourceSets.creating {
+    kotlin.srcDir(rootProject.file("core/src/main/uniffi"))
+}
+
+dependencies {
+    "uniffiImplementation"(libs.jna)
+    implementation(libs.kotlinx.coroutines.core)
+    compileOnly(uniffi.output)
+    compileOnly(libs.jna)
+
+    testImplementation(uniffi.output)
+    testImplementation(libs.jna)
+    testImplementation(libs.kotlin.test)
+}
+
+tasks.named("compileUniffiKotlin") {
+    dependsOn(":core:syncUniffiBindings")
+}
+
+// The generated code is not ours to lint.
+tasks.named<org.jetbrains.kotlin.gradle.tasks.KotlinCompile>("compileUniffiKotlin") {
+    compilerOptions { suppressWarnings.set(true); allWarningsAsErrors.set(false) }
+}
+
+// The kit's tests use the same tiny runner as android/jvm-tests.sh (no JUnit), so they run the same
+// way in Gradle and in CI. They need the host build of the core library (scripts/bindings.sh).
+val hostLibDir = providers.gradleProperty("ehk.bindingsDir")
+    .map { rootProject.file(it).resolve("lib").absolutePath }
+
+val jvmTests by tasks.registering(JavaExec::class) {
+    description = "Runs kit's tests against the host libehk_ffi.so (same as android/jvm-tests.sh)."
+    group = "verification"
+    classpath = sourceSets["test"].runtimeClasspath
+    mainClass.set("de.ehrenamtskarte.kit.KitTestsKt")
+    systemProperty("jna.library.path", hostLibDir.get())
+}
+
+tasks.named("check") {
+    dependsOn(jvmTests)
+}

@@ -1,0 +1,76 @@
+package de.ehrenamtskarte.kit
+
+import de.ehrenamtskarte.core.WalletException
+import de.ehrenamtskarte.core.WalletInterface
+import de.ehrenamtskarte.core.secondsUntilNextPresentation
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.flowOn
+
+/** What the card screen shows. */
+sealed interface CardCode {
+    /** The QR text to draw now, and when the presenter will replace it (Unix seconds). */
+    data class Showing(val qrText: String, val shownAt: Long, val refreshAt: Long) : CardCode
+
+    /** No code can be shown; [problem] says why. The presenter retries at [retryAt] unless it is null. */
+    data class Unavailable(val problem: WalletProblem, val retryAt: Long?) : CardCode
+}
+
+/** Wallet errors as the UI tells them apart (texts live in the app's string resources). */
+enum class WalletProblem {
+    CARD_NOT_FOUND,
+    INVALID_CARD,
+    WRONG_DEVICE,
+    KEY_STORE_UNAVAILABLE,
+    STORAGE,
+    INVALID_ARGUMENT,
+    ;
+
+    companion object {
+        fun of(e: WalletException): WalletProblem = when (e) {
+            is WalletException.CardNotFound -> CARD_NOT_FOUND
+            is WalletException.InvalidCard -> INVALID_CARD
+            is WalletException.WrongDevice -> WRONG_DEVICE
+            is WalletException.KeyStore -> KEY_STORE_UNAVAILABLE
+            is WalletException.Storage -> STORAGE
+            is WalletException.InvalidArgument -> INVALID_ARGUMENT
+        }
+    }
+}
+
+/**
+ * Emits a fresh QR text for a card at every presentation time step: the core signs a device-bound
+ * presentation over the current 30-second step (`Wallet.present`) and says when the next step
+ * starts (`secondsUntilNextPresentation`). A screenshot of the code therefore goes stale within a
+ * minute. Collect the flow only while the card is on screen; cancelling it stops the refresh.
+ *
+ * A static card comes back unchanged each step, which costs one database read every 30 s.
+ */
+class CardPresenter(
+    private val wallet: WalletInterface,
+    private val clock: Clock = SystemClock,
+    private val dispatcher: CoroutineDispatcher = Dispatchers.Default,
+) {
+    fun codes(cardId: String): Flow<CardCode> = flow {
+        while (true) {
+            val now = clock.now()
+            val next = now + secondsUntilNextPresentation(now)
+            val code = try {
+                CardCode.Showing(wallet.present(cardId, now), shownAt = now, refreshAt = next)
+            } catch (e: WalletException) {
+                val problem = WalletProblem.of(e)
+                // A locked key store may come back (the user unlocks the phone); a removed card will not.
+                val retry = if (problem == WalletProblem.KEY_STORE_UNAVAILABLE) next else null
+                CardCode.Unavailable(problem, retry)
+            }
+            emit(code)
+            val wakeAt = when (code) {
+                is CardCode.Showing -> code.refreshAt
+                is CardCode.Unavailable -> code.retryAt ?: return@flow
+            }
+            clock.sleepUntil(wakeAt)
+        }
+    }.flowOn(dispatcher)
+}

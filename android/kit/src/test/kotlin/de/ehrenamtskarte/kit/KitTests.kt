@@ -1,0 +1,11 @@
+package de.ehrenamtskarte.kit
+
+/** Entry point of the kit's JVM tests (android/jvm-tests.sh here, `./gradlew :kit:jvmTests` in the Gradle build). */
+fun main() {
+    val runner = KitTestRunner("android-kit")
+    EncryptedKeyStoreTest.register(runner)
+    CardPresenterTest.register(runner)
+    VerifyControllerTest.register(runner)
+    WalletModelTest.register(runner)
+    runner.runAndExit()
+}
