@@ -42,6 +42,12 @@ pub enum Error {
     CardNotFound,
     #[error("this card is bound to another device's key")]
     WrongDevice,
+    #[error("network: {0}")]
+    Network(String),
+    #[error("{0} does not match the hash or size in the signed manifest")]
+    HashMismatch(String),
+    #[error("the {0} has expired")]
+    Expired(&'static str),
     #[error("time {0} is outside the supported range")]
     TimeOutOfRange(i64),
 }

@@ -4,12 +4,14 @@
 //! as an argument, and nothing panics on input that comes from outside: QR text, files and
 //! arguments are parsed into typed errors or an [`card::Verification::Invalid`] result.
 
+pub mod atomic_file;
 pub mod bench_fixture;
 pub mod card;
 mod cbor;
 pub mod cose;
 pub mod day;
 pub mod error;
+pub mod feed;
 pub mod keys;
 pub mod stores;
 pub mod trust;

@@ -1,0 +1,367 @@
+//! Syncing a phone's store database from the feed: conditional GET of the manifest, the trust
+//! list checked against the root key, the manifest's signer checked against the trust list,
+//! versions never going back, every download bounded and hashed, and everything applied in one
+//! transaction. A failure at any point leaves the database exactly as it was.
+
+use crate::card::batch::Progress;
+use crate::card::verify::Verifier;
+use crate::error::{Error, Result};
+use crate::feed::manifest::{
+    decode_delta, decode_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest, MANIFEST_NAME,
+};
+use crate::keys::KeyId;
+use crate::stores::db::{apply_delta, apply_snapshot, put_signed_list, set_feed_state, StoreDb};
+use crate::trust::list::{Role, TrustList};
+use crate::trust::revocation::RevocationList;
+use ed25519_dalek::VerifyingKey;
+use std::io::Read;
+use std::time::Duration;
+
+pub const TRUST_LIST_NAME: &str = "trust-list";
+
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// The project's root public key, shipped with the app.
+    pub root: VerifyingKey,
+    /// For each request, connection and body together.
+    pub timeout: Duration,
+    /// No artifact larger than this is downloaded.
+    pub max_download_bytes: u64,
+    /// No snapshot or delta expands beyond this.
+    pub max_expanded_bytes: u64,
+}
+
+impl SyncOptions {
+    pub fn new(root: VerifyingKey) -> SyncOptions {
+        SyncOptions {
+            root,
+            timeout: Duration::from_secs(60),
+            max_download_bytes: 256 << 20,
+            max_expanded_bytes: 2 << 30,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncOutcome {
+    /// The server answered 304: the manifest has not changed.
+    NotModified { version: u64 },
+    /// The manifest is the version the database already has.
+    UpToDate { version: u64 },
+    Updated {
+        from: Option<u64>,
+        to: u64,
+        via_delta: bool,
+        downloaded_bytes: u64,
+    },
+}
+
+const MANIFEST_LIMIT: u64 = 1 << 20;
+
+struct Fetcher<'a> {
+    client: reqwest::blocking::Client,
+    base: String,
+    progress: &'a dyn Progress,
+    done: u64,
+    total: u64,
+}
+
+impl Fetcher<'_> {
+    fn url(&self, name: &str) -> String {
+        format!("{}/{name}", self.base)
+    }
+
+    fn read_body(
+        &mut self,
+        response: reqwest::blocking::Response,
+        limit: u64,
+        what: &str,
+    ) -> Result<Vec<u8>> {
+        let mut body = Vec::new();
+        let mut reader = response.take(limit + 1);
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            let n = reader
+                .read(&mut chunk)
+                .map_err(|e| Error::Network(format!("{what}: connection lost: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+            self.done += n as u64;
+            self.progress
+                .progress(self.done.min(self.total), self.total);
+        }
+        if body.len() as u64 > limit {
+            return Err(Error::Network(format!("{what} is larger than allowed")));
+        }
+        Ok(body)
+    }
+
+    fn get(&self, name: &str, etag: Option<&str>) -> Result<reqwest::blocking::Response> {
+        let mut request = self.client.get(self.url(name));
+        if let Some(tag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, tag);
+        }
+        request
+            .send()
+            .map_err(|e| Error::Network(format!("{name}: {}", without_url(&e))))
+    }
+
+    /// Downloads an artifact and checks its size and hash against the manifest.
+    fn artifact(&mut self, a: &Artifact, max: u64) -> Result<Vec<u8>> {
+        if a.size > max {
+            return Err(Error::Network(format!("{} is larger than allowed", a.name)));
+        }
+        let response = self.get(&a.name, None)?;
+        if !response.status().is_success() {
+            return Err(Error::Network(format!(
+                "{}: HTTP {}",
+                a.name,
+                response.status().as_u16()
+            )));
+        }
+        let body = self.read_body(response, a.size, &a.name)?;
+        if body.len() as u64 != a.size || sha256_hex(&body) != a.sha256 {
+            return Err(Error::HashMismatch(a.name.clone()));
+        }
+        Ok(body)
+    }
+}
+
+/// reqwest errors name the URL; the message keeps to the kind of failure.
+fn without_url(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "cannot connect".into()
+    } else if e.is_body() || e.is_decode() {
+        "broken response body".into()
+    } else {
+        "request failed".into()
+    }
+}
+
+fn stored_trust_list(db: &StoreDb, root: &VerifyingKey) -> Result<Option<TrustList>> {
+    db.signed_list(TRUST_LIST_NAME)?
+        .map(|bytes| TrustList::verify(&bytes, root))
+        .transpose()
+}
+
+fn revocation_name(issuer: KeyId) -> String {
+    format!("revocations-{issuer}")
+}
+
+/// One sync against the feed at `base_url` (the directory holding `manifest.cose`).
+pub fn sync(
+    db: &StoreDb,
+    base_url: &str,
+    options: &SyncOptions,
+    now: i64,
+    progress: &dyn Progress,
+) -> Result<SyncOutcome> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(options.timeout)
+        .connect_timeout(options.timeout.min(Duration::from_secs(15)))
+        .user_agent(concat!("ehk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Network(without_url(&e)))?;
+    let mut fetch = Fetcher {
+        client,
+        base: base_url.trim_end_matches('/').to_string(),
+        progress,
+        done: 0,
+        total: 0,
+    };
+    let local_version = db.feed_version()?;
+    let etag = local_version.and(db.manifest_etag()?);
+
+    let response = fetch.get(MANIFEST_NAME, etag.as_deref())?;
+    if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+        if let Some(version) = local_version {
+            return Ok(SyncOutcome::NotModified { version });
+        }
+    }
+    if !response.status().is_success() {
+        return Err(Error::Network(format!(
+            "manifest: HTTP {}",
+            response.status().as_u16()
+        )));
+    }
+    let new_etag = response
+        .headers()
+        .get(reqwest::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let manifest_bytes = fetch.read_body(response, MANIFEST_LIMIT, "manifest")?;
+
+    // The trust list comes first: it is checked against the root key and then vouches for the
+    // manifest's signer. Nothing else in the manifest is used before its signature holds.
+    let unverified = Manifest::unverified(&manifest_bytes)?;
+    let trust_artifact = unverified
+        .artifacts
+        .iter()
+        .find(|a| matches!(a.kind, ArtifactKind::TrustList { .. }))
+        .ok_or_else(|| Error::malformed("manifest", "no trust list"))?;
+    fetch.total = trust_artifact.size;
+    let trust_bytes = fetch.artifact(trust_artifact, MANIFEST_LIMIT)?;
+    let trust = TrustList::verify(&trust_bytes, &options.root)?;
+    if let Some(current) = stored_trust_list(db, &options.root)? {
+        if trust.version < current.version {
+            return Err(Error::VersionNotNewer {
+                what: "trust list",
+                offered: trust.version,
+                current: current.version,
+            });
+        }
+    }
+    let signer = Manifest::signer(&manifest_bytes)?;
+    let entry = trust
+        .issuer(signer)
+        .filter(|e| e.roles.has(Role::Stores) && !e.withdrawn && e.valid_at(now))
+        .ok_or_else(|| {
+            Error::NotAllowed(format!("manifest signer {signer} has no valid stores role"))
+        })?;
+    let signer_key = VerifyingKey::from_bytes(&entry.public_key)
+        .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+    let manifest = Manifest::verify(&manifest_bytes, &signer_key)?;
+
+    if let Some(local) = local_version {
+        if manifest.version < local {
+            return Err(Error::VersionNotNewer {
+                what: "feed manifest",
+                offered: manifest.version,
+                current: local,
+            });
+        }
+        if manifest.version == local {
+            db.write(|tx| set_feed_state(tx, local, new_etag.as_deref(), now))?;
+            return Ok(SyncOutcome::UpToDate { version: local });
+        }
+    }
+    if now > manifest.expires_at {
+        return Err(Error::Expired("feed manifest"));
+    }
+
+    let delta = local_version.and_then(|local| {
+        manifest.artifacts.iter().find(|a| {
+            a.kind
+                == ArtifactKind::Delta {
+                    from: local,
+                    to: manifest.version,
+                }
+        })
+    });
+    let data = match delta {
+        Some(a) => a,
+        None => manifest
+            .artifacts
+            .iter()
+            .find(|a| {
+                a.kind
+                    == ArtifactKind::Snapshot {
+                        version: manifest.version,
+                    }
+            })
+            .ok_or_else(|| Error::malformed("manifest", "no snapshot of its own version"))?,
+    };
+    let revocation_artifacts: Vec<&Artifact> = manifest
+        .artifacts
+        .iter()
+        .filter(|a| matches!(a.kind, ArtifactKind::RevocationList { .. }))
+        .collect();
+    fetch.total = fetch.done + data.size + revocation_artifacts.iter().map(|a| a.size).sum::<u64>();
+
+    let data_bytes = fetch.artifact(data, options.max_download_bytes)?;
+    let mut revocations = Vec::new();
+    for a in revocation_artifacts {
+        let bytes = fetch.artifact(a, MANIFEST_LIMIT)?;
+        let signer = RevocationList::signer(&bytes)?;
+        let issuer = trust
+            .issuer(signer)
+            .filter(|e| e.roles.has(Role::Cards))
+            .ok_or_else(|| Error::UnknownIssuer(signer.to_hex()))?;
+        let key = VerifyingKey::from_bytes(&issuer.public_key)
+            .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+        let list = RevocationList::verify(&bytes, &key)?;
+        if let Some(stored) = db.signed_list(&revocation_name(signer))? {
+            let current = RevocationList::verify(&stored, &key)?;
+            if list.version < current.version {
+                return Err(Error::VersionNotNewer {
+                    what: "revocation list",
+                    offered: list.version,
+                    current: current.version,
+                });
+            }
+        }
+        revocations.push((signer, list.version, bytes));
+    }
+
+    let via_delta = delta.is_some();
+    let (delta_data, snapshot_data) = if via_delta {
+        (
+            Some(decode_delta(&data_bytes, options.max_expanded_bytes)?),
+            None,
+        )
+    } else {
+        (
+            None,
+            Some(decode_snapshot(&data_bytes, options.max_expanded_bytes)?),
+        )
+    };
+    if let Some(d) = &delta_data {
+        if d.to_version != manifest.version || Some(d.from_version) != local_version {
+            return Err(Error::malformed(
+                "delta",
+                "versions do not match the manifest",
+            ));
+        }
+    }
+    if let Some(s) = &snapshot_data {
+        if s.version != manifest.version {
+            return Err(Error::malformed(
+                "snapshot",
+                "version does not match the manifest",
+            ));
+        }
+    }
+
+    db.write(|tx| {
+        if let Some(d) = &delta_data {
+            apply_delta(tx, d)?;
+        }
+        if let Some(s) = &snapshot_data {
+            apply_snapshot(tx, s)?;
+        }
+        put_signed_list(tx, TRUST_LIST_NAME, trust.version, &trust_bytes)?;
+        for (signer, version, bytes) in &revocations {
+            put_signed_list(tx, &revocation_name(*signer), *version, bytes)?;
+        }
+        set_feed_state(tx, manifest.version, new_etag.as_deref(), now)
+    })?;
+    log::info!(
+        "feed version {} applied ({})",
+        manifest.version,
+        if via_delta { "delta" } else { "snapshot" }
+    );
+    Ok(SyncOutcome::Updated {
+        from: local_version,
+        to: manifest.version,
+        via_delta,
+        downloaded_bytes: fetch.done,
+    })
+}
+
+/// A verifier loaded with the trust list and revocation lists the last sync brought.
+pub fn verifier_from_db(db: &StoreDb, root: VerifyingKey) -> Result<Verifier> {
+    let mut verifier = Verifier::new(root);
+    if let Some(trust) = db.signed_list(TRUST_LIST_NAME)? {
+        verifier.load_trust_list(&trust)?;
+    }
+    for (name, bytes) in db.signed_lists()? {
+        if name.starts_with("revocations-") {
+            verifier.load_revocation_list(&bytes)?;
+        }
+    }
+    Ok(verifier)
+}

@@ -1,0 +1,457 @@
+//! Publishing the feed and syncing from it, including every fault the network or a hostile
+//! server can produce: each leaves the database exactly as it was, and the next sync succeeds.
+
+mod common;
+use common::*;
+use ehk_core::card::batch::NoProgress;
+use ehk_core::feed::sync::verifier_from_db;
+use ehk_core::feed::*;
+use ehk_core::stores::generate::{evolve, synthetic_snapshot};
+use ehk_core::stores::{Snapshot, StoreDb};
+use ehk_core::*;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Fault {
+    None,
+    Status(&'static str, u16),
+    /// Send the headers and half the body, then close.
+    DropMidBody(&'static str),
+    /// Promise the full length, send fewer bytes and keep the connection open until the
+    /// client gives up.
+    Stall(&'static str),
+    /// Serve other bytes under this name.
+    Replace(&'static str, Vec<u8>),
+}
+
+/// A static file server on loopback whose answers can be broken on purpose.
+struct TestServer {
+    url: String,
+    fault: Arc<Mutex<Fault>>,
+    stop: Arc<AtomicBool>,
+    addr: std::net::SocketAddr,
+}
+
+fn respond(stream: &mut TcpStream, dir: &Path, fault: &Fault) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut if_none_match = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("if-none-match:") {
+            if_none_match = Some(v.trim().to_string());
+        }
+    }
+    let name = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .trim_start_matches('/')
+        .to_string();
+    let status = |stream: &mut TcpStream, code: u16| {
+        write!(
+            stream,
+            "HTTP/1.1 {code} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    };
+    match fault {
+        Fault::Status(n, code) if *n == name => return status(stream, *code),
+        _ => {}
+    }
+    let body = match fault {
+        Fault::Replace(n, bytes) if *n == name => bytes.clone(),
+        _ => match std::fs::read(dir.join(&name)) {
+            Ok(b) if !name.contains("..") => b,
+            _ => return status(stream, 404),
+        },
+    };
+    let etag = format!("\"{}\"", &ehk_core::feed::manifest::sha256_hex(&body)[..16]);
+    if if_none_match.as_deref() == Some(etag.to_ascii_lowercase().as_str()) {
+        return write!(
+            stream,
+            "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n"
+        );
+    }
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: {etag}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    match fault {
+        Fault::DropMidBody(n) if *n == name => stream.write_all(&body[..body.len() / 2]),
+        Fault::Stall(n) if *n == name => {
+            stream.write_all(&body[..body.len() / 2])?;
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            Ok(())
+        }
+        _ => stream.write_all(&body),
+    }
+}
+
+impl TestServer {
+    fn start(dir: PathBuf) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let fault = Arc::new(Mutex::new(Fault::None));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (f, s) = (fault.clone(), stop.clone());
+        std::thread::spawn(move || {
+            // Bounded: a test never makes more than a few hundred requests.
+            for stream in listener.incoming().take(2_000) {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let fault = f.lock().unwrap().clone();
+                let dir = dir.clone();
+                std::thread::spawn(move || {
+                    let _ = respond(&mut stream, &dir, &fault);
+                });
+            }
+        });
+        TestServer {
+            url: format!("http://{addr}"),
+            fault,
+            stop,
+            addr,
+        }
+    }
+
+    fn set(&self, fault: Fault) {
+        *self.fault.lock().unwrap() = fault;
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+struct Feed {
+    world: World,
+    dir: tempfile::TempDir,
+    store_key: IssuerKey,
+    trust_bytes: Vec<u8>,
+}
+
+impl Feed {
+    fn new() -> Feed {
+        let mut world = World::new();
+        let store_key = IssuerKey::generate().unwrap();
+        let mut entry = issuer_entry(&store_key, "Landesamt Feed");
+        entry.roles = Roles::of(&[Role::Stores]);
+        world.change_trust(|t| t.upsert_issuer(entry).unwrap());
+        let trust_bytes = world.trust.sign(&world.root).unwrap();
+        Feed {
+            world,
+            dir: tempfile::tempdir().unwrap(),
+            store_key,
+            trust_bytes,
+        }
+    }
+
+    fn publish(&self, snapshot: &Snapshot, revocations: &[Vec<u8>]) -> PublishReport {
+        publish(
+            self.dir.path(),
+            &self.store_key,
+            &self.world.root.public_key(),
+            snapshot,
+            &self.trust_bytes,
+            revocations,
+            NOW,
+            &PublishOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn options(&self) -> SyncOptions {
+        let mut o = SyncOptions::new(self.world.root.public_key());
+        o.timeout = std::time::Duration::from_secs(1);
+        o
+    }
+}
+
+fn phone_db() -> (tempfile::TempDir, StoreDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StoreDb::open(&dir.path().join("phone.db")).unwrap();
+    (dir, db)
+}
+
+#[test]
+fn first_sync_then_not_modified_then_delta_and_verifier_from_the_same_sync() {
+    let feed = Feed::new();
+    let v1 = synthetic_snapshot(2_000, 1, 0);
+    let (card_text, claims) = feed.world.issue(&request("Erika Mustermann"));
+    let revoked = RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![claims.card_id])
+        .sign(&feed.world.issuer);
+    let report = feed.publish(&v1, &[revoked]);
+    assert_eq!(report.version, 1);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+
+    let outcome = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert!(
+        matches!(
+            outcome,
+            SyncOutcome::Updated {
+                from: None,
+                to: 1,
+                via_delta: false,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(db.store_count().unwrap(), 2_000);
+    // The same sync brought the trust list and the revocation list.
+    let verifier = verifier_from_db(&db, feed.world.root.public_key()).unwrap();
+    assert_eq!(
+        verifier.verify(&card_text, NOW).reason(),
+        Some(InvalidReason::Revoked)
+    );
+
+    assert_eq!(
+        sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap(),
+        SyncOutcome::NotModified { version: 1 }
+    );
+
+    let mut v2 = evolve(&v1, 1_000, 2);
+    v2.version = 2;
+    feed.publish(&v2, &[]);
+    let outcome = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert!(
+        matches!(
+            outcome,
+            SyncOutcome::Updated {
+                from: Some(1),
+                to: 2,
+                via_delta: true,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(db.snapshot(2).unwrap().stores, v2.stores);
+}
+
+/// Database content that must not change when a sync fails.
+fn state(
+    db: &StoreDb,
+) -> (
+    Option<u64>,
+    Vec<ehk_core::stores::StoreRecord>,
+    Vec<(String, Vec<u8>)>,
+) {
+    (
+        db.feed_version().unwrap(),
+        db.snapshot(0).unwrap().stores,
+        db.signed_lists().unwrap(),
+    )
+}
+
+#[test]
+fn every_fault_leaves_the_database_as_it_was_and_the_next_sync_succeeds() {
+    let feed = Feed::new();
+    let v1 = synthetic_snapshot(1_500, 3, 0);
+    feed.publish(&v1, &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    let old_manifest = std::fs::read(feed.dir.path().join("manifest.cose")).unwrap();
+
+    let v2 = evolve(&v1, 500, 4);
+    feed.publish(&v2, &[]);
+    let manifest = std::fs::read(feed.dir.path().join("manifest.cose")).unwrap();
+    let mut tampered_manifest = manifest.clone();
+    let n = tampered_manifest.len();
+    tampered_manifest[n - 80] ^= 0x01;
+    let stranger = IssuerKey::generate().unwrap();
+    let foreign_manifest = Manifest::unverified(&manifest)
+        .unwrap()
+        .sign(&stranger)
+        .unwrap();
+    let mut not_stores_role = Manifest::unverified(&manifest).unwrap();
+    not_stores_role.version = 3;
+    let card_issuer_manifest = not_stores_role.sign(&feed.world.issuer).unwrap();
+
+    let faults: Vec<(Fault, &str)> = vec![
+        (Fault::Status("manifest.cose", 500), "HTTP 500"),
+        (Fault::Status("delta-1-2.cbor.zst", 503), "HTTP 503"),
+        (Fault::Status("delta-1-2.cbor.zst", 404), "HTTP 404"),
+        (Fault::DropMidBody("delta-1-2.cbor.zst"), ""),
+        (Fault::Stall("delta-1-2.cbor.zst"), ""),
+        (Fault::DropMidBody("manifest.cose"), ""),
+        (
+            Fault::Replace("delta-1-2.cbor.zst", b"not the delta".to_vec()),
+            "does not match",
+        ),
+        (Fault::Replace("manifest.cose", tampered_manifest), ""),
+        (
+            Fault::Replace("manifest.cose", foreign_manifest),
+            "stores role",
+        ),
+        (
+            Fault::Replace("manifest.cose", card_issuer_manifest),
+            "stores role",
+        ),
+        (
+            Fault::Replace("manifest.cose", b"<html>garbage</html>".to_vec()),
+            "malformed",
+        ),
+        (Fault::Replace("manifest.cose", vec![]), "malformed"),
+        (
+            Fault::Replace("trust-list-2.cose", b"x".to_vec()),
+            "does not match",
+        ),
+    ];
+    for (fault, expected) in faults {
+        let before = state(&db);
+        server.set(fault.clone());
+        let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress)
+            .err()
+            .unwrap_or_else(|| panic!("{fault:?} did not fail"));
+        assert!(err.to_string().contains(expected), "{fault:?}: {err}");
+        assert_eq!(state(&db), before, "{fault:?} changed the database");
+        assert_eq!(db.integrity_check().unwrap(), "ok");
+    }
+
+    server.set(Fault::None);
+    let outcome = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert!(
+        matches!(
+            outcome,
+            SyncOutcome::Updated {
+                to: 2,
+                via_delta: true,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+
+    // A replayed older manifest (a genuine one, correctly signed) is refused.
+    server.set(Fault::Replace("manifest.cose", old_manifest));
+    let before = state(&db);
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VersionNotNewer {
+                offered: 1,
+                current: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(state(&db), before);
+}
+
+#[test]
+fn expired_manifest_and_oversized_artifacts_are_refused() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(500, 5, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    let late = NOW + 15 * 86_400;
+    assert!(matches!(
+        sync(&db, &server.url, &feed.options(), late, &NoProgress),
+        Err(Error::Expired(_))
+    ));
+    let mut small = feed.options();
+    small.max_download_bytes = 1_000;
+    assert!(sync(&db, &server.url, &small, NOW, &NoProgress)
+        .unwrap_err()
+        .to_string()
+        .contains("larger"));
+    let mut tight = feed.options();
+    tight.max_expanded_bytes = 10_000;
+    assert!(sync(&db, &server.url, &tight, NOW, &NoProgress)
+        .unwrap_err()
+        .to_string()
+        .contains("size limit"));
+    assert_eq!(db.feed_version().unwrap(), None);
+    assert!(sync(&db, "http://127.0.0.1:9", &feed.options(), NOW, &NoProgress).is_err());
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert_eq!(db.store_count().unwrap(), 500);
+}
+
+#[test]
+fn an_older_trust_list_in_a_newer_manifest_is_refused() {
+    let mut feed = Feed::new();
+    let old_trust = feed.trust_bytes.clone();
+    feed.world.change_trust(|_| {});
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    feed.publish(&synthetic_snapshot(100, 6, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    feed.trust_bytes = old_trust;
+    feed.publish(&synthetic_snapshot(100, 7, 0), &[]);
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VersionNotNewer {
+                what: "trust list",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(db.feed_version().unwrap(), Some(1));
+}
+
+#[test]
+fn publishing_keeps_recent_snapshots_for_deltas_and_prunes_the_rest() {
+    let feed = Feed::new();
+    let mut snap = synthetic_snapshot(300, 8, 0);
+    for v in 1..=8u64 {
+        let report = feed.publish(&snap, &[]);
+        assert_eq!(report.version, v);
+        snap = evolve(&snap, 20, v);
+    }
+    let names: Vec<String> = std::fs::read_dir(feed.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    for v in 3..=8 {
+        assert!(
+            names.contains(&format!("snapshot-{v}.cbor.zst")),
+            "{names:?}"
+        );
+    }
+    assert!(!names.contains(&"snapshot-2.cbor.zst".to_string()));
+    for v in 3..8 {
+        assert!(
+            names.contains(&format!("delta-{v}-8.cbor.zst")),
+            "{names:?}"
+        );
+    }
+    assert!(!names
+        .iter()
+        .any(|n| n.starts_with("delta-") && !n.ends_with("-8.cbor.zst")));
+    // A key without the stores role cannot publish.
+    let err = publish(
+        feed.dir.path(),
+        &feed.world.issuer,
+        &feed.world.root.public_key(),
+        &snap,
+        &feed.trust_bytes,
+        &[],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::NotAllowed(_)));
+}
