@@ -2,9 +2,11 @@
 //! list, cards, revocation), verifiers, holders, and a demo of the whole story.
 
 mod demo;
+mod feed;
 mod files;
 mod issue;
 mod output;
+mod stores;
 mod trust;
 mod verify;
 mod wallet;
@@ -44,6 +46,15 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// The holder's wallet: device key, cards, live QR codes.
     Wallet(wallet::WalletArgs),
+    /// The offline store database: import, search, nearby.
+    Stores(stores::StoresArgs),
+    /// The issuer's signed feed.
+    #[command(subcommand)]
+    Feed(feed::FeedCommand),
+    /// Serve a feed directory on loopback (development and tests).
+    Serve(feed::ServeArgs),
+    /// Bring a store database up to date from a feed URL.
+    Sync(feed::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +68,10 @@ fn main() -> ExitCode {
         Command::Revoke(args) => issue::run_revoke(args, now),
         Command::Verify(args) => verify::run(args, now),
         Command::Wallet(args) => wallet::run(args, now),
+        Command::Stores(args) => stores::run(args),
+        Command::Feed(cmd) => feed::run_publish(cmd, now),
+        Command::Serve(args) => feed::run_serve(args),
+        Command::Sync(args) => feed::run_sync(args, now),
     };
     match result {
         Ok(code) => code,

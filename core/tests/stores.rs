@@ -376,3 +376,12 @@ fn geojson_import() {
     assert!(import_geojson("[1,2]", &default_categories()).is_err());
     assert!(import_geojson("{not json", &default_categories()).is_err());
 }
+
+#[test]
+fn straße_finds_compound_street_names() {
+    let (_dir, db) = db();
+    db.replace_all(&munich_snapshot(1), NOW).unwrap();
+    let found = search(&db, "Strasse");
+    let names = names(&found);
+    assert!(names.contains(&"Bäckerei Müller") && names.contains(&"Buchhandlung Weiß"), "{names:?}");
+}

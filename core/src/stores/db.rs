@@ -2,7 +2,7 @@
 //! applies (WAL), schema migrations keyed on `user_version`.
 
 use crate::error::{Error, Result};
-use crate::stores::fold::fold;
+use crate::stores::fold::{fold, fold_street};
 use crate::stores::model::{Category, Delta, Discount, Region, Snapshot, StoreRecord};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use std::path::Path;

@@ -63,6 +63,26 @@ fn strip_accent(c: char) -> char {
     }
 }
 
+/// Street endings that German writes as one word with the name ("Hauptstraße"). The index adds
+/// the ending as a word of its own, so "Straße" also finds "Hauptstraße".
+const STREET_ENDINGS: [&str; 8] = ["strasse", "str", "weg", "platz", "gasse", "allee", "ring", "damm"];
+
+/// Folds a street for the index: the folded words, plus the ending of compound street names.
+pub fn fold_street(text: &str) -> String {
+    let folded = fold(text);
+    let mut out = folded.clone();
+    for word in folded.split(' ') {
+        if let Some(ending) = STREET_ENDINGS
+            .iter()
+            .find(|e| word.len() > e.len() + 2 && word.ends_with(*e))
+        {
+            out.push(' ');
+            out.push_str(ending);
+        }
+    }
+    out
+}
+
 /// An FTS5 query matching every folded word of `text` as a prefix, or `None` when nothing is
 /// left to search for. Folded words are alphanumeric only, so quoting them is safe.
 pub fn prefix_query(text: &str) -> Option<String> {
@@ -101,6 +121,13 @@ mod tests {
             "hauptstr 12a 80331 munchen"
         );
         assert_eq!(fold("---"), "");
+    }
+
+    #[test]
+    fn compound_street_names_also_index_their_ending() {
+        assert_eq!(fold_street("Hauptstraße"), "hauptstrasse strasse");
+        assert_eq!(fold_street("Am Mühlenweg 3"), "am muhlenweg 3 weg");
+        assert_eq!(fold_street("Weg"), "weg");
     }
 
     #[test]

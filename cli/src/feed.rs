@@ -1,0 +1,184 @@
+//! `ehk feed publish`, `ehk serve` and `ehk sync`: the issuer's feed and the phone's side of it.
+
+use crate::files::{read, CliResult};
+use clap::{Args, Subcommand};
+use ehk_core::card::batch::Progress;
+use ehk_core::feed::manifest::{safe_artifact_name, sha256_hex, MANIFEST_NAME};
+use ehk_core::feed::{publish, sync, PublishOptions, SyncOptions, SyncOutcome};
+use ehk_core::keys::read_public_file;
+use ehk_core::stores::StoreDb;
+use ehk_core::IssuerKey;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum FeedCommand {
+    /// Write the next feed version (manifest, snapshot, deltas, trust and revocation lists).
+    Publish(PublishArgs),
+}
+
+#[derive(Args)]
+pub struct PublishArgs {
+    /// The feed directory, served as static files.
+    dir: PathBuf,
+    /// The store database to publish.
+    #[arg(long, default_value = "stores.db")]
+    db: PathBuf,
+    /// The issuer key with the stores role.
+    #[arg(long)]
+    key: PathBuf,
+    /// The root public key, to check the trust list before publishing it.
+    #[arg(long)]
+    root: PathBuf,
+    #[arg(long)]
+    trust_list: PathBuf,
+    #[arg(long)]
+    revocations: Vec<PathBuf>,
+    #[arg(long, default_value_t = 14)]
+    expires_days: i64,
+    /// Offer deltas from this many earlier versions.
+    #[arg(long, default_value_t = 5)]
+    keep_versions: u64,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    dir: PathBuf,
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to listen on; loopback unless you mean to serve others.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: String,
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    /// The feed's base URL (the directory holding manifest.cose).
+    url: String,
+    /// The phone's store database.
+    #[arg(long, default_value = "stores.db")]
+    db: PathBuf,
+    /// The project's root public key.
+    #[arg(long)]
+    root: PathBuf,
+    #[arg(long, default_value_t = 60)]
+    timeout_secs: u64,
+}
+
+pub fn run_publish(cmd: FeedCommand, now: i64) -> CliResult {
+    let FeedCommand::Publish(a) = cmd;
+    let key = IssuerKey::read_secret_file(&a.key)?;
+    let root = read_public_file(&a.root)?;
+    let db = StoreDb::open(&a.db)?;
+    let snapshot = db.snapshot(0)?;
+    let revocations = a.revocations.iter().map(|p| read(p)).collect::<Result<Vec<_>, _>>()?;
+    let report = publish(
+        &a.dir,
+        &key,
+        &root,
+        &snapshot,
+        &read(&a.trust_list)?,
+        &revocations,
+        now,
+        &PublishOptions {
+            expires_in_secs: a.expires_days * 86_400,
+            keep_versions: a.keep_versions,
+        },
+    )?;
+    println!("feed version {} with {} stores in {}:", report.version, snapshot.stores.len(), a.dir.display());
+    for artifact in &report.artifacts {
+        println!("  {:<40} {:>10} bytes  sha256 {}", artifact.name, artifact.size, &artifact.sha256[..16]);
+    }
+    if !report.removed.is_empty() {
+        println!("  removed: {}", report.removed.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn progress(&self, done: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+}
+
+pub fn run_sync(a: SyncArgs, now: i64) -> CliResult {
+    let db = StoreDb::open(&a.db)?;
+    let mut options = SyncOptions::new(read_public_file(&a.root)?);
+    options.timeout = std::time::Duration::from_secs(a.timeout_secs.max(1));
+    let bar = Bar(indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    ));
+    let outcome = sync(&db, &a.url, &options, now, &bar);
+    bar.0.finish_and_clear();
+    match outcome? {
+        SyncOutcome::NotModified { version } => println!("feed unchanged (version {version})"),
+        SyncOutcome::UpToDate { version } => println!("already at feed version {version}"),
+        SyncOutcome::Updated {
+            from,
+            to,
+            via_delta,
+            downloaded_bytes,
+        } => println!(
+            "feed version {} -> {to} by {}, {downloaded_bytes} bytes; {} stores",
+            from.map_or("none".to_string(), |v| v.to_string()),
+            if via_delta { "delta" } else { "snapshot" },
+            db.store_count()?
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn etag(bytes: &[u8]) -> String {
+    format!("\"{}\"", &sha256_hex(bytes)[..32])
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names are valid")
+}
+
+fn answer(dir: &Path, request: &tiny_http::Request) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let empty = |code: u16| tiny_http::Response::from_data(Vec::new()).with_status_code(code);
+    if !matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head) {
+        return empty(405);
+    }
+    let name = request.url().split('?').next().unwrap_or("").trim_start_matches('/');
+    if !safe_artifact_name(name) {
+        return empty(404);
+    }
+    let Ok(bytes) = std::fs::read(dir.join(name)) else {
+        return empty(404);
+    };
+    let tag = etag(&bytes);
+    let cache = if name == MANIFEST_NAME {
+        "no-cache"
+    } else {
+        "public, max-age=31536000, immutable"
+    };
+    let matches = request
+        .headers()
+        .iter()
+        .any(|h| h.field.equiv("If-None-Match") && h.value.as_str() == tag);
+    if matches {
+        return empty(304).with_header(header("ETag", &tag)).with_header(header("Cache-Control", cache));
+    }
+    tiny_http::Response::from_data(bytes)
+        .with_header(header("ETag", &tag))
+        .with_header(header("Cache-Control", cache))
+        .with_header(header("Content-Type", "application/octet-stream"))
+}
+
+/// A static file server for development and tests. In production any static web host or CDN
+/// serves the directory.
+pub fn run_serve(a: ServeArgs) -> CliResult {
+    let server = tiny_http::Server::http((a.bind.as_str(), a.port)).map_err(|e| format!("cannot listen: {e}"))?;
+    println!("serving {} on http://{}:{}/", a.dir.display(), a.bind, a.port);
+    for request in server.incoming_requests() {
+        let response = answer(&a.dir, &request);
+        let _ = request.respond(response);
+    }
+    Ok(ExitCode::SUCCESS)
+}
