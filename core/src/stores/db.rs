@@ -331,7 +331,7 @@ fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
         fold(&s.name),
         fold(&discounts.join(" ")),
         fold(&s.city),
-        fold(&s.street)
+        fold_street(&s.street)
     ])?;
     Ok(())
 }
