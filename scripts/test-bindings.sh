@@ -11,8 +11,13 @@ step() { printf '\n=== %s\n' "$*"; }
 step "generate bindings"
 scripts/bindings.sh "$out"
 
+# The store tests start `ehk serve` to sync from a real feed on loopback.
+EHK_BIN="$(cd "$out/bin" && pwd)/ehk"
+export EHK_BIN
+
 step "Python bindings"
 PYTHONPATH="$out/python" python3 tests/bindings/python/test_story.py
+PYTHONPATH="$out/python:tests/bindings/python" python3 tests/bindings/python/test_stores.py
 
 for runner in tests/bindings/kotlin/run.sh android/jvm-tests.sh tests/bindings/swift/run.sh ios/linux-tests.sh; do
     step "$runner"

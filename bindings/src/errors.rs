@@ -105,7 +105,86 @@ impl From<CoreError> for IssueError {
             CoreError::TimeOutOfRange(_) => IssueError::InvalidRequest {
                 detail: "time out of range".into(),
             },
+            CoreError::NotAllowed(_) => IssueError::InvalidRequest {
+                detail: "the key is not allowed to do this by the trust list".into(),
+            },
+            CoreError::BadSignature(_)
+            | CoreError::Malformed { .. }
+            | CoreError::UnknownIssuer(_) => IssueError::InvalidRequest {
+                detail: "a signed list is invalid".into(),
+            },
+            CoreError::Io(_) => IssueError::InvalidRequest {
+                detail: "cannot write the output".into(),
+            },
             _ => IssueError::InvalidKey,
+        }
+    }
+}
+
+/// The store database.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum StoreError {
+    #[error("invalid argument: {detail}")]
+    InvalidArgument { detail: String },
+    /// A newer search cancelled this one; not a failure to show.
+    #[error("cancelled by a newer search")]
+    Interrupted,
+    #[error("the store database failed")]
+    Storage,
+}
+
+impl From<CoreError> for StoreError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Interrupted => StoreError::Interrupted,
+            _ => StoreError::Storage,
+        }
+    }
+}
+
+/// A feed sync. Whatever the error, the database is unchanged.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum SyncError {
+    #[error("invalid argument: {detail}")]
+    InvalidArgument { detail: String },
+    /// No connection, an HTTP error, a timeout or a broken download: try again later.
+    #[error("network: {detail}")]
+    Network { detail: String },
+    /// A file did not match the signed manifest, or could not be read.
+    #[error("the feed is damaged: {detail}")]
+    Damaged { detail: String },
+    #[error("a signature in the feed does not verify")]
+    BadSignature,
+    #[error("the feed signer is not allowed to publish stores")]
+    NotAllowed,
+    /// A replayed or rolled-back feed.
+    #[error("version {offered} is not newer than the current version {current}")]
+    VersionNotNewer { offered: u64, current: u64 },
+    #[error("the feed has expired")]
+    Expired,
+    #[error("the store database failed")]
+    Storage,
+}
+
+impl From<CoreError> for SyncError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Network(detail) => SyncError::Network { detail },
+            CoreError::HashMismatch(name) => SyncError::Damaged {
+                detail: format!("{name} does not match the manifest"),
+            },
+            CoreError::Malformed { what, .. } => SyncError::Damaged {
+                detail: format!("malformed {what}"),
+            },
+            CoreError::BadSignature(_) => SyncError::BadSignature,
+            CoreError::NotAllowed(_) | CoreError::UnknownIssuer(_) | CoreError::InvalidKey(_) => {
+                SyncError::NotAllowed
+            }
+            CoreError::VersionNotNewer {
+                offered, current, ..
+            } => SyncError::VersionNotNewer { offered, current },
+            CoreError::Expired(_) => SyncError::Expired,
+            _ => SyncError::Storage,
         }
     }
 }

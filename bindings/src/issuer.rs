@@ -57,6 +57,12 @@ pub struct IssuerKey {
     inner: ehk_core::IssuerKey,
 }
 
+impl IssuerKey {
+    pub(crate) fn inner(&self) -> &ehk_core::IssuerKey {
+        &self.inner
+    }
+}
+
 fn invalid(detail: impl Into<String>) -> IssueError {
     IssueError::InvalidRequest {
         detail: detail.into(),

@@ -8,15 +8,17 @@ mod convert;
 mod errors;
 mod issuer;
 mod logging;
+mod stores;
 mod verifier;
 mod wallet;
 
-pub use errors::{IssueError, KeyStoreError, TrustError, WalletError};
+pub use errors::{IssueError, KeyStoreError, StoreError, SyncError, TrustError, WalletError};
 pub use issuer::{
     BatchCard, BatchDefaults, BatchReport, BatchRowError, CardRequest, IssuedCard, IssuerEntrySpec,
     IssuerKey, ProgressListener, TrustListSpec,
 };
 pub use logging::{set_logger, LogLevel, Logger};
+pub use stores::StoreDatabase;
 pub use verifier::{Verification, Verifier};
 pub use wallet::{KeyStore, Wallet};
 

@@ -67,6 +67,14 @@ pub struct Verifier {
     inner: RwLock<ehk_core::Verifier>,
 }
 
+impl Verifier {
+    pub(crate) fn wrap(inner: ehk_core::Verifier) -> Arc<Verifier> {
+        Arc::new(Verifier {
+            inner: RwLock::new(inner),
+        })
+    }
+}
+
 #[uniffi::export]
 impl Verifier {
     /// A verifier trusting the given root public key (32 bytes), with no lists loaded yet.

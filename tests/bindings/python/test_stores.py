@@ -1,0 +1,183 @@
+"""The store database and the feed through the Python bindings: an issuer imports stores and
+publishes a signed feed, `ehk serve` serves it on loopback, a phone database syncs (with
+progress), searches with German spellings, finds the nearest stores, keeps favorites across
+syncs, and gets its verifier's trust list and revocation list from the same sync.
+
+Needs EHK_BIN (the `ehk` binary, from scripts/bindings.sh) and the generated module on
+PYTHONPATH.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import ehk
+from test_story import NOW, DAY, request
+
+CSV = (
+    "name,street,houseNumber,postalCode,location,latitude,longitude,telephone,email,homepage,"
+    "discountDE,discountEN,categoryId\n"
+    "Bäckerei Müller,Hauptstraße,1,80331,München,48.1370,11.5750,,,,10 % auf Brezen,10% off pretzels,0\n"
+    "Buchhandlung Weiß,Marktplatz,2,80331,München,48.1390,11.5770,,,,5 % auf Bücher,5% off books,1\n"
+    "Café Crème,Sendlinger Straße,3,80331,München,48.1350,11.5700,,,,Kaffee gratis,Free coffee,0\n"
+    ",Ohne Namen,4,80331,München,48.1,11.5,,,,x,y,0\n"
+    "Ohne Ort,Nebenweg,5,80331,München,,,,,,20 % auf alles,20% off,6\n"
+).encode()
+MARIENPLATZ = ehk.Position(latitude=48.1374, longitude=11.5755)
+
+
+class ProgressLog(ehk.ProgressListener):
+    def __init__(self):
+        self.calls = []
+
+    def progress(self, done, total):
+        self.calls.append((done, total))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Publisher:
+    """Root, an issuer with the cards and stores roles, a trust list and a feed directory."""
+
+    def __init__(self, workdir):
+        self.root = ehk.IssuerKey.generate()
+        self.issuer = ehk.IssuerKey.generate()
+        entry = ehk.IssuerEntrySpec(
+            public_key=self.issuer.public_key(), name="Landkreis Test",
+            roles=[ehk.Role.CARDS, ehk.Role.STORES], regions=None,
+            card_types=[ehk.CardType.STANDARD, ehk.CardType.GOLD],
+            valid_from=NOW - 365 * DAY, valid_until=NOW + 365 * DAY, withdrawn=False)
+        self.trust = self.root.sign_trust_list(ehk.TrustListSpec(
+            version=1, issued_at=NOW - DAY, expires_at=NOW + 30 * DAY, project_id=1, issuers=[entry]))
+        self.db = ehk.StoreDatabase.open(os.path.join(workdir, "source.db"))
+        self.feed = os.path.join(workdir, "feed")
+
+    def publish(self, revocations=()):
+        return self.db.publish_feed(self.feed, self.issuer, self.root.public_key(), self.trust,
+                                    list(revocations), NOW, 14 * DAY)
+
+
+class StoresAndFeed(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.pub = Publisher(self.tmp.name)
+        report = self.pub.db.import_stores(CSV, False)
+        self.assertEqual(report.imported, 4)
+        self.assertEqual([(e.line, e.reason) for e in report.errors], [(5, "name is empty")])
+        self.card = self.pub.issuer.issue_card(request("Erika Mustermann"), NOW)
+        revoked = self.pub.issuer.sign_revocation_list(1, NOW, NOW + 7 * DAY, [self.card.card_id])
+        self.assertEqual(self.pub.publish([revoked]), 1)
+        port = free_port()
+        self.server = subprocess.Popen([os.environ["EHK_BIN"], "serve", self.pub.feed, "--port", str(port)],
+                                       stdout=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.phone = ehk.StoreDatabase.open(os.path.join(self.tmp.name, "phone.db"))
+
+    def tearDown(self):
+        self.server.kill()
+        self.server.wait()
+        self.tmp.cleanup()
+
+    def sync(self, progress=None):
+        return self.phone.sync(self.url, self.pub.root.public_key(), NOW, progress)
+
+    def search(self, text, **kw):
+        query = ehk.StoreQuery(text=text, category=kw.get("category"), near=kw.get("near"),
+                               radius_m=kw.get("radius_m"), sort_by_distance=kw.get("by_distance", False),
+                               offset=0, limit=20)
+        return [s.name for s in self.phone.search(query)]
+
+    def test_sync_search_nearby_favorites_and_verifier(self):
+        progress = ProgressLog()
+        result = self.sync(progress)
+        self.assertTrue(result.is_updated(), result)
+        self.assertEqual(result.to, 1)
+        self.assertFalse(result.via_delta)
+        self.assertGreater(len(progress.calls), 0)
+        self.assertEqual(progress.calls[-1][0], progress.calls[-1][1])
+        self.assertEqual(self.phone.store_count(), 4)
+        self.assertTrue(self.sync().is_not_modified())
+
+        for spelling in ("Muller", "Mueller", "müller"):
+            self.assertEqual(self.search(spelling), ["Bäckerei Müller"], spelling)
+        self.assertIn("Café Crème", self.search("Strasse"))
+        self.assertEqual(self.search("buch", category=1), ["Buchhandlung Weiß"])
+        self.assertEqual(self.search("münchen", near=MARIENPLATZ, by_distance=True)[0], "Bäckerei Müller")
+        self.assertNotIn("Ohne Ort", self.search("münchen", near=MARIENPLATZ, radius_m=1000.0))
+
+        near = self.phone.nearby(MARIENPLATZ, 2, None, None)
+        self.assertEqual([s.name for s in near], ["Bäckerei Müller", "Buchhandlung Weiß"])
+        self.assertLess(near[0].distance_m, 100)
+        food = self.phone.nearby(MARIENPLATZ, 10, None, 0)
+        self.assertEqual({s.name for s in food}, {"Bäckerei Müller", "Café Crème"})
+        self.assertEqual(len(self.phone.categories()), 10)
+
+        cafe = self.phone.nearby(ehk.Position(latitude=48.135, longitude=11.57), 1, None, None)[0]
+        self.assertTrue(self.phone.set_favorite(cafe.id, True, NOW))
+        details = self.phone.store(cafe.id)
+        self.assertEqual(details.discounts[0].text_en, "Free coffee")
+        favorites = self.phone.favorites(MARIENPLATZ)
+        self.assertEqual([f.name for f in favorites], ["Café Crème"])
+        self.assertTrue(favorites[0].store.favorite)
+
+        # The same sync brought the trust list and the revocation list.
+        verifier = self.phone.verifier(self.pub.root.public_key())
+        self.assertEqual(verifier.verify(self.card.qr_text, NOW).reason, ehk.InvalidReason.REVOKED)
+
+        # Version 2 without the café: the favorite stays, without its store, and comes back.
+        without = CSV.replace("Café Crème,Sendlinger Straße,3,80331,München,48.1350,11.5700,,,,Kaffee gratis,Free coffee,0\n".encode(), b"")
+        self.pub.db.import_stores(without, False)
+        self.pub.publish()
+        result = self.sync()
+        self.assertTrue(result.is_updated() and result.via_delta, result)
+        self.assertIsNone(self.phone.favorites(None)[0].store)
+        self.pub.db.import_stores(CSV, False)
+        self.pub.publish()
+        self.sync()
+        self.assertEqual(self.phone.favorites(None)[0].store.name, "Café Crème")
+
+    def test_errors_leave_the_database_unchanged(self):
+        self.sync()
+        with self.assertRaises(ehk.SyncError.InvalidArgument):
+            self.phone.sync("ftp://example", self.pub.root.public_key(), NOW, None)
+        with self.assertRaises(ehk.SyncError.InvalidArgument):
+            self.phone.sync(self.url, b"short", NOW, None)
+        other_root = ehk.IssuerKey.generate()
+        fresh = ehk.StoreDatabase.open(os.path.join(self.tmp.name, "fresh.db"))
+        with self.assertRaises(ehk.SyncError.BadSignature):
+            fresh.sync(self.url, other_root.public_key(), NOW, None)
+        self.assertEqual(fresh.store_count(), 0)
+        self.assertIsNone(fresh.feed_version())
+        with self.assertRaises(ehk.SyncError.Expired):
+            fresh.sync(self.url, self.pub.root.public_key(), NOW + 15 * DAY, None)
+        with self.assertRaises(ehk.SyncError.Network):
+            self.phone.sync("http://127.0.0.1:9", self.pub.root.public_key(), NOW, None)
+        with self.assertRaises(ehk.StoreError.InvalidArgument):
+            self.phone.nearby(ehk.Position(latitude=123.0, longitude=0.0), 5, None, None)
+        with self.assertRaises(ehk.StoreError.InvalidArgument):
+            ehk.StoreDatabase.open("")
+        self.assertEqual(self.phone.store_count(), 4)
+        self.assertEqual(self.phone.feed_version(), 1)
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"python stores: {result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or result.testsRun == 0 else 0)
