@@ -383,5 +383,8 @@ fn straße_finds_compound_street_names() {
     db.replace_all(&munich_snapshot(1), NOW).unwrap();
     let found = search(&db, "Strasse");
     let names = names(&found);
-    assert!(names.contains(&"Bäckerei Müller") && names.contains(&"Buchhandlung Weiß"), "{names:?}");
+    assert!(
+        names.contains(&"Bäckerei Müller") && names.contains(&"Buchhandlung Weiß"),
+        "{names:?}"
+    );
 }

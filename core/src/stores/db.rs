@@ -2,7 +2,7 @@
 //! applies (WAL), schema migrations keyed on `user_version`.
 
 use crate::error::{Error, Result};
-use crate::stores::fold::{fold, fold_street};
+use crate::stores::fold::{category_token, fold, fold_street};
 use crate::stores::model::{Category, Delta, Discount, Region, Snapshot, StoreRecord};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use std::path::Path;
@@ -31,6 +31,12 @@ fn tune(conn: &Connection) -> Result<()> {
 impl StoreDb {
     pub fn open(path: &Path) -> Result<StoreDb> {
         let mut writer = Connection::open(path)?;
+        // Pages a full snapshot frees are given back to the file system after it applies; this
+        // can only be chosen before the database has its first page.
+        let fresh: usize = writer.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if fresh == 0 {
+            writer.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        }
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.pragma_update(None, "foreign_keys", true)?;
@@ -67,6 +73,11 @@ impl StoreDb {
         let tx = conn.transaction()?;
         let value = f(&tx)?;
         tx.commit()?;
+        // Give pages the write freed (a replaced snapshot, merged index segments) back to the
+        // file system; the index flushes at commit, so this comes after it.
+        let mut vacuum = conn.prepare_cached("PRAGMA incremental_vacuum")?;
+        let mut steps = vacuum.query([])?;
+        while steps.next()?.is_some() {}
         Ok(value)
     }
 
@@ -198,46 +209,70 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 fn read_store(conn: &Connection, id: i64) -> Result<Option<StoreRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, category_id, street, house_number, postal_code, city, phone, email, website,
-                latitude, longitude, region_id FROM stores WHERE id = ?1",
+                latitude, longitude, region_id, discounts FROM stores WHERE id = ?1",
     )?;
-    let store = stmt
+    let row = stmt
         .query_row([id], |r| {
             let lat: Option<f64> = r.get(10)?;
             let lon: Option<f64> = r.get(11)?;
-            Ok(StoreRecord {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                category_id: r.get(2)?,
-                street: r.get(3)?,
-                house_number: r.get(4)?,
-                postal_code: r.get(5)?,
-                city: r.get(6)?,
-                phone: r.get(7)?,
-                email: r.get(8)?,
-                website: r.get(9)?,
-                position: lat.zip(lon),
-                region_id: r.get(12)?,
-                discounts: Vec::new(),
-            })
+            Ok((
+                StoreRecord {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    category_id: r.get(2)?,
+                    street: r.get(3)?,
+                    house_number: r.get(4)?,
+                    postal_code: r.get(5)?,
+                    city: r.get(6)?,
+                    phone: r.get(7)?,
+                    email: r.get(8)?,
+                    website: r.get(9)?,
+                    position: lat.zip(lon),
+                    region_id: r.get(12)?,
+                    discounts: Vec::new(),
+                },
+                r.get::<_, Vec<u8>>(13)?,
+            ))
         })
         .optional()?;
-    let Some(mut store) = store else {
+    let Some((mut store, discounts)) = row else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT text_de, text_en, valid_from, valid_until FROM discounts WHERE store_id = ?1 ORDER BY position",
-    )?;
-    store.discounts = stmt
-        .query_map([id], |r| {
-            Ok(Discount {
-                text_de: r.get(0)?,
-                text_en: r.get(1)?,
-                valid_from: r.get(2)?,
-                valid_until: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    store.discounts = decode_discounts(&discounts)?;
     Ok(Some(store))
+}
+
+type DiscountRow = (String, String, Option<i32>, Option<i32>);
+
+pub(crate) fn encode_discounts(discounts: &[Discount]) -> Vec<u8> {
+    let rows: Vec<DiscountRow> = discounts
+        .iter()
+        .map(|d| {
+            (
+                d.text_de.clone(),
+                d.text_en.clone(),
+                d.valid_from,
+                d.valid_until,
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    ciborium::ser::into_writer(&rows, &mut out).expect("writing CBOR into a Vec cannot fail");
+    out
+}
+
+pub(crate) fn decode_discounts(bytes: &[u8]) -> Result<Vec<Discount>> {
+    let rows: Vec<DiscountRow> = ciborium::de::from_reader(bytes)
+        .map_err(|e| Error::malformed("stored discounts", e.to_string()))?;
+    Ok(rows
+        .into_iter()
+        .map(|(text_de, text_en, valid_from, valid_until)| Discount {
+            text_de,
+            text_en,
+            valid_from,
+            valid_until,
+        })
+        .collect())
 }
 
 /// Replaces categories and regions with the given lists.
@@ -264,15 +299,13 @@ pub fn write_reference_data(
 /// Removes every store (favorites stay).
 pub fn clear_stores(tx: &Transaction) -> Result<()> {
     tx.execute_batch(
-        "DELETE FROM discounts; DELETE FROM stores; DELETE FROM store_rtree;
+        "DELETE FROM stores; DELETE FROM store_rtree;
          INSERT INTO store_fts (store_fts) VALUES ('delete-all');",
     )?;
     Ok(())
 }
 
 pub fn delete_store(tx: &Transaction, id: i64) -> Result<()> {
-    tx.prepare_cached("DELETE FROM discounts WHERE store_id = ?1")?
-        .execute([id])?;
     tx.prepare_cached("DELETE FROM store_rtree WHERE id = ?1")?
         .execute([id])?;
     tx.prepare_cached("DELETE FROM store_fts WHERE rowid = ?1")?
@@ -293,27 +326,25 @@ fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
     let (lat, lon) = s.position.unzip();
     tx.prepare_cached(
         "INSERT INTO stores (id, name, category_id, street, house_number, postal_code, city, phone, email,
-                             website, latitude, longitude, region_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                             website, latitude, longitude, region_id, discounts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
-        s.id, s.name, s.category_id, s.street, s.house_number, s.postal_code, s.city, s.phone, s.email,
-        s.website, lat, lon, s.region_id
+        s.id,
+        s.name,
+        s.category_id,
+        s.street,
+        s.house_number,
+        s.postal_code,
+        s.city,
+        s.phone,
+        s.email,
+        s.website,
+        lat,
+        lon,
+        s.region_id,
+        encode_discounts(&s.discounts)
     ])?;
-    let mut discount = tx.prepare_cached(
-        "INSERT INTO discounts (store_id, position, text_de, text_en, valid_from, valid_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for (i, d) in s.discounts.iter().enumerate() {
-        discount.execute(params![
-            s.id,
-            i as i64,
-            d.text_de,
-            d.text_en,
-            d.valid_from,
-            d.valid_until
-        ])?;
-    }
     if let Some((lat, lon)) = s.position {
         tx.prepare_cached("INSERT INTO store_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)")?
             .execute(params![s.id, lat, lon])?;
@@ -324,14 +355,15 @@ fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
         .flat_map(|d| [d.text_de.as_str(), d.text_en.as_str()])
         .collect();
     tx.prepare_cached(
-        "INSERT INTO store_fts (rowid, name, discounts, city, street) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO store_fts (rowid, name, discounts, city, street, category) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         s.id,
         fold(&s.name),
         fold(&discounts.join(" ")),
         fold(&s.city),
-        fold_street(&s.street)
+        fold_street(&s.street),
+        category_token(s.category_id)
     ])?;
     Ok(())
 }
@@ -379,6 +411,9 @@ pub fn apply_snapshot(tx: &Transaction, snapshot: &Snapshot) -> Result<()> {
     for s in &snapshot.stores {
         insert_store(tx, s)?;
     }
+    // One merged index segment: smaller, faster to search, and later deletes need not visit
+    // every segment a bulk insert leaves behind.
+    tx.execute("INSERT INTO store_fts (store_fts) VALUES ('optimize')", [])?;
     Ok(())
 }
 

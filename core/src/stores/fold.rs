@@ -65,7 +65,9 @@ fn strip_accent(c: char) -> char {
 
 /// Street endings that German writes as one word with the name ("Hauptstraße"). The index adds
 /// the ending as a word of its own, so "Straße" also finds "Hauptstraße".
-const STREET_ENDINGS: [&str; 8] = ["strasse", "str", "weg", "platz", "gasse", "allee", "ring", "damm"];
+const STREET_ENDINGS: [&str; 8] = [
+    "strasse", "str", "weg", "platz", "gasse", "allee", "ring", "damm",
+];
 
 /// Folds a street for the index: the folded words, plus the ending of compound street names.
 pub fn fold_street(text: &str) -> String {
@@ -83,17 +85,36 @@ pub fn fold_street(text: &str) -> String {
     out
 }
 
-/// An FTS5 query matching every folded word of `text` as a prefix, or `None` when nothing is
-/// left to search for. Folded words are alphanumeric only, so quoting them is safe.
+/// The token that stands for a category in the index's `category` column.
+pub fn category_token(category: u32) -> String {
+    format!("cat{category}")
+}
+
+/// The folded words of `text` as FTS5 prefix terms (`"mu"* "bak"*`), or `None` when nothing
+/// is left to search for. A word of one or two letters before the last is taken as written
+/// ("am" in "Café am Markt"): as a prefix it would match half the index. The last word is
+/// always a prefix, since the holder may still be typing it. Folded words are alphanumeric
+/// only, so quoting them is safe.
 pub fn prefix_query(text: &str) -> Option<String> {
     let folded = fold(text);
-    let terms: Vec<String> = folded
+    let words: Vec<&str> = folded
         .split(' ')
         .filter(|t| !t.is_empty())
         .take(8)
-        .map(|t| format!("\"{t}\"*"))
         .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+    let last = words.len().checked_sub(1)?;
+    let terms: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if i < last && t.chars().count() <= 2 {
+                format!("\"{t}\"")
+            } else {
+                format!("\"{t}\"*")
+            }
+        })
+        .collect();
+    Some(terms.join(" "))
 }
 
 #[cfg(test)]
@@ -135,8 +156,16 @@ mod tests {
         assert_eq!(prefix_query("Mue"), Some("\"mu\"*".to_string()));
         assert_eq!(
             prefix_query("Café \"x\" OR y*"),
-            Some("\"cafe\"* \"x\"* \"or\"* \"y\"*".to_string())
+            Some("\"cafe\"* \"x\" \"or\" \"y\"*".to_string())
         );
         assert_eq!(prefix_query(" -- "), None);
+        assert_eq!(
+            prefix_query("Café am Markt"),
+            Some("\"cafe\"* \"am\" \"markt\"*".to_string())
+        );
+        assert_eq!(
+            prefix_query("Café am"),
+            Some("\"cafe\"* \"am\"*".to_string())
+        );
     }
 }

@@ -326,13 +326,27 @@ pub fn synthetic_snapshot(count: usize, seed: u64, version: u64) -> Snapshot {
             house_number: rng.gen_range(1..180).to_string(),
             postal_code: format!("{}{:03}", city.1, rng.gen_range(0..1000)),
             city: city.0.to_string(),
-            phone: format!(
-                "+49 {} {}",
-                rng.gen_range(30..999),
-                rng.gen_range(100_000..9_999_999)
-            ),
-            email: format!("info@{domain}{id}.example"),
-            website: format!("https://{domain}{id}.example"),
+            // Not every small shop lists every contact: about 70 % a phone, 45 % a website, 35 %
+            // an e-mail address.
+            phone: if rng.gen_bool(0.7) {
+                format!(
+                    "+49 {} {}",
+                    rng.gen_range(30..999),
+                    rng.gen_range(100_000..9_999_999)
+                )
+            } else {
+                String::new()
+            },
+            email: if rng.gen_bool(0.35) {
+                format!("info@{domain}{id}.example")
+            } else {
+                String::new()
+            },
+            website: if rng.gen_bool(0.45) {
+                format!("https://{domain}{id}.example")
+            } else {
+                String::new()
+            },
             // One store in fifty has no coordinates (an address the issuer could not geocode).
             position: (id % 50 != 0).then_some((lat, lon)),
             region_id: Some(city.5),

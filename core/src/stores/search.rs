@@ -2,8 +2,8 @@
 //! stores through the R*Tree, and favorites.
 
 use crate::error::Result;
-use crate::stores::db::StoreDb;
-use crate::stores::fold::prefix_query;
+use crate::stores::db::{decode_discounts, StoreDb};
+use crate::stores::fold::{category_token, prefix_query};
 use crate::stores::model::{distance_m, StoreSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -66,50 +66,73 @@ fn valid_position(p: (f64, f64)) -> bool {
         && (-180.0..=180.0).contains(&p.1)
 }
 
-const SUMMARY_COLUMNS: &str = "s.id, s.name, s.category_id, s.street, s.house_number, s.postal_code, s.city,
+const SUMMARY_COLUMNS: &str =
+    "s.id, s.name, s.category_id, s.street, s.house_number, s.postal_code, s.city,
      s.latitude, s.longitude,
-     coalesce((SELECT text_de FROM discounts d WHERE d.store_id = s.id ORDER BY position LIMIT 1), ''),
-     coalesce((SELECT text_en FROM discounts d WHERE d.store_id = s.id ORDER BY position LIMIT 1), ''),
+     s.discounts,
      EXISTS (SELECT 1 FROM favorites f WHERE f.store_id = s.id)";
+
+fn summary_row(
+    r: &rusqlite::Row,
+    near: Option<(f64, f64)>,
+) -> rusqlite::Result<(StoreSummary, Vec<u8>)> {
+    let lat: Option<f64> = r.get(7)?;
+    let lon: Option<f64> = r.get(8)?;
+    let position = lat.zip(lon);
+    let summary = StoreSummary {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        category_id: r.get(2)?,
+        street: r.get(3)?,
+        house_number: r.get(4)?,
+        postal_code: r.get(5)?,
+        city: r.get(6)?,
+        position,
+        discount_de: String::new(),
+        discount_en: String::new(),
+        distance_m: near.zip(position).map(|(a, b)| distance_m(a, b)),
+        favorite: r.get(10)?,
+    };
+    Ok((summary, r.get(9)?))
+}
+
+fn with_first_discount((mut summary, discounts): (StoreSummary, Vec<u8>)) -> Result<StoreSummary> {
+    if let Some(first) = decode_discounts(&discounts)?.into_iter().next() {
+        summary.discount_de = first.text_de;
+        summary.discount_en = first.text_en;
+    }
+    Ok(summary)
+}
 
 fn summary(conn: &Connection, id: i64, near: Option<(f64, f64)>) -> Result<Option<StoreSummary>> {
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM stores s WHERE s.id = ?1");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    Ok(stmt
-        .query_row([id], |r| {
-            let lat: Option<f64> = r.get(7)?;
-            let lon: Option<f64> = r.get(8)?;
-            let position = lat.zip(lon);
-            Ok(StoreSummary {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                category_id: r.get(2)?,
-                street: r.get(3)?,
-                house_number: r.get(4)?,
-                postal_code: r.get(5)?,
-                city: r.get(6)?,
-                position,
-                discount_de: r.get(9)?,
-                discount_en: r.get(10)?,
-                distance_m: near.zip(position).map(|(a, b)| distance_m(a, b)),
-                favorite: r.get(11)?,
-            })
-        })
-        .optional()?)
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| summary_row(r, near))
+        .optional()?;
+    row.map(with_first_discount).transpose()
 }
 
+/// The summaries of `ids`, in that order, read in one query.
 fn summaries(
     conn: &Connection,
     ids: &[i64],
     near: Option<(f64, f64)>,
 ) -> Result<Vec<StoreSummary>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(s) = summary(conn, *id, near)? {
-            out.push(s);
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let placeholders = vec!["?"; ids.len()].join(",");
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM stores s WHERE s.id IN ({placeholders})");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut found: std::collections::HashMap<i64, (StoreSummary, Vec<u8>)> = stmt
+        .query_map(rusqlite::params_from_iter(ids), |r| summary_row(r, near))?
+        .map(|row| row.map(|(s, d)| (s.id, (s, d))))
+        .collect::<rusqlite::Result<_>>()?;
+    ids.iter()
+        .filter_map(|id| found.remove(id))
+        .map(with_first_discount)
+        .collect()
 }
 
 impl StoreDb {
@@ -119,7 +142,7 @@ impl StoreDb {
         self.interrupt();
         let near = q.near.filter(|p| valid_position(*p));
         let limit = q.limit.clamp(1, MAX_LIMIT);
-        let Some(fts) = prefix_query(&q.text) else {
+        let Some(terms) = prefix_query(&q.text) else {
             return match near {
                 Some(position) => self
                     .nearby(&NearbyQuery {
@@ -134,17 +157,41 @@ impl StoreDb {
         };
         let conn = self.reader();
         let by_distance = near.is_some() && (q.sort == SortOrder::Distance || q.radius_m.is_some());
+        let category = q.category.map_or(String::new(), |c| {
+            format!(" AND category : {}", category_token(c))
+        });
         if !by_distance {
-            let mut stmt = conn.prepare_cached(
-                "SELECT f.rowid FROM store_fts f JOIN stores s ON s.id = f.rowid
-                 WHERE store_fts MATCH ?1 AND (?2 IS NULL OR s.category_id = ?2)
-                 ORDER BY bm25(store_fts, 10.0, 4.0, 3.0, 1.0) LIMIT ?3 OFFSET ?4",
-            )?;
-            let ids: Vec<i64> = stmt
-                .query_map(params![fts, q.category, limit, q.offset], |r| r.get(0))?
+            // Stores whose name has every word come first, the shortest (closest) names first;
+            // then the stores that match in
+            // their discounts, street or city, in feed order. Ranking that second group would
+            // mean scoring every store of a common word ("Straße") for no better order.
+            let wanted = (q.offset + limit) as usize;
+            let mut ids: Vec<i64> = conn
+                .prepare_cached(
+                    "SELECT f.rowid FROM store_fts f JOIN stores s ON s.id = f.rowid
+                     WHERE store_fts MATCH ?1 ORDER BY length(s.name), s.name, s.id LIMIT ?2",
+                )?
+                .query_map(
+                    params![format!("name : ({terms}){category}"), wanted],
+                    |r| r.get(0),
+                )?
                 .collect::<rusqlite::Result<_>>()?;
-            return summaries(&conn, &ids, near);
+            if ids.len() < wanted {
+                let rest = format!(
+                    "{{name discounts city street}} : ({terms}){category} NOT name : ({terms})"
+                );
+                let more: Vec<i64> = conn
+                    .prepare_cached(
+                        "SELECT rowid FROM store_fts WHERE store_fts MATCH ?1 LIMIT ?2",
+                    )?
+                    .query_map(params![rest, wanted - ids.len()], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                ids.extend(more);
+            }
+            let page: Vec<i64> = ids.into_iter().skip(q.offset as usize).collect();
+            return summaries(&conn, &page, near);
         }
+        let fts = format!("{{name discounts city street}} : ({terms}){category}");
         let here = near.unwrap_or_default();
         let (min_lat, max_lat, min_lon, max_lon) = match q.radius_m {
             Some(r) => bounding_box(here, r.max(0.0)),
@@ -152,15 +199,14 @@ impl StoreDb {
         };
         let mut stmt = conn.prepare_cached(
             "SELECT f.rowid, s.latitude, s.longitude FROM store_fts f JOIN stores s ON s.id = f.rowid
-             WHERE store_fts MATCH ?1 AND (?2 IS NULL OR s.category_id = ?2)
-               AND (?3 = 0 OR (s.latitude BETWEEN ?4 AND ?5 AND s.longitude BETWEEN ?6 AND ?7))
-             ORDER BY bm25(store_fts, 10.0, 4.0, 3.0, 1.0) LIMIT ?8",
+             WHERE store_fts MATCH ?1
+               AND (?2 = 0 OR (s.latitude BETWEEN ?3 AND ?4 AND s.longitude BETWEEN ?5 AND ?6))
+             LIMIT ?7",
         )?;
         let mut found: Vec<(i64, f64)> = stmt
             .query_map(
                 params![
                     fts,
-                    q.category,
                     q.radius_m.is_some(),
                     min_lat,
                     max_lat,
