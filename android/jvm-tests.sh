@@ -3,6 +3,7 @@
 # (android/kit/src/test/kotlin) with kotlinc against the generated UniFFI Kotlin bindings, and runs
 # the tests on the JVM against the host libehk_ffi.so. No Android SDK or Gradle needed.
 # Usage: android/jvm-tests.sh [BINDINGS_DIR]   (default build/bindings, from scripts/bindings.sh)
+# The store/feed tests start `ehk serve`: $EHK_BIN, or BINDINGS_DIR/bin/ehk when it is unset.
 # Ends with `android-kit: N passed, M failed`; exits non-zero on any failure or missing piece.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,6 +17,9 @@ kt_src="$bindings/kotlin/de/ehrenamtskarte/core/ehk.kt"
 lib_dir="$bindings/lib"
 [ -f "$kt_src" ] || die "generated Kotlin bindings missing: $kt_src"
 [ -f "$lib_dir/libehk_ffi.so" ] || die "native library missing: $lib_dir/libehk_ffi.so"
+EHK_BIN="${EHK_BIN:-$bindings/bin/ehk}"
+[ -x "$EHK_BIN" ] || die "ehk binary not found or not executable: $EHK_BIN (set EHK_BIN or run scripts/bindings.sh)"
+export EHK_BIN
 
 eval "$(bash "$repo/scripts/toolchains/kotlin.sh" --print-env)" || die "scripts/toolchains/kotlin.sh failed"
 for v in KOTLINC JNA_JAR KOTLIN_TEST_JAR KOTLIN_STDLIB_JAR KOTLINX_COROUTINES_JAR; do

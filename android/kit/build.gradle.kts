@@ -56,6 +56,12 @@ val jvmTests by tasks.registering(JavaExec::class) {
     classpath = sourceSets["test"].runtimeClasspath
     mainClass.set("de.ehrenamtskarte.kit.KitTestsKt")
     systemProperty("jna.library.path", hostLibDir.get())
+    // The store/feed tests start `ehk serve` (EHK_BIN, else the bindings dir's bin/ehk).
+    environment(
+        "EHK_BIN",
+        System.getenv("EHK_BIN") ?: providers.gradleProperty("ehk.bindingsDir")
+            .map { rootProject.file(it).resolve("bin/ehk").absolutePath }.get(),
+    )
 }
 
 tasks.named("check") {

@@ -212,5 +212,6 @@ fun main() {
     runner.test("key store failures are WalletException.KeyStore", ::keyStoreFailuresAreWalletKeyStoreExceptions)
     runner.test("CSV batch with progress", ::csvBatchWithProgress)
     runner.test("logger receives core records without personal data", ::loggerReceivesCoreRecordsWithoutPersonalData)
+    registerStoreTests(runner) // StoresTest.kt: the store database and the signed feed over `ehk serve`
     runner.runAndExit()
 }

@@ -27,6 +27,7 @@ import androidx.compose.ui.graphics.vector.ImageVector
 import androidx.compose.ui.res.stringResource
 import de.ehrenamtskarte.app.ui.CardScreen
 import de.ehrenamtskarte.app.ui.ComingSoonScreen
+import de.ehrenamtskarte.app.ui.StoresScreen
 import de.ehrenamtskarte.app.ui.VerifyScreen
 import de.ehrenamtskarte.app.ui.WalletScreen
 
@@ -43,8 +44,9 @@ enum class Tab(val label: Int, val icon: ImageVector) {
     WALLET(R.string.tab_wallet, Icons.Filled.AccountBox),
     VERIFY(R.string.tab_verify, Icons.Filled.CheckCircle),
 
-    // Placeholders: a later issue brings the offline store database and the news feed.
     STORES(R.string.tab_stores, Icons.Filled.ShoppingCart),
+
+    // Placeholder: a later issue brings the news feed.
     NEWS(R.string.tab_news, Icons.Filled.Notifications),
 }
 
@@ -77,7 +79,7 @@ fun EhkApp(services: Services) {
         when (tab) {
             Tab.WALLET -> WalletScreen(services, onOpenCard = { openCardId = it }, modifier)
             Tab.VERIFY -> VerifyScreen(services, modifier)
-            Tab.STORES -> ComingSoonScreen(R.string.stores_placeholder_title, R.string.stores_placeholder, modifier)
+            Tab.STORES -> StoresScreen(services, modifier)
             Tab.NEWS -> ComingSoonScreen(R.string.news_placeholder_title, R.string.news_placeholder, modifier)
         }
     }

@@ -7,5 +7,6 @@ fun main() {
     CardPresenterTest.register(runner)
     VerifyControllerTest.register(runner)
     WalletModelTest.register(runner)
+    StoresTest.register(runner)
     runner.runAndExit()
 }

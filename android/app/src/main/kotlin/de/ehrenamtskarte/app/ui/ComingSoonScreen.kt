@@ -13,9 +13,8 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 
 /**
- * PLACEHOLDER for the "Stores" and "News" screens. A later issue brings the offline store
- * database and the signed news feed (see DESIGN.md, "Feed"); until then these screens say so and
- * show no made-up data.
+ * PLACEHOLDER for the "News" screen. A later issue brings the signed news feed (see DESIGN.md,
+ * "Feed"); until then the screen says so and shows no made-up data.
  */
 @Composable
 fun ComingSoonScreen(@StringRes title: Int, @StringRes body: Int, modifier: Modifier = Modifier) {
