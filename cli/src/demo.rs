@@ -9,6 +9,13 @@ use ehk_core::{
     issue_card, CardRequest, CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload,
     RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
 };
+use crate::stores::print_stores;
+use ehk_core::card::batch::NoProgress;
+use ehk_core::feed::sync::verifier_from_db;
+use ehk_core::feed::{publish, sync, PublishOptions, SyncOptions};
+use ehk_core::stores::db::apply_snapshot;
+use ehk_core::stores::generate::synthetic_snapshot;
+use ehk_core::stores::{NearbyQuery, SearchQuery, SortOrder, StoreDb};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -197,6 +204,69 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         true,
         lang,
     )?;
+
+    step(7, "The issuer publishes the store list as a signed feed; the phone syncs it");
+    let issuer_db = StoreDb::open(&dir.join("issuer-stores.db"))?;
+    issuer_db.write(|tx| apply_snapshot(tx, &synthetic_snapshot(10_000, 7, 0)))?;
+    let report = publish(
+        &dir.join("feed"),
+        &issuer,
+        &root.public_key(),
+        &issuer_db.snapshot(0)?,
+        &trust_bytes,
+        &[revocation_bytes.clone()],
+        now,
+        &PublishOptions::default(),
+    )?;
+    println!(
+        "   feed version {}: {}",
+        report.version,
+        report
+            .artifacts
+            .iter()
+            .map(|a| format!("{} ({} bytes)", a.name, a.size))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let url = crate::feed::serve_in_background(&dir.join("feed"))?;
+    let phone = StoreDb::open(&dir.join("phone-stores.db"))?;
+    let started = std::time::Instant::now();
+    let outcome = sync(&phone, &url, &SyncOptions::new(root.public_key()), now, &NoProgress)?;
+    println!(
+        "   {outcome:?} in {} ms from {url}: {} stores on the phone",
+        started.elapsed().as_millis(),
+        phone.store_count()?
+    );
+    let again = sync(&phone, &url, &SyncOptions::new(root.public_key()), now, &NoProgress)?;
+    println!("   syncing again: {again:?} (conditional GET)");
+
+    step(8, "Offline: search with German spellings, nearby stores, favorites");
+    let marienplatz = (48.1374, 11.5755);
+    let started = std::time::Instant::now();
+    let found = phone.search(&SearchQuery {
+        text: "Baeckerei".into(),
+        near: Some(marienplatz),
+        sort: SortOrder::Distance,
+        limit: 3,
+        ..Default::default()
+    })?;
+    println!("   \"Baeckerei\" (finds Bäckerei) nearest to Marienplatz first ({} µs):", started.elapsed().as_micros());
+    print_stores(&found);
+    let nearest = phone.nearby(&NearbyQuery {
+        position: marienplatz,
+        limit: 3,
+        radius_m: None,
+        category: Some(4),
+    })?;
+    println!("   the 3 nearest culture partners:");
+    print_stores(&nearest);
+    if let Some(first) = nearest.first() {
+        phone.set_favorite(first.id, true, now)?;
+        println!("   marked as favorite: {}", first.name);
+    }
+    println!("   The shop's verifier can take its lists from the same sync:");
+    let synced_verifier = verifier_from_db(&phone, root.public_key())?;
+    expect(&synced_verifier.verify(&paper_text, now), false, lang)?;
 
     if a.dir.is_some() {
         println!("\nThe same check from the command line:");

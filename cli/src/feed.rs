@@ -71,7 +71,11 @@ pub fn run_publish(cmd: FeedCommand, now: i64) -> CliResult {
     let root = read_public_file(&a.root)?;
     let db = StoreDb::open(&a.db)?;
     let snapshot = db.snapshot(0)?;
-    let revocations = a.revocations.iter().map(|p| read(p)).collect::<Result<Vec<_>, _>>()?;
+    let revocations = a
+        .revocations
+        .iter()
+        .map(|p| read(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let report = publish(
         &a.dir,
         &key,
@@ -85,9 +89,19 @@ pub fn run_publish(cmd: FeedCommand, now: i64) -> CliResult {
             keep_versions: a.keep_versions,
         },
     )?;
-    println!("feed version {} with {} stores in {}:", report.version, snapshot.stores.len(), a.dir.display());
+    println!(
+        "feed version {} with {} stores in {}:",
+        report.version,
+        snapshot.stores.len(),
+        a.dir.display()
+    );
     for artifact in &report.artifacts {
-        println!("  {:<40} {:>10} bytes  sha256 {}", artifact.name, artifact.size, &artifact.sha256[..16]);
+        println!(
+            "  {:<40} {:>10} bytes  sha256 {}",
+            artifact.name,
+            artifact.size,
+            &artifact.sha256[..16]
+        );
     }
     if !report.removed.is_empty() {
         println!("  removed: {}", report.removed.join(", "));
@@ -137,15 +151,27 @@ fn etag(bytes: &[u8]) -> String {
 }
 
 fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names are valid")
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("static header names are valid")
 }
 
-fn answer(dir: &Path, request: &tiny_http::Request) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+fn answer(
+    dir: &Path,
+    request: &tiny_http::Request,
+) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
     let empty = |code: u16| tiny_http::Response::from_data(Vec::new()).with_status_code(code);
-    if !matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head) {
+    if !matches!(
+        request.method(),
+        tiny_http::Method::Get | tiny_http::Method::Head
+    ) {
         return empty(405);
     }
-    let name = request.url().split('?').next().unwrap_or("").trim_start_matches('/');
+    let name = request
+        .url()
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('/');
     if !safe_artifact_name(name) {
         return empty(404);
     }
@@ -163,7 +189,9 @@ fn answer(dir: &Path, request: &tiny_http::Request) -> tiny_http::Response<std::
         .iter()
         .any(|h| h.field.equiv("If-None-Match") && h.value.as_str() == tag);
     if matches {
-        return empty(304).with_header(header("ETag", &tag)).with_header(header("Cache-Control", cache));
+        return empty(304)
+            .with_header(header("ETag", &tag))
+            .with_header(header("Cache-Control", cache));
     }
     tiny_http::Response::from_data(bytes)
         .with_header(header("ETag", &tag))
@@ -171,14 +199,27 @@ fn answer(dir: &Path, request: &tiny_http::Request) -> tiny_http::Response<std::
         .with_header(header("Content-Type", "application/octet-stream"))
 }
 
+fn serve_forever(server: tiny_http::Server, dir: &Path) {
+    for request in server.incoming_requests() {
+        let response = answer(dir, &request);
+        let _ = request.respond(response);
+    }
+}
+
 /// A static file server for development and tests. In production any static web host or CDN
 /// serves the directory.
 pub fn run_serve(a: ServeArgs) -> CliResult {
     let server = tiny_http::Server::http((a.bind.as_str(), a.port)).map_err(|e| format!("cannot listen: {e}"))?;
     println!("serving {} on http://{}:{}/", a.dir.display(), a.bind, a.port);
-    for request in server.incoming_requests() {
-        let response = answer(&a.dir, &request);
-        let _ = request.respond(response);
-    }
+    serve_forever(server, &a.dir);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves `dir` on a free loopback port from a background thread; returns the base URL.
+pub fn serve_in_background(dir: &Path) -> CliResult<String> {
+    let server = tiny_http::Server::http("127.0.0.1:0").map_err(|e| format!("cannot listen: {e}"))?;
+    let port = server.server_addr().to_ip().map(|a| a.port()).ok_or("no loopback port")?;
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || serve_forever(server, &dir));
+    Ok(format!("http://127.0.0.1:{port}"))
 }

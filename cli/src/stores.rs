@@ -63,7 +63,10 @@ enum StoresCommand {
 pub fn parse_position(text: &str) -> Result<(f64, f64), String> {
     let (lat, lon) = text.split_once(',').ok_or("expected LAT,LON")?;
     let lat: f64 = lat.trim().parse().map_err(|_| "latitude is not a number")?;
-    let lon: f64 = lon.trim().parse().map_err(|_| "longitude is not a number")?;
+    let lon: f64 = lon
+        .trim()
+        .parse()
+        .map_err(|_| "longitude is not a number")?;
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
         return Err("position out of range".into());
     }
@@ -83,10 +86,17 @@ pub fn print_stores(stores: &[StoreSummary]) {
             "{:>9} {:<38} {:<34} {:<28} {}{}",
             distance,
             s.name,
-            format!("{} {}, {} {}", s.street, s.house_number, s.postal_code, s.city),
+            format!(
+                "{} {}, {} {}",
+                s.street, s.house_number, s.postal_code, s.city
+            ),
             s.discount_de,
             if s.favorite { "★ " } else { "" },
-            if s.position.is_none() { "(no coordinates)" } else { "" }
+            if s.position.is_none() {
+                "(no coordinates)"
+            } else {
+                ""
+            }
         );
     }
     if stores.is_empty() {
@@ -105,9 +115,9 @@ pub fn run(a: StoresArgs) -> CliResult {
         StoresCommand::Import { file } => {
             let categories = default_categories();
             let bytes = read(&file)?;
-            let is_geojson = file
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+            let is_geojson = file.extension().is_some_and(|e| {
+                e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")
+            });
             let report = if is_geojson {
                 import_geojson(&String::from_utf8_lossy(&bytes), &categories)?
             } else {
@@ -134,7 +144,11 @@ pub fn run(a: StoresArgs) -> CliResult {
                 report.errors.len(),
                 a.db.display()
             );
-            return Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) });
+            return Ok(if report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            });
         }
         StoresCommand::Generate { count, seed } => {
             replace(&db, &synthetic_snapshot(count, seed, 0))?;
@@ -153,7 +167,11 @@ pub fn run(a: StoresArgs) -> CliResult {
                 category,
                 near,
                 radius_m: radius,
-                sort: if by_distance { SortOrder::Distance } else { SortOrder::Relevance },
+                sort: if by_distance {
+                    SortOrder::Distance
+                } else {
+                    SortOrder::Relevance
+                },
                 offset: 0,
                 limit,
             })?;

@@ -36,14 +36,21 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path, feed: &str) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = ehk_cmd(dir, &["serve", feed, "--port", &port.to_string()])
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "ehk serve did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "ehk serve did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     (Server(child), format!("http://127.0.0.1:{port}"))
@@ -54,20 +61,56 @@ fn publisher() -> tempfile::TempDir {
     let d = dir.path();
     ok(d, &["key", "generate", "--out", "root.key"]);
     ok(d, &["key", "generate", "--out", "issuer.key"]);
-    ok(d, &["trust", "init", "--root-key", "root.key", "--project", "1", "--out", "trust.cose"]);
     ok(
         d,
         &[
-            "trust", "add-issuer", "--root-key", "root.key", "--list", "trust.cose", "--issuer-pub", "issuer.key.pub",
-            "--name", "Landkreis Test", "--roles", "cards,stores", "--regions", "all", "--valid-from", "2026-01-01",
-            "--valid-until", "2030-12-31",
+            "trust",
+            "init",
+            "--root-key",
+            "root.key",
+            "--project",
+            "1",
+            "--out",
+            "trust.cose",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "trust",
+            "add-issuer",
+            "--root-key",
+            "root.key",
+            "--list",
+            "trust.cose",
+            "--issuer-pub",
+            "issuer.key.pub",
+            "--name",
+            "Landkreis Test",
+            "--roles",
+            "cards,stores",
+            "--regions",
+            "all",
+            "--valid-from",
+            "2026-01-01",
+            "--valid-until",
+            "2030-12-31",
         ],
     );
     dir
 }
 
 const PUBLISH: [&str; 10] = [
-    "feed", "publish", "feed", "--key", "issuer.key", "--root", "root.key.pub", "--trust-list", "trust.cose", "--db",
+    "feed",
+    "publish",
+    "feed",
+    "--key",
+    "issuer.key",
+    "--root",
+    "root.key.pub",
+    "--trust-list",
+    "trust.cose",
+    "--db",
 ];
 
 #[test]
@@ -79,30 +122,72 @@ fn publish_serve_sync_search() {
                Ohne Namen fehlt,,,,,,,,,,,,\n\
                Buchhandlung Weiß,Marktplatz,2,80331,München,48.139,11.577,,,,5 % auf Bücher,5% off books,1\n";
     std::fs::write(d.join("stores.csv"), csv).unwrap();
-    let out = ehk_cmd(d, &["stores", "--db", "pub.db", "import", "stores.csv"]).output().unwrap();
+    let out = ehk_cmd(d, &["stores", "--db", "pub.db", "import", "stores.csv"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3), "one bad row");
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3: skipped"));
     let mut publish = PUBLISH.to_vec();
     publish.push("pub.db");
     let published = ok(d, &publish);
-    assert!(published.contains("feed version 1 with 2 stores"), "{published}");
+    assert!(
+        published.contains("feed version 1 with 2 stores"),
+        "{published}"
+    );
 
     let (_server, url) = serve(d, "feed");
-    let first = ok(d, &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"]);
+    let first = ok(
+        d,
+        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+    );
     assert!(first.contains("none -> 1 by snapshot"), "{first}");
-    let second = ok(d, &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"]);
+    let second = ok(
+        d,
+        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+    );
     assert!(second.contains("feed unchanged (version 1)"), "{second}");
 
-    let found = ok(d, &["stores", "--db", "phone.db", "search", "mueller", "--near", "48.137,11.575"]);
+    let found = ok(
+        d,
+        &[
+            "stores",
+            "--db",
+            "phone.db",
+            "search",
+            "mueller",
+            "--near",
+            "48.137,11.575",
+        ],
+    );
     assert!(found.contains("Bäckerei Müller"), "{found}");
-    let near = ok(d, &["stores", "--db", "phone.db", "near", "48.139,11.577", "--limit", "1"]);
-    assert!(near.contains("Buchhandlung Weiß") && !near.contains("Bäckerei"), "{near}");
+    let near = ok(
+        d,
+        &[
+            "stores",
+            "--db",
+            "phone.db",
+            "near",
+            "48.139,11.577",
+            "--limit",
+            "1",
+        ],
+    );
+    assert!(
+        near.contains("Buchhandlung Weiß") && !near.contains("Bäckerei"),
+        "{near}"
+    );
 
     // A second version arrives as a delta.
     ok(d, &["stores", "--db", "pub.db", "generate", "50"]);
     ok(d, &publish);
-    let third = ok(d, &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"]);
-    assert!(third.contains("1 -> 2 by delta") && third.contains("50 stores"), "{third}");
+    let third = ok(
+        d,
+        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+    );
+    assert!(
+        third.contains("1 -> 2 by delta") && third.contains("50 stores"),
+        "{third}"
+    );
 
     // The server refuses paths outside the feed directory and methods other than GET/HEAD.
     let raw = |request: &str| {
@@ -113,14 +198,27 @@ fn publish_serve_sync_search() {
         let _ = stream.read_to_end(&mut answer);
         String::from_utf8_lossy(&answer).into_owned()
     };
-    assert!(raw("GET /../pub.db HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").starts_with("HTTP/1.1 404"));
-    assert!(raw("GET /manifest.cose HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").starts_with("HTTP/1.1 200"));
-    assert!(raw("DELETE /manifest.cose HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").starts_with("HTTP/1.1 405"));
+    assert!(
+        raw("GET /../pub.db HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .starts_with("HTTP/1.1 404")
+    );
+    assert!(
+        raw("GET /manifest.cose HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .starts_with("HTTP/1.1 200")
+    );
+    assert!(
+        raw("DELETE /manifest.cose HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .starts_with("HTTP/1.1 405")
+    );
 }
 
 fn phone_state(path: &Path) -> (Option<u64>, u64, String) {
     let db = StoreDb::open(path).unwrap();
-    (db.feed_version().unwrap(), db.store_count().unwrap(), db.integrity_check().unwrap())
+    (
+        db.feed_version().unwrap(),
+        db.store_count().unwrap(),
+        db.integrity_check().unwrap(),
+    )
 }
 
 #[test]
@@ -129,28 +227,50 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
     let d = dir.path();
     let mut publish = PUBLISH.to_vec();
     publish.push("pub.db");
-    ok(d, &["stores", "--db", "pub.db", "generate", "2000", "--seed", "1"]);
+    ok(
+        d,
+        &[
+            "stores", "--db", "pub.db", "generate", "2000", "--seed", "1",
+        ],
+    );
     ok(d, &publish);
     let (_server, url) = serve(d, "feed");
-    ok(d, &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"]);
-    assert_eq!(phone_state(&d.join("phone.db")), (Some(1), 2000, "ok".into()));
+    ok(
+        d,
+        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+    );
+    assert_eq!(
+        phone_state(&d.join("phone.db")),
+        (Some(1), 2000, "ok".into())
+    );
 
-    ok(d, &["stores", "--db", "pub.db", "generate", "60000", "--seed", "2"]);
+    ok(
+        d,
+        &[
+            "stores", "--db", "pub.db", "generate", "60000", "--seed", "2",
+        ],
+    );
     ok(d, &publish);
     // How long a whole sync to version 2 takes, on a copy.
     std::fs::copy(d.join("phone.db"), d.join("probe.db")).unwrap();
     let started = Instant::now();
-    ok(d, &["sync", &url, "--db", "probe.db", "--root", "root.key.pub"]);
+    ok(
+        d,
+        &["sync", &url, "--db", "probe.db", "--root", "root.key.pub"],
+    );
     let full = started.elapsed();
     assert_eq!(phone_state(&d.join("probe.db")).0, Some(2));
 
     let mut killed = 0;
     for fraction in [0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95] {
-        let mut child = ehk_cmd(d, &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = ehk_cmd(
+            d,
+            &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
         std::thread::sleep(full.mul_f64(fraction));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
@@ -167,7 +287,16 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
             break;
         }
     }
-    assert!(killed > 0, "no sync was killed; the test did not test anything");
-    ok(d, &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"]);
-    assert_eq!(phone_state(&d.join("phone.db")), (Some(2), 60000, "ok".into()));
+    assert!(
+        killed > 0,
+        "no sync was killed; the test did not test anything"
+    );
+    ok(
+        d,
+        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+    );
+    assert_eq!(
+        phone_state(&d.join("phone.db")),
+        (Some(2), 60000, "ok".into())
+    );
 }
