@@ -162,6 +162,9 @@ pub enum SyncError {
     VersionNotNewer { offered: u64, current: u64 },
     #[error("the feed has expired")]
     Expired,
+    /// `cancel_sync` was called.
+    #[error("the sync was cancelled")]
+    Cancelled,
     #[error("the store database failed")]
     Storage,
 }
@@ -184,6 +187,7 @@ impl From<CoreError> for SyncError {
                 offered, current, ..
             } => SyncError::VersionNotNewer { offered, current },
             CoreError::Expired(_) => SyncError::Expired,
+            CoreError::Interrupted => SyncError::Cancelled,
             _ => SyncError::Storage,
         }
     }

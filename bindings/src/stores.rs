@@ -215,8 +215,10 @@ impl StoreDatabase {
         }))
     }
 
-    /// Full-text search with German folding and prefixes. A new search cancels the running
-    /// one, which then fails with `StoreError::Interrupted`.
+    /// Full-text search with German folding and prefixes. A new search cancels whatever runs
+    /// on the database's reader at that moment (a search, or a nearby, favorites or store
+    /// query), which then fails with `StoreError::Interrupted`; ask again if that was not a
+    /// search the new one replaces.
     pub fn search(&self, query: StoreQuery) -> Result<Vec<StoreSummary>, StoreError> {
         let near = query.near.map(checked).transpose()?;
         let found = self.inner.search(&core_stores::SearchQuery {
@@ -348,6 +350,12 @@ impl StoreDatabase {
                 downloaded_bytes,
             },
         })
+    }
+
+    /// Stops a running `sync` from another thread (the worker was stopped, the screen closed);
+    /// that sync then fails with `SyncError::Cancelled` and the database stays as it was.
+    pub fn cancel_sync(&self) {
+        self.inner.cancel_sync();
     }
 
     /// A verifier with the trust list and revocation lists the last sync brought.

@@ -358,6 +358,33 @@ fn every_fault_leaves_the_database_as_it_was_and_the_next_sync_succeeds() {
 }
 
 #[test]
+fn a_cancelled_sync_changes_nothing_and_the_next_one_succeeds() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(3_000, 9, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    struct CancelOnFirstProgress<'a>(&'a StoreDb);
+    impl ehk_core::card::batch::Progress for CancelOnFirstProgress<'_> {
+        fn progress(&self, _: u64, _: u64) {
+            self.0.cancel_sync();
+        }
+    }
+    let err = sync(
+        &db,
+        &server.url,
+        &feed.options(),
+        NOW,
+        &CancelOnFirstProgress(&db),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Interrupted), "{err}");
+    assert_eq!(db.feed_version().unwrap(), None);
+    assert_eq!(db.store_count().unwrap(), 0);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert_eq!(db.store_count().unwrap(), 3_000);
+}
+
+#[test]
 fn expired_manifest_and_oversized_artifacts_are_refused() {
     let feed = Feed::new();
     feed.publish(&synthetic_snapshot(500, 5, 0), &[]);

@@ -59,6 +59,7 @@ pub enum SyncOutcome {
 const MANIFEST_LIMIT: u64 = 1 << 20;
 
 struct Fetcher<'a> {
+    db: &'a StoreDb,
     client: reqwest::blocking::Client,
     base: String,
     progress: &'a dyn Progress,
@@ -81,6 +82,9 @@ impl Fetcher<'_> {
         let mut reader = response.take(limit + 1);
         let mut chunk = [0u8; 64 * 1024];
         loop {
+            if self.db.sync_cancelled() {
+                return Err(Error::Interrupted);
+            }
             let n = reader
                 .read(&mut chunk)
                 .map_err(|e| Error::Network(format!("{what}: connection lost: {e}")))?;
@@ -166,7 +170,9 @@ pub fn sync(
         .user_agent(concat!("ehk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::Network(without_url(&e)))?;
+    db.start_sync();
     let mut fetch = Fetcher {
+        db,
         client,
         base: base_url.trim_end_matches('/').to_string(),
         progress,
@@ -326,6 +332,9 @@ pub fn sync(
         }
     }
 
+    if db.sync_cancelled() {
+        return Err(Error::Interrupted);
+    }
     db.write(|tx| {
         if let Some(d) = &delta_data {
             apply_delta(tx, d)?;

@@ -6,6 +6,7 @@ use crate::stores::fold::{category_token, fold, fold_street};
 use crate::stores::model::{Category, Delta, Discount, Region, Snapshot, StoreRecord};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
@@ -14,6 +15,8 @@ pub struct StoreDb {
     writer: Mutex<Connection>,
     pub(crate) reader: Mutex<Connection>,
     interrupt: rusqlite::InterruptHandle,
+    writer_interrupt: rusqlite::InterruptHandle,
+    sync_cancelled: AtomicBool,
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -50,10 +53,13 @@ impl StoreDb {
         )?;
         tune(&reader)?;
         let interrupt = reader.get_interrupt_handle();
+        let writer_interrupt = writer.get_interrupt_handle();
         Ok(StoreDb {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             interrupt,
+            writer_interrupt,
+            sync_cancelled: AtomicBool::new(false),
         })
     }
 
@@ -65,6 +71,21 @@ impl StoreDb {
     /// each new query so the previous one stops at once.
     pub fn interrupt(&self) {
         self.interrupt.interrupt();
+    }
+
+    /// Stops a running feed sync: its download ends, or its transaction rolls back. The database
+    /// stays as it was and the sync returns `Error::Interrupted`.
+    pub fn cancel_sync(&self) {
+        self.sync_cancelled.store(true, Ordering::SeqCst);
+        self.writer_interrupt.interrupt();
+    }
+
+    pub(crate) fn start_sync(&self) {
+        self.sync_cancelled.store(false, Ordering::SeqCst);
+    }
+
+    pub(crate) fn sync_cancelled(&self) -> bool {
+        self.sync_cancelled.load(Ordering::SeqCst)
     }
 
     /// Runs `f` in one write transaction: all of it is applied, or nothing.

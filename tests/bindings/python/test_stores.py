@@ -152,6 +152,20 @@ class StoresAndFeed(unittest.TestCase):
         self.sync()
         self.assertEqual(self.phone.favorites(None)[0].store.name, "Café Crème")
 
+    def test_cancelled_sync_changes_nothing(self):
+        phone = self.phone
+
+        class CancelAtOnce(ehk.ProgressListener):
+            def progress(self, done, total):
+                phone.cancel_sync()
+
+        with self.assertRaises(ehk.SyncError.Cancelled):
+            self.sync(CancelAtOnce())
+        self.assertIsNone(self.phone.feed_version())
+        self.assertEqual(self.phone.store_count(), 0)
+        self.assertTrue(self.sync().is_updated())
+        self.assertEqual(self.phone.store_count(), 4)
+
     def test_errors_leave_the_database_unchanged(self):
         self.sync()
         with self.assertRaises(ehk.SyncError.InvalidArgument):
