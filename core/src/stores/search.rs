@@ -47,6 +47,9 @@ pub struct Favorite {
 
 const EARTH_METRES_PER_DEGREE: f64 = 111_195.0;
 const MAX_LIMIT: u32 = 500;
+/// How many name matches are put in order at most: a word in thousands of names ("Bäckerei")
+/// would otherwise cost a sort of all of them on every keystroke.
+const NAME_RANK_CANDIDATES: u32 = 1_000;
 /// How many text matches are ranked by distance at most; beyond that the nearest are found
 /// among the best-ranked ones.
 const DISTANCE_CANDIDATES: u32 = 5_000;
@@ -168,11 +171,11 @@ impl StoreDb {
             let wanted = (q.offset + limit) as usize;
             let mut ids: Vec<i64> = conn
                 .prepare_cached(
-                    "SELECT f.rowid FROM store_fts f JOIN stores s ON s.id = f.rowid
-                     WHERE store_fts MATCH ?1 ORDER BY length(s.name), s.name, s.id LIMIT ?2",
+                    "SELECT s.id FROM (SELECT rowid AS id FROM store_fts WHERE store_fts MATCH ?1 LIMIT ?3) m
+                     JOIN stores s ON s.id = m.id ORDER BY length(s.name), s.name, s.id LIMIT ?2",
                 )?
                 .query_map(
-                    params![format!("name : ({terms}){category}"), wanted],
+                    params![format!("name : ({terms}){category}"), wanted, NAME_RANK_CANDIDATES],
                     |r| r.get(0),
                 )?
                 .collect::<rusqlite::Result<_>>()?;
@@ -262,7 +265,7 @@ impl StoreDb {
              WHERE r.min_lat >= ?1 AND r.max_lat <= ?2 AND r.min_lon >= ?3 AND r.max_lon <= ?4
                AND (?5 IS NULL OR EXISTS (SELECT 1 FROM stores s WHERE s.id = r.id AND s.category_id = ?5))",
         )?;
-        let mut radius = max_radius.min(2_000.0);
+        let mut radius = max_radius.min(500.0);
         loop {
             let (a, b, c, d) = bounding_box(q.position, radius);
             let mut found: Vec<(i64, f64)> = stmt
