@@ -6,7 +6,9 @@
 #      bindings and the host-built libehk_ffi.so, with the C module laid out as in the
 #      xcframework (Headers/EhkCoreFFI/module.modulemap);
 #   2. runs the kit's XCTest cases (Tests/EhrenamtskarteKitTests, through Tests/LinuxMain.swift)
-#      and prints `ios-kit: N passed, M failed`;
+#      and prints `ios-kit: N passed, M failed`; the FeedSyncer tests start `ehk serve` on
+#      loopback (EHK_BIN, exported by scripts/test-bindings.sh; else BINDINGS_DIR/bin/ehk), and a
+#      trap stops any server a crashed run left behind;
 #   3. `swiftc -parse` on every SwiftUI/app file and every Apple-only file of the kit,
 #      `swiftc -typecheck` against the kit on the app files that import nothing Apple-only,
 #      `swift package dump-package` on the package manifest, `bash -n` on build-xcframework.sh.
@@ -23,8 +25,12 @@ KIT="$IOS_DIR/EhrenamtskarteKit"
 resolve_bindings "${1:-}"
 OUT="$BUILD_ROOT/ios-kit"
 ensure_swift
+resolve_ehk_bin
 rm -rf "$OUT"
 mkdir -p "$OUT/include/EhkCoreFFI"
+SERVER_PIDS="$OUT/servers.pid"
+: >"$SERVER_PIDS"
+trap 'stop_servers "$SERVER_PIDS"' EXIT
 # The same layout as the xcframework's Headers folder (see build-xcframework.sh).
 cp "$BINDINGS/swift/EhkCoreFFI.h" "$BINDINGS/swift/module.modulemap" "$OUT/include/EhkCoreFFI/"
 cp "$KIT/Tests/LinuxMain.swift" "$OUT/main.swift"
@@ -63,7 +69,8 @@ t1=$(now_ms)
 log "built in $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s; running the kit tests"
 
 set +e
-in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" -- env LD_LIBRARY_PATH="$BINDINGS/lib" "$OUT/kit-tests" 2>&1 | tee "$OUT/kit-tests.log"
+in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" "$EHK_BIN_DIR" -- env LD_LIBRARY_PATH="$BINDINGS/lib" \
+    EHK_BIN="$EHK_BIN" EHK_SERVER_PIDS="$SERVER_PIDS" "$OUT/kit-tests" 2>&1 | tee "$OUT/kit-tests.log"
 rc=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Ec "^Test Case '.*' passed" "$OUT/kit-tests.log" || true)

@@ -215,10 +215,9 @@ impl StoreDatabase {
         }))
     }
 
-    /// Full-text search with German folding and prefixes. A new search cancels whatever runs
-    /// on the database's reader at that moment (a search, or a nearby, favorites or store
-    /// query), which then fails with `StoreError::Interrupted`; ask again if that was not a
-    /// search the new one replaces.
+    /// Full-text search with German folding and prefixes. A new search cancels the running
+    /// search (only a search: nearby, favorites and store queries run on another connection),
+    /// which then fails with `StoreError::Interrupted`.
     pub fn search(&self, query: StoreQuery) -> Result<Vec<StoreSummary>, StoreError> {
         let near = query.near.map(checked).transpose()?;
         let found = self.inner.search(&core_stores::SearchQuery {
@@ -352,8 +351,10 @@ impl StoreDatabase {
         })
     }
 
-    /// Stops a running `sync` from another thread (the worker was stopped, the screen closed);
-    /// that sync then fails with `SyncError::Cancelled` and the database stays as it was.
+    /// Stops the running `sync` from another thread (the worker was stopped, the screen
+    /// closed), or the next one if none runs; that sync fails with `SyncError::Cancelled` and
+    /// the database stays as it was. Progress reports start at 0 of the planned total once the
+    /// manifest is verified and only move forward.
     pub fn cancel_sync(&self) {
         self.inner.cancel_sync();
     }

@@ -54,9 +54,13 @@ pub enum Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::OperationInterrupted) => Error::Interrupted,
-            _ => Error::Database(e),
+        // An interrupted FTS5 query can surface as a generic error whose message says so.
+        let interrupted = e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
+            || e.to_string().contains("interrupted");
+        if interrupted {
+            Error::Interrupted
+        } else {
+            Error::Database(e)
         }
     }
 }

@@ -482,3 +482,36 @@ fn publishing_keeps_recent_snapshots_for_deltas_and_prunes_the_rest() {
     .unwrap_err();
     assert!(matches!(err, Error::NotAllowed(_)));
 }
+
+#[test]
+fn progress_only_moves_forward_and_a_cancel_before_the_sync_still_counts() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(3_000, 10, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    struct Record(Mutex<Vec<(u64, u64)>>);
+    impl ehk_core::card::batch::Progress for Record {
+        fn progress(&self, done: u64, total: u64) {
+            self.0.lock().unwrap().push((done, total));
+        }
+    }
+    db.cancel_sync();
+    assert!(matches!(
+        sync(&db, &server.url, &feed.options(), NOW, &NoProgress),
+        Err(Error::Interrupted)
+    ));
+    let record = Record(Mutex::new(Vec::new()));
+    sync(&db, &server.url, &feed.options(), NOW, &record).unwrap();
+    let calls = record.0.into_inner().unwrap();
+    let total = calls[0].1;
+    assert!(total > 0 && calls[0].0 == 0, "{calls:?}");
+    assert!(
+        calls.iter().all(|c| c.1 == total),
+        "the total never changes"
+    );
+    assert!(
+        calls.windows(2).all(|w| w[0].0 <= w[1].0),
+        "never backwards: {calls:?}"
+    );
+    assert_eq!(calls.last().unwrap().0, total);
+}

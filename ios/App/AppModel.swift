@@ -2,18 +2,24 @@ import EhrenamtskarteKit
 import Foundation
 import SwiftUI
 
-/// The app's state: the wallet (database in Application Support, device key in the Keychain)
-/// and the shop verifier (root key and trust list shipped in the app bundle).
+/// The app's state: the wallet (database in Application Support, device key in the Keychain),
+/// the shop verifier (root key and trust list shipped in the app bundle, replaced by the lists
+/// each feed sync brings), and the offline store catalog with its feed syncer.
 @MainActor
 final class AppModel: ObservableObject {
     @Published private(set) var cards: [WalletCard] = []
     /// A problem to show in an alert (texts from AppText, never the core's internal details).
     @Published var message: String?
+    @Published private(set) var verifier: CardVerifier?
+    /// The last feed sync (nil before the first one of this launch).
+    @Published private(set) var syncState: FeedSyncState = .idle
 
     let lang: Lang
     let text: AppText
     let wallet: CardWallet?
-    let verifier: CardVerifier?
+    let catalog: StoreCatalog?
+    /// Nil when the build has no feed URL or root key (see ios/README.md).
+    let syncer: FeedSyncer?
 
     init() {
         let lang = Lang.preferred()
@@ -25,16 +31,49 @@ final class AppModel: ObservableObject {
         self.text = text
         wallet = try? walletResult.get()
         verifier = try? verifierResult.get()
+        catalog = try? StoreCatalog.onDevice()
+        if let catalog, let configuration = AppConfiguration.feed {
+            syncer = FeedSyncer(catalog: catalog, configuration: configuration)
+        } else {
+            syncer = nil
+        }
         if wallet == nil {
             message = text.walletUnavailable
         } else if verifier == nil {
             message = text.verifierUnavailable
         }
+        BackgroundFeedSync.shared.model = self
+        Task { await self.adoptSyncedVerifier() }
+    }
+
+    /// Runs a feed sync (pull to refresh, app start, background refresh) off the main actor.
+    /// Failures show in the stores screen's status line, not as an alert.
+    @discardableResult
+    func syncFeed() async -> FeedSyncOutcome {
+        guard let syncer else { return .failed(.misconfigured) }
+        syncState = .syncing(fraction: nil)
+        let outcome = await syncer.sync { fraction in
+            Task { @MainActor [weak self] in
+                if case .syncing = self?.syncState { self?.syncState = .syncing(fraction: fraction) }
+            }
+        }
+        syncState = await syncer.state
+        if case .updated = outcome {
+            await adoptSyncedVerifier()
+        }
+        return outcome
+    }
+
+    /// The verifier with the trust list and revocation lists of the last sync, once there is one.
+    private func adoptSyncedVerifier() async {
+        guard let syncer, let catalog, (try? await catalog.feedVersion()) != nil,
+              let synced = try? await syncer.cardVerifier() else { return }
+        verifier = synced
     }
 
     /// Root key (`root.key.pub`, hex, as `ehk key generate` writes it) and trust list
     /// (`trust-list.cose`) from the bundle; a bundled `revocations.cose` is optional.
-    /// The feed (a later issue) replaces them with newer signed versions.
+    /// After the first feed sync, the synced lists replace them (`adoptSyncedVerifier`).
     private static func bundledVerifier() throws -> CardVerifier {
         guard let keyURL = Bundle.main.url(forResource: "root.key", withExtension: "pub"),
               let trustURL = Bundle.main.url(forResource: "trust-list", withExtension: "cose")

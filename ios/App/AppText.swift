@@ -57,9 +57,44 @@ struct AppText {
              "Verification is not set up (trust list missing).")
     }
 
-    var storesPlaceholder: String {
-        pick("Hier finden Sie bald alle Akzeptanzstellen und Rabatte – auch offline. Diese Funktion ist noch nicht verfügbar.",
-             "Soon you will find all partner stores and discounts here, offline too. This is not available yet.")
+    var storesUnavailable: String {
+        pick("Die Liste der Akzeptanzstellen ist nicht verfügbar.", "The store list is not available.")
+    }
+    var storeSearchPrompt: String { pick("Name, Ort, Rabatt …", "Name, place, discount …") }
+    var favorites: String { pick("Favoriten", "Favorites") }
+    var noFavorites: String {
+        pick("Noch keine Favoriten. Tippen Sie bei einer Akzeptanzstelle auf den Stern.",
+             "No favorites yet. Tap the star of a store.")
+    }
+    var noStores: String {
+        pick("Keine Akzeptanzstelle gefunden. Ziehen Sie die Liste nach unten, um sie zu aktualisieren.",
+             "No store found. Pull down to update the list.")
+    }
+    var nearMe: String { pick("In meiner Nähe", "Near me") }
+    var category: String { pick("Kategorie", "Category") }
+    var allCategories: String { pick("Alle Kategorien", "All categories") }
+    var discounts: String { pick("Rabatte", "Discounts") }
+    var address: String { pick("Adresse", "Address") }
+    var contact: String { pick("Kontakt", "Contact") }
+    func validUntil(_ date: String) -> String { pick("gültig bis \(date)", "valid until \(date)") }
+    var locationDenied: String {
+        pick("Kein Zugriff auf den Standort. Sie können ihn in den Einstellungen erlauben; die Suche funktioniert auch ohne.",
+             "No access to your location. You can allow it in Settings; search works without it.")
+    }
+
+    /// The stores screen's status line for the last feed sync; nil when there is nothing to say.
+    func syncStatus(_ state: FeedSyncState) -> String? {
+        switch state {
+        case .idle, .finished(.unchanged, _), .finished(.cancelled, _):
+            return nil
+        case let .syncing(fraction):
+            let percent = fraction.map { " \(Int(($0 * 100).rounded())) %" } ?? ""
+            return pick("Akzeptanzstellen werden aktualisiert …", "Updating stores …") + percent
+        case .finished(.updated, _):
+            return pick("Akzeptanzstellen aktualisiert.", "Stores updated.")
+        case let .finished(.failed(problem), _):
+            return problem.text(lang: lang)
+        }
     }
     var newsPlaceholder: String {
         pick("Hier erscheinen bald Neuigkeiten und Angebote aus Ihrer Region. Diese Funktion ist noch nicht verfügbar.",

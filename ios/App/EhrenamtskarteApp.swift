@@ -1,17 +1,29 @@
 import EhrenamtskarteKit
 import SwiftUI
 
-/// The app shell: wallet, verify, and the tabs a later issue fills (stores, news).
+/// The app shell: wallet, verify, stores, and the news tab a later issue fills.
 /// Thin by design: every decision (valid or not, which reason, which code to show, when to
-/// renew it) comes from the Rust core through EhrenamtskarteKit.
+/// renew it, which stores match, whether a feed is trustworthy) comes from the Rust core
+/// through EhrenamtskarteKit.
 @main
 struct EhrenamtskarteApp: App {
     @StateObject private var model = AppModel()
+    @Environment(\.scenePhase) private var scenePhase
+
+    init() {
+        // BGTaskScheduler wants its handlers before the app finishes launching.
+        BackgroundFeedSync.register()
+    }
 
     var body: some Scene {
         WindowGroup {
             RootView()
                 .environmentObject(model)
+        }
+        .onChange(of: scenePhase) { phase in
+            if phase == .background {
+                BackgroundFeedSync.schedule()
+            }
         }
     }
 }
@@ -25,7 +37,7 @@ struct RootView: View {
                 .tabItem { Label(model.text.walletTab, systemImage: "person.text.rectangle") }
             NavigationStack { VerifyScreen() }
                 .tabItem { Label(model.text.verifyTab, systemImage: "qrcode.viewfinder") }
-            NavigationStack { StoresPlaceholderScreen() }
+            NavigationStack { StoresScreen() }
                 .tabItem { Label(model.text.storesTab, systemImage: "bag") }
             NavigationStack { NewsPlaceholderScreen() }
                 .tabItem { Label(model.text.newsTab, systemImage: "newspaper") }

@@ -1,17 +1,6 @@
 import EhrenamtskarteKit
 import SwiftUI
 
-/// Partner stores and discounts (offline search and map) come with a later issue; until then
-/// the tab says so plainly instead of showing made-up content.
-struct StoresPlaceholderScreen: View {
-    @EnvironmentObject private var model: AppModel
-
-    var body: some View {
-        PlaceholderContent(systemImage: "bag", text: model.text.storesPlaceholder)
-            .navigationTitle(model.text.storesTab)
-    }
-}
-
 /// Regional news and offers (geofenced, decided by the core) come with a later issue.
 struct NewsPlaceholderScreen: View {
     @EnvironmentObject private var model: AppModel

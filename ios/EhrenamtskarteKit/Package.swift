@@ -6,7 +6,8 @@
 //   EhkCore            the UniFFI-generated Swift bindings (Sources/EhkCore/EhkCore.swift, written
 //                      by ../build-xcframework.sh from the same build; not committed)
 //   EhrenamtskarteKit  the idiomatic layer the app uses: async/await wallet, presentation stream,
-//                      verifier facade with display texts, Keychain-backed key store
+//                      verifier facade with display texts, Keychain-backed key store,
+//                      offline store catalog (search as you type) and the feed syncer
 //
 // Run ../build-xcframework.sh before opening this package in Xcode (see ../README.md).
 import PackageDescription

@@ -63,6 +63,11 @@ struct Fetcher<'a> {
     client: reqwest::blocking::Client,
     base: String,
     progress: &'a dyn Progress,
+    /// Every byte downloaded in this sync.
+    downloaded: u64,
+    /// Progress covers the store data and the revocation lists, whose sizes are known once the
+    /// manifest is verified; it only ever moves forward.
+    reporting: bool,
     done: u64,
     total: u64,
 }
@@ -92,9 +97,11 @@ impl Fetcher<'_> {
                 break;
             }
             body.extend_from_slice(&chunk[..n]);
-            self.done += n as u64;
-            self.progress
-                .progress(self.done.min(self.total), self.total);
+            self.downloaded += n as u64;
+            if self.reporting {
+                self.done = (self.done + n as u64).min(self.total);
+                self.progress.progress(self.done, self.total);
+            }
         }
         if body.len() as u64 > limit {
             return Err(Error::Network(format!("{what} is larger than allowed")));
@@ -164,18 +171,34 @@ pub fn sync(
     now: i64,
     progress: &dyn Progress,
 ) -> Result<SyncOutcome> {
+    let result = run(db, base_url, options, now, progress);
+    db.end_sync();
+    result
+}
+
+fn run(
+    db: &StoreDb,
+    base_url: &str,
+    options: &SyncOptions,
+    now: i64,
+    progress: &dyn Progress,
+) -> Result<SyncOutcome> {
+    if db.sync_cancelled() {
+        return Err(Error::Interrupted);
+    }
     let client = reqwest::blocking::Client::builder()
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(15)))
         .user_agent(concat!("ehk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::Network(without_url(&e)))?;
-    db.start_sync();
     let mut fetch = Fetcher {
         db,
         client,
         base: base_url.trim_end_matches('/').to_string(),
         progress,
+        downloaded: 0,
+        reporting: false,
         done: 0,
         total: 0,
     };
@@ -209,7 +232,6 @@ pub fn sync(
         .iter()
         .find(|a| matches!(a.kind, ArtifactKind::TrustList { .. }))
         .ok_or_else(|| Error::malformed("manifest", "no trust list"))?;
-    fetch.total = trust_artifact.size;
     let trust_bytes = fetch.artifact(trust_artifact, MANIFEST_LIMIT)?;
     let trust = TrustList::verify(&trust_bytes, &options.root)?;
     if let Some(current) = stored_trust_list(db, &options.root)? {
@@ -276,7 +298,9 @@ pub fn sync(
         .iter()
         .filter(|a| matches!(a.kind, ArtifactKind::RevocationList { .. }))
         .collect();
-    fetch.total = fetch.done + data.size + revocation_artifacts.iter().map(|a| a.size).sum::<u64>();
+    fetch.total = data.size + revocation_artifacts.iter().map(|a| a.size).sum::<u64>();
+    fetch.reporting = true;
+    progress.progress(0, fetch.total);
 
     let data_bytes = fetch.artifact(data, options.max_download_bytes)?;
     let mut revocations = Vec::new();
@@ -357,7 +381,7 @@ pub fn sync(
         from: local_version,
         to: manifest.version,
         via_delta,
-        downloaded_bytes: fetch.done,
+        downloaded_bytes: fetch.downloaded,
     })
 }
 

@@ -14,6 +14,9 @@ const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
 pub struct StoreDb {
     writer: Mutex<Connection>,
     pub(crate) reader: Mutex<Connection>,
+    /// Searches run on a connection of their own, so that a new search interrupting the
+    /// previous one never cuts short a nearby, favorites or detail query of another screen.
+    searcher: Mutex<Connection>,
     interrupt: rusqlite::InterruptHandle,
     writer_interrupt: rusqlite::InterruptHandle,
     sync_cancelled: AtomicBool,
@@ -45,18 +48,24 @@ impl StoreDb {
         writer.pragma_update(None, "foreign_keys", true)?;
         tune(&writer)?;
         migrate(&mut writer)?;
-        let reader = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        tune(&reader)?;
-        let interrupt = reader.get_interrupt_handle();
+        let open_reader = || -> Result<Connection> {
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )?;
+            tune(&conn)?;
+            Ok(conn)
+        };
+        let reader = open_reader()?;
+        let searcher = open_reader()?;
+        let interrupt = searcher.get_interrupt_handle();
         let writer_interrupt = writer.get_interrupt_handle();
         Ok(StoreDb {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            searcher: Mutex::new(searcher),
             interrupt,
             writer_interrupt,
             sync_cancelled: AtomicBool::new(false),
@@ -67,20 +76,26 @@ impl StoreDb {
         lock(&self.reader)
     }
 
-    /// Cancels the search running on the reader, if any: search-as-you-type calls this before
-    /// each new query so the previous one stops at once.
+    pub(crate) fn searcher(&self) -> MutexGuard<'_, Connection> {
+        lock(&self.searcher)
+    }
+
+    /// Cancels the running search, if any (and only a search): search-as-you-type calls this
+    /// before each new query so the previous one stops at once.
     pub fn interrupt(&self) {
         self.interrupt.interrupt();
     }
 
-    /// Stops a running feed sync: its download ends, or its transaction rolls back. The database
-    /// stays as it was and the sync returns `Error::Interrupted`.
+    /// Stops the running feed sync, or the next one to start if none runs: its download ends,
+    /// or its transaction rolls back. The database stays as it was and the sync returns
+    /// `Error::Interrupted`.
     pub fn cancel_sync(&self) {
         self.sync_cancelled.store(true, Ordering::SeqCst);
         self.writer_interrupt.interrupt();
     }
 
-    pub(crate) fn start_sync(&self) {
+    /// Called when a sync ends, whatever its outcome: a cancel applies to one sync.
+    pub(crate) fn end_sync(&self) {
         self.sync_cancelled.store(false, Ordering::SeqCst);
     }
 

@@ -140,7 +140,7 @@ fn summaries(
 
 impl StoreDb {
     /// Full-text search. An empty text lists stores by distance (with a position) or by name.
-    /// A search started while another runs on the reader interrupts it first.
+    /// A search started while another runs interrupts it first.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<StoreSummary>> {
         self.interrupt();
         let near = q.near.filter(|p| valid_position(*p));
@@ -158,7 +158,7 @@ impl StoreDb {
                 None => self.browse(q.category, q.offset, limit),
             };
         };
-        let conn = self.reader();
+        let conn = self.searcher();
         let by_distance = near.is_some() && (q.sort == SortOrder::Distance || q.radius_m.is_some());
         let category = q.category.map_or(String::new(), |c| {
             format!(" AND category : {}", category_token(c))
@@ -272,7 +272,8 @@ impl StoreDb {
                 .query_map(params![a, b, c, d, q.category], |r| {
                     Ok((r.get(0)?, distance_m(q.position, (r.get(1)?, r.get(2)?))))
                 })?
-                .filter_map(|r| r.ok())
+                .collect::<rusqlite::Result<Vec<(i64, f64)>>>()?
+                .into_iter()
                 .filter(|(_, dist)| *dist <= radius)
                 .collect();
             if found.len() >= limit || radius >= max_radius {
@@ -347,7 +348,7 @@ mod tests {
         let slow = {
             let db = db.clone();
             std::thread::spawn(move || {
-                let conn = db.reader();
+                let conn = db.searcher();
                 conn.query_row(
                     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
                     [],

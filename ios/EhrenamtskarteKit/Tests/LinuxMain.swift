@@ -8,4 +8,6 @@ XCTMain([
     testCase(VerificationDisplayTests.allTests),
     testCase(KeyStoreAndWalletTests.allTests),
     testCase(CardStatusTextTests.allTests),
+    testCase(StoreCatalogTests.allTests),
+    testCase(FeedSyncerTests.allTests),
 ])

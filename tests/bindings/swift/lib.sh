@@ -52,3 +52,30 @@ in_swift() {
 
 # now_ms: wall clock in milliseconds, for the timing lines.
 now_ms() { date +%s%3N; }
+
+# resolve_ehk_bin: sets EHK_BIN (absolute; from the environment, else $BINDINGS/bin/ehk) and
+# EHK_BIN_DIR (its directory, to mount in the chroot), and checks that it runs there.
+resolve_ehk_bin() {
+    local bin="${EHK_BIN:-$BINDINGS/bin/ehk}"
+    [ -x "$bin" ] || die "the ehk binary '$bin' is missing (set EHK_BIN or run scripts/bindings.sh)"
+    EHK_BIN="$(realpath "$bin")"
+    EHK_BIN_DIR="$(dirname "$EHK_BIN")"
+    in_swift "$EHK_BIN_DIR" -- "$EHK_BIN" --help >/dev/null 2>&1 ||
+        die "$EHK_BIN does not run inside the Swift chroot"
+}
+
+# stop_servers PIDFILE: ends every `ehk serve` whose pid the tests wrote to PIDFILE and that is
+# still running (normally none: each test stops its own server). A pid is only signalled while
+# its process still is an ehk binary, so a recycled pid is left alone.
+stop_servers() {
+    local pid exe
+    [ -f "$1" ] || return 0
+    while read -r pid; do
+        [ -n "$pid" ] || continue
+        exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
+        case "$exe" in
+            */ehk) kill "$pid" 2>/dev/null && log "stopped a leftover ehk serve (pid $pid)" ;;
+        esac
+    done <"$1"
+    return 0
+}

@@ -3,6 +3,8 @@
 # EhkCoreFFI module map and the host-built libehk_ffi.so) and the story tests in this directory
 # inside the Swift chroot of scripts/toolchains/swift.sh, runs them, and exits with their status.
 # The last line of a run is `swift: N passed, M failed`.
+# The store/feed tests start `ehk serve` (EHK_BIN, exported by scripts/test-bindings.sh; else
+# BINDINGS_DIR/bin/ehk) inside the chroot; a trap stops any server a crashed run left behind.
 #
 # Usage: tests/bindings/swift/run.sh [BINDINGS_DIR]      (default: build/bindings)
 # Build output goes to BINDINGS_DIR/../swift-tests (outside the source tree).
@@ -12,8 +14,12 @@ set -euo pipefail
 resolve_bindings "${1:-}"
 OUT="$BUILD_ROOT/swift-tests"
 ensure_swift
+resolve_ehk_bin
 rm -rf "$OUT"
 mkdir -p "$OUT"
+SERVER_PIDS="$OUT/servers.pid"
+: >"$SERVER_PIDS"
+trap 'stop_servers "$SERVER_PIDS"' EXIT
 
 t0=$(now_ms)
 log "compiling EhkCore.swift and the story tests (bindings: $BINDINGS, output: $OUT)"
@@ -23,13 +29,15 @@ in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" -- env B="$BINDINGS" S="$SWIFT_TESTS_DI
         -emit-module -emit-module-path "$O/EhkCore.swiftmodule" \
         -I "$B/swift" "$B/swift/EhkCore.swift" -o "$O/libEhkCore.a"
     swiftc -module-name SwiftStory -I "$O" -I "$B/swift" -L "$O" -L "$B/lib" -lEhkCore -lehk_ffi \
-        "$S/Harness.swift" "$S/Fixtures.swift" "$S/StoryTests.swift" "$S/main.swift" -o "$O/story"
+        "$S/Harness.swift" "$S/Fixtures.swift" "$S/FeedServer.swift" "$S/StoryTests.swift" \
+        "$S/StoreTests.swift" "$S/main.swift" -o "$O/story"
 ' || die "compiling the Swift binding tests failed"
 t1=$(now_ms)
 log "compiled in $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s; running"
 
 set +e
-in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" -- env LD_LIBRARY_PATH="$BINDINGS/lib" "$OUT/story" | tee "$OUT/story.log"
+in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" "$EHK_BIN_DIR" -- env LD_LIBRARY_PATH="$BINDINGS/lib" \
+    EHK_BIN="$EHK_BIN" EHK_SERVER_PIDS="$SERVER_PIDS" "$OUT/story" | tee "$OUT/story.log"
 rc=${PIPESTATUS[0]}
 set -e
 t2=$(now_ms)

@@ -78,6 +78,13 @@ public final class CardVerifier: Sendable {
         self.clock = clock
     }
 
+    /// Wraps a core verifier that already holds its lists (e.g. `FeedSyncer.cardVerifier()`,
+    /// with the trust list and revocation lists of the last feed sync).
+    public init(verifier: Verifier, clock: any WalletClock = SystemClock()) {
+        self.verifier = verifier
+        self.clock = clock
+    }
+
     /// Loads a root-signed trust list; an older version throws `TrustError.VersionNotNewer`.
     @discardableResult
     public func loadTrustList(_ signedList: Data) throws -> UpdateOutcome {

@@ -43,4 +43,30 @@ extension CardStatusTextTests {
     }
 }
 
+extension StoreCatalogTests {
+    static var allTests: [(String, (StoreCatalogTests) -> () throws -> Void)] {
+        [
+            ("testSearchFindsGermanSpellingsWithFilters", asyncTest(testSearchFindsGermanSpellingsWithFilters)),
+            ("testSearchAsYouTypeDeliversOnlyTheNewestQuery", asyncTest(testSearchAsYouTypeDeliversOnlyTheNewestQuery)),
+            ("testSupersededSearchesAndInterruptedReadsAreNotErrors", asyncTest(testSupersededSearchesAndInterruptedReadsAreNotErrors)),
+            ("testNearbyFavoritesAndDetails", asyncTest(testNearbyFavoritesAndDetails)),
+            ("testInvalidPositionIsAStoreError", asyncTest(testInvalidPositionIsAStoreError)),
+            ("testDisplayTexts", testDisplayTexts),
+        ]
+    }
+}
+
+extension FeedSyncerTests {
+    static var allTests: [(String, (FeedSyncerTests) -> () throws -> Void)] {
+        [
+            ("testSyncWithProgressThenUnchangedAndTheVerifierFromTheFeed", asyncTest(testSyncWithProgressThenUnchangedAndTheVerifierFromTheFeed)),
+            ("testConcurrentCallsShareOneRun", asyncTest(testConcurrentCallsShareOneRun)),
+            ("testFailuresBecomeUserFacingProblemsAndChangeNothing", asyncTest(testFailuresBecomeUserFacingProblemsAndChangeNothing)),
+            ("testCancelledCallerGetsCancelled", asyncTest(testCancelledCallerGetsCancelled)),
+            ("testCancellingDuringTheSyncStopsItAndChangesNothing", asyncTest(testCancellingDuringTheSyncStopsItAndChangesNothing)),
+            ("testEverySyncErrorHasAProblemAndTexts", testEverySyncErrorHasAProblemAndTexts),
+        ]
+    }
+}
+
 #endif

@@ -1,0 +1,187 @@
+import EhkCore
+import EhrenamtskarteKit
+import XCTest
+
+/// The syncer against a feed published with `publishFeed` and served by `ehk serve` on
+/// loopback (Linux and macOS; $EHK_BIN is the `ehk` binary, which ios/linux-tests.sh passes).
+final class FeedSyncerTests: XCTestCase {
+    private var dir: TempDir!
+    private var publisher: FeedPublisher!
+    #if os(Linux) || os(macOS)
+    private var server: FeedServer!
+    #endif
+    private var url = ""
+
+    override func setUpWithError() throws {
+        #if os(Linux) || os(macOS)
+        #if os(macOS)
+        if ProcessInfo.processInfo.environment["EHK_BIN"] == nil {
+            throw XCTSkip("set EHK_BIN to the ehk binary to run the feed tests")
+        }
+        #endif
+        dir = try TempDir()
+        publisher = try FeedPublisher(dir: dir)
+        server = try FeedServer(dir: publisher.feedDir)
+        url = server.url
+        #else
+        throw XCTSkip("starting `ehk serve` needs Process (Linux or macOS)")
+        #endif
+    }
+
+    override func tearDown() {
+        #if os(Linux) || os(macOS)
+        server?.stop()
+        server = nil
+        #endif
+        publisher = nil
+        dir = nil
+    }
+
+    private func phone(_ name: String = "phone.db", clock: FakeClock = FakeClock(NOW),
+                       root: Data? = nil, url: String? = nil) throws -> (StoreCatalog, FeedSyncer) {
+        let catalog = try StoreCatalog(databasePath: dir.path(name), clock: clock)
+        let configuration = FeedConfiguration(url: url ?? self.url, rootPublicKey: root ?? publisher.root.publicKey())
+        return (catalog, FeedSyncer(catalog: catalog, configuration: configuration))
+    }
+
+    func testSyncWithProgressThenUnchangedAndTheVerifierFromTheFeed() async throws {
+        let (catalog, syncer) = try phone()
+        let fractions = Recorder<Double>()
+        let first = await syncer.sync { fractions.append($0) }
+        XCTAssertEqual(first, .updated(version: 1, viaDelta: false))
+        XCTAssertFalse(fractions.values.isEmpty, "progress was reported")
+        XCTAssertEqual(fractions.values.last, 1)
+        XCTAssertEqual(fractions.values, fractions.values.sorted(), "progress only grows")
+        let state = await syncer.state
+        XCTAssertEqual(state, .finished(.updated(version: 1, viaDelta: false), at: NOW))
+        let lastSuccess = await syncer.lastSuccess
+        XCTAssertEqual(lastSuccess, NOW)
+        let count = try await catalog.storeCount()
+        XCTAssertEqual(count, 4)
+        let found = try await catalog.search(StoreSearchQuery(text: "Mueller"))
+        XCTAssertEqual(found?.map(\.name), ["Bäckerei Müller"])
+
+        let again = await syncer.sync()
+        XCTAssertEqual(again, .unchanged(version: 1))
+
+        // The sync brought the trust list and the revocation list for the shop's verifier.
+        let verifier = try await syncer.cardVerifier()
+        XCTAssertEqual(verifier.trustListVersion, 1)
+        XCTAssertEqual(verifier.check(publisher.revokedCard.qrText, lang: .en).reason, .revoked)
+
+        // A new version comes as a delta.
+        _ = try publisher.source.importStores(data: Data(storesCsv.replacingOccurrences(of: cafeRow, with: "").utf8),
+                                              geojson: false)
+        XCTAssertEqual(try publisher.publish(), 2)
+        let delta = await syncer.sync()
+        XCTAssertEqual(delta, .updated(version: 2, viaDelta: true))
+        let after = try await catalog.storeCount()
+        XCTAssertEqual(after, 3)
+    }
+
+    func testConcurrentCallsShareOneRun() async throws {
+        let (_, syncer) = try phone()
+        async let a = syncer.sync()
+        async let b = syncer.sync()
+        async let c = syncer.sync()
+        let outcomes = await [a, b, c]
+        // One run: every caller sees its update (separate runs would see `unchanged`).
+        XCTAssertEqual(outcomes, Array(repeating: .updated(version: 1, viaDelta: false), count: 3))
+    }
+
+    func testFailuresBecomeUserFacingProblemsAndChangeNothing() async throws {
+        let other = try IssuerKey.generate()
+        let (wrongRootCatalog, wrongRoot) = try phone("wrong-root.db", root: other.publicKey())
+        let refused = await wrongRoot.sync()
+        XCTAssertEqual(refused, .failed(.securityProblem))
+        let stored = try await wrongRootCatalog.storeCount()
+        XCTAssertEqual(stored, 0)
+        let version = try await wrongRootCatalog.feedVersion()
+        XCTAssertNil(version)
+        let lastSuccess = await wrongRoot.lastSuccess
+        XCTAssertNil(lastSuccess)
+
+        let (_, late) = try phone("late.db", clock: FakeClock(NOW + 15 * DAY))
+        let expired = await late.sync()
+        XCTAssertEqual(expired, .failed(.outdated))
+
+        let (_, offline) = try phone("offline.db", url: "http://127.0.0.1:9")
+        let unreachable = await offline.sync()
+        XCTAssertEqual(unreachable, .failed(.offline))
+        XCTAssertEqual(FeedSyncProblem.offline.isTemporary, true)
+
+        let (_, ftp) = try phone("ftp.db", url: "ftp://example")
+        let misconfigured = await ftp.sync()
+        XCTAssertEqual(misconfigured, .failed(.misconfigured))
+        let state = await ftp.state
+        XCTAssertEqual(state, .finished(.failed(.misconfigured), at: NOW))
+    }
+
+    func testCancelledCallerGetsCancelled() async throws {
+        let (catalog, syncer) = try phone()
+        let task = Task { () -> FeedSyncOutcome in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await syncer.sync()
+        }
+        let outcome = await task.value
+        XCTAssertEqual(outcome, .cancelled)
+        // A later sync works normally.
+        let next = await syncer.sync()
+        XCTAssertTrue(next.succeeded, "\(next)")
+        let count = try await catalog.storeCount()
+        XCTAssertEqual(count, 4)
+    }
+
+    func testCancellingDuringTheSyncStopsItAndChangesNothing() async throws {
+        let (catalog, syncer) = try phone()
+        let started = DispatchSemaphore(value: 0)
+        let box = Recorder<Task<FeedSyncOutcome, Never>>()
+        let task = Task { () -> FeedSyncOutcome in
+            await syncer.sync { _ in
+                // Called on the sync's thread: cancel the caller as soon as data flows.
+                _ = started.wait(timeout: .now() + 5)
+                started.signal()
+                box.values.first?.cancel()
+            }
+        }
+        box.append(task)
+        started.signal()
+        let outcome = await task.value
+        XCTAssertEqual(outcome, .cancelled)
+        let version = try await catalog.feedVersion()
+        XCTAssertNil(version, "a cancelled sync leaves the database as it was")
+        let count = try await catalog.storeCount()
+        XCTAssertEqual(count, 0)
+        let next = await syncer.sync()
+        XCTAssertEqual(next, .updated(version: 1, viaDelta: false))
+    }
+
+    func testEverySyncErrorHasAProblemAndTexts() {
+        let cases: [(SyncError, FeedSyncProblem)] = [
+            (.InvalidArgument(detail: "x"), .misconfigured),
+            (.Network(detail: "timeout"), .offline),
+            (.Damaged(detail: "hash"), .damaged),
+            (.BadSignature, .securityProblem),
+            (.NotAllowed, .securityProblem),
+            (.VersionNotNewer(offered: 1, current: 2), .securityProblem),
+            (.Expired, .outdated),
+            (.Storage, .storage),
+        ]
+        for (error, problem) in cases {
+            XCTAssertEqual(FeedSyncProblem(error), problem, "\(error)")
+            XCTAssertEqual(FeedSyncOutcome(error), .failed(problem), "\(error)")
+            XCTAssertFalse(problem.text(lang: .de).isEmpty)
+            XCTAssertFalse(problem.text(lang: .en).isEmpty)
+            XCTAssertNotEqual(problem.text(lang: .de), problem.text(lang: .en))
+        }
+        XCTAssertNil(FeedSyncProblem(.Cancelled), "a cancelled sync is no problem")
+        XCTAssertEqual(FeedSyncOutcome(SyncError.Cancelled), .cancelled)
+        XCTAssertTrue(FeedSyncProblem.offline.isTemporary)
+        XCTAssertFalse(FeedSyncProblem.offline.isSecurityRelevant)
+        XCTAssertTrue(FeedSyncProblem.damaged.isSecurityRelevant)
+        XCTAssertTrue(FeedSyncProblem.securityProblem.isSecurityRelevant)
+        XCTAssertFalse(FeedSyncProblem.securityProblem.isTemporary)
+        XCTAssertNil(FeedConfiguration(url: "https://example.org/feed", rootPublicKeyHex: "zz"))
+        XCTAssertEqual(FeedConfiguration(url: "u", rootPublicKeyHex: " 0a0B \n")?.rootPublicKey, Data([0x0a, 0x0b]))
+    }
+}
