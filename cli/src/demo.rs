@@ -3,19 +3,19 @@
 
 use crate::files::{write_atomic, CliResult};
 use crate::output::{verification_text, write_card_files};
-use clap::Args;
-use ehk_core::card::qr::render_terminal;
-use ehk_core::{
-    issue_card, CardRequest, CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload,
-    RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
-};
 use crate::stores::print_stores;
+use clap::Args;
 use ehk_core::card::batch::NoProgress;
+use ehk_core::card::qr::render_terminal;
 use ehk_core::feed::sync::verifier_from_db;
 use ehk_core::feed::{publish, sync, PublishOptions, SyncOptions};
 use ehk_core::stores::db::apply_snapshot;
 use ehk_core::stores::generate::synthetic_snapshot;
 use ehk_core::stores::{NearbyQuery, SearchQuery, SortOrder, StoreDb};
+use ehk_core::{
+    issue_card, CardRequest, CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload,
+    RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -205,7 +205,10 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         lang,
     )?;
 
-    step(7, "The issuer publishes the store list as a signed feed; the phone syncs it");
+    step(
+        7,
+        "The issuer publishes the store list as a signed feed; the phone syncs it",
+    );
     let issuer_db = StoreDb::open(&dir.join("issuer-stores.db"))?;
     issuer_db.write(|tx| apply_snapshot(tx, &synthetic_snapshot(10_000, 7, 0)))?;
     let report = publish(
@@ -231,16 +234,31 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     let url = crate::feed::serve_in_background(&dir.join("feed"))?;
     let phone = StoreDb::open(&dir.join("phone-stores.db"))?;
     let started = std::time::Instant::now();
-    let outcome = sync(&phone, &url, &SyncOptions::new(root.public_key()), now, &NoProgress)?;
+    let outcome = sync(
+        &phone,
+        &url,
+        &SyncOptions::new(root.public_key()),
+        now,
+        &NoProgress,
+    )?;
     println!(
         "   {outcome:?} in {} ms from {url}: {} stores on the phone",
         started.elapsed().as_millis(),
         phone.store_count()?
     );
-    let again = sync(&phone, &url, &SyncOptions::new(root.public_key()), now, &NoProgress)?;
+    let again = sync(
+        &phone,
+        &url,
+        &SyncOptions::new(root.public_key()),
+        now,
+        &NoProgress,
+    )?;
     println!("   syncing again: {again:?} (conditional GET)");
 
-    step(8, "Offline: search with German spellings, nearby stores, favorites");
+    step(
+        8,
+        "Offline: search with German spellings, nearby stores, favorites",
+    );
     let marienplatz = (48.1374, 11.5755);
     let started = std::time::Instant::now();
     let found = phone.search(&SearchQuery {
@@ -250,7 +268,10 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         limit: 3,
         ..Default::default()
     })?;
-    println!("   \"Baeckerei\" (finds Bäckerei) nearest to Marienplatz first ({} µs):", started.elapsed().as_micros());
+    println!(
+        "   \"Baeckerei\" (finds Bäckerei) nearest to Marienplatz first ({} µs):",
+        started.elapsed().as_micros()
+    );
     print_stores(&found);
     let nearest = phone.nearby(&NearbyQuery {
         position: marienplatz,

@@ -209,16 +209,27 @@ fn serve_forever(server: tiny_http::Server, dir: &Path) {
 /// A static file server for development and tests. In production any static web host or CDN
 /// serves the directory.
 pub fn run_serve(a: ServeArgs) -> CliResult {
-    let server = tiny_http::Server::http((a.bind.as_str(), a.port)).map_err(|e| format!("cannot listen: {e}"))?;
-    println!("serving {} on http://{}:{}/", a.dir.display(), a.bind, a.port);
+    let server = tiny_http::Server::http((a.bind.as_str(), a.port))
+        .map_err(|e| format!("cannot listen: {e}"))?;
+    println!(
+        "serving {} on http://{}:{}/",
+        a.dir.display(),
+        a.bind,
+        a.port
+    );
     serve_forever(server, &a.dir);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Serves `dir` on a free loopback port from a background thread; returns the base URL.
 pub fn serve_in_background(dir: &Path) -> CliResult<String> {
-    let server = tiny_http::Server::http("127.0.0.1:0").map_err(|e| format!("cannot listen: {e}"))?;
-    let port = server.server_addr().to_ip().map(|a| a.port()).ok_or("no loopback port")?;
+    let server =
+        tiny_http::Server::http("127.0.0.1:0").map_err(|e| format!("cannot listen: {e}"))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .ok_or("no loopback port")?;
     let dir = dir.to_path_buf();
     std::thread::spawn(move || serve_forever(server, &dir));
     Ok(format!("http://127.0.0.1:{port}"))
