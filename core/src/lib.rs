@@ -13,6 +13,7 @@ pub mod day;
 pub mod error;
 pub mod feed;
 pub mod keys;
+pub mod news;
 pub mod stores;
 pub mod trust;
 pub mod wallet;

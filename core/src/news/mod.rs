@@ -1,0 +1,13 @@
+//! Geofenced news and offers: signed news bundles with target areas, the decision which items
+//! apply at a position, the notification policy, and the regions the phone asks the operating
+//! system to monitor.
+
+pub mod geometry;
+pub mod index;
+pub mod model;
+pub mod policy;
+
+pub use geometry::Area;
+pub use index::{MonitorRegion, NewsHit, NewsIndex};
+pub use model::{NewsBundle, NewsCategory, NewsItem};
+pub use policy::{Notification, NotificationPolicy, PolicySettings};

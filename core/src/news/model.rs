@@ -1,0 +1,257 @@
+//! News items and the signed bundle they travel in.
+
+use crate::cose::{self, SignedEnvelope};
+use crate::error::{Error, Result};
+use crate::keys::{IssuerKey, KeyId};
+use crate::news::geometry::Area;
+use ed25519_dalek::VerifyingKey;
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NewsCategory {
+    Event,
+    Offer,
+    Notice,
+}
+
+impl NewsCategory {
+    pub fn parse(text: &str) -> Option<NewsCategory> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "event" | "veranstaltung" => Some(NewsCategory::Event),
+            "offer" | "angebot" => Some(NewsCategory::Offer),
+            "notice" | "hinweis" => Some(NewsCategory::Notice),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NewsCategory::Event => "event",
+            NewsCategory::Offer => "offer",
+            NewsCategory::Notice => "notice",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsItem {
+    /// Unique within the publisher's bundles; also the key of "already notified".
+    pub id: String,
+    pub title_de: String,
+    pub title_en: String,
+    pub body_de: String,
+    pub body_en: String,
+    pub category: NewsCategory,
+    /// Higher first.
+    pub priority: u8,
+    /// Unix seconds, inclusive.
+    pub valid_from: i64,
+    pub valid_until: i64,
+    /// A store of the store feed this item is about.
+    pub store_id: Option<i64>,
+    pub area: Area,
+}
+
+impl NewsItem {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.id.trim().is_empty() || self.id.len() > 100 {
+            return Err("the id must have 1 to 100 characters".into());
+        }
+        if self.title_de.trim().is_empty() {
+            return Err("the German title is empty".into());
+        }
+        if self.valid_until < self.valid_from {
+            return Err("valid-until is before valid-from".into());
+        }
+        self.area.validate()
+    }
+
+    pub fn valid_at(&self, now: i64) -> bool {
+        self.valid_from <= now && now <= self.valid_until
+    }
+}
+
+/// A region's shape, so items can target region ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionShape {
+    pub id: u32,
+    pub name: String,
+    pub shape: MultiPolygon<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsBundle {
+    pub version: u64,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub items: Vec<NewsItem>,
+    pub regions: Vec<RegionShape>,
+}
+
+impl NewsBundle {
+    /// Checks every item and that every targeted region has a shape.
+    pub fn validate(&self) -> Result<(), String> {
+        for item in &self.items {
+            item.validate()
+                .map_err(|e| format!("news item {}: {e}", item.id))?;
+            if let Area::Regions(ids) = &item.area {
+                if let Some(missing) = ids
+                    .iter()
+                    .find(|id| !self.regions.iter().any(|r| r.id == **id))
+                {
+                    return Err(format!(
+                        "news item {}: no shape for region {missing}",
+                        item.id
+                    ));
+                }
+            }
+        }
+        for r in &self.regions {
+            Area::Polygons(r.shape.clone())
+                .validate()
+                .map_err(|e| format!("region {}: {e}", r.id))?;
+        }
+        Ok(())
+    }
+
+    pub fn sign(&self, key: &IssuerKey) -> Result<Vec<u8>> {
+        self.validate().map_err(Error::InvalidRequest)?;
+        let mut payload = Vec::new();
+        ciborium::ser::into_writer(self, &mut payload)
+            .map_err(|e| Error::malformed("news bundle", e.to_string()))?;
+        Ok(cose::sign(key, payload))
+    }
+
+    pub fn signer(bytes: &[u8]) -> Result<KeyId> {
+        SignedEnvelope::parse(bytes)
+            .map(|e| e.key_id)
+            .map_err(|e| Error::malformed("news bundle", e.to_string()))
+    }
+
+    pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<NewsBundle> {
+        let env = SignedEnvelope::parse(bytes)
+            .map_err(|e| Error::malformed("news bundle", e.to_string()))?;
+        let payload = env.verify(key).ok_or(Error::BadSignature("news bundle"))?;
+        let bundle: NewsBundle = ciborium::de::from_reader(payload)
+            .map_err(|e| Error::malformed("news bundle", e.to_string()))?;
+        bundle
+            .validate()
+            .map_err(|e| Error::malformed("news bundle", e))?;
+        Ok(bundle)
+    }
+}
+
+fn ring(points: &[Vec<f64>], what: &str) -> Result<LineString<f64>, String> {
+    if points.len() < 4 {
+        return Err(format!(
+            "{what} has fewer than 4 points (3 corners and the closing point)"
+        ));
+    }
+    if points.iter().any(|p| p.len() < 2) {
+        return Err(format!("{what} has a position without two coordinates"));
+    }
+    if points.first() != points.last() {
+        return Err(format!(
+            "{what} is not closed: its last point differs from the first"
+        ));
+    }
+    Ok(LineString(
+        points.iter().map(|p| Coord { x: p[0], y: p[1] }).collect(),
+    ))
+}
+
+fn polygon(rings: &[Vec<Vec<f64>>], what: &str) -> Result<Polygon<f64>, String> {
+    let (outer, holes) = rings.split_first().ok_or(format!("{what} has no rings"))?;
+    let holes = holes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| ring(h, &format!("{what} hole {i}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Polygon::new(
+        ring(outer, &format!("{what} outer ring"))?,
+        holes,
+    ))
+}
+
+/// Reads a GeoJSON Polygon or MultiPolygon (a bare geometry, a Feature, or the first feature of
+/// a FeatureCollection) into a checked area.
+pub fn area_from_geojson(text: &str) -> Result<Area, String> {
+    let geojson: geojson::GeoJson = text
+        .parse()
+        .map_err(|e: geojson::Error| format!("not GeoJSON: {e}"))?;
+    let geometry = match geojson {
+        geojson::GeoJson::Geometry(g) => Some(g),
+        geojson::GeoJson::Feature(f) => f.geometry,
+        geojson::GeoJson::FeatureCollection(fc) => {
+            fc.features.into_iter().next().and_then(|f| f.geometry)
+        }
+    }
+    .ok_or("no geometry")?;
+    let value = serde_json::to_value(&geometry).map_err(|e| e.to_string())?;
+    let coords = value.get("coordinates").cloned().unwrap_or_default();
+    let area = match value.get("type").and_then(|t| t.as_str()) {
+        Some("Polygon") => {
+            let rings: Vec<Vec<Vec<f64>>> =
+                serde_json::from_value(coords).map_err(|e| e.to_string())?;
+            Area::Polygons(MultiPolygon(vec![polygon(&rings, "polygon")?]))
+        }
+        Some("MultiPolygon") => {
+            let polys: Vec<Vec<Vec<Vec<f64>>>> =
+                serde_json::from_value(coords).map_err(|e| e.to_string())?;
+            Area::Polygons(MultiPolygon(
+                polys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| polygon(p, &format!("polygon {i}")))
+                    .collect::<Result<_, _>>()?,
+            ))
+        }
+        other => {
+            return Err(format!(
+                "expected a Polygon or MultiPolygon, found {other:?}"
+            ))
+        }
+    };
+    area.validate()?;
+    Ok(area)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geojson_areas_are_checked() {
+        let ok = r#"{"type":"Polygon","coordinates":[[[11,48],[11.1,48],[11.1,48.1],[11,48.1],[11,48]]]}"#;
+        assert!(matches!(area_from_geojson(ok), Ok(Area::Polygons(_))));
+        let unclosed =
+            r#"{"type":"Polygon","coordinates":[[[11,48],[11.1,48],[11.1,48.1],[11,48.1]]]}"#;
+        assert!(area_from_geojson(unclosed)
+            .unwrap_err()
+            .contains("not closed"));
+        let few = r#"{"type":"Polygon","coordinates":[[[11,48],[11.1,48],[11,48]]]}"#;
+        assert!(area_from_geojson(few).unwrap_err().contains("fewer than 4"));
+        let crossing = r#"{"type":"Polygon","coordinates":[[[11,48],[11.1,48.1],[11.1,48],[11,48.1],[11,48]]]}"#;
+        assert!(area_from_geojson(crossing)
+            .unwrap_err()
+            .contains("invalid geometry"));
+        let range = r#"{"type":"Polygon","coordinates":[[[11,48],[200,48],[11,48.1],[11,48]]]}"#;
+        assert!(area_from_geojson(range)
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(area_from_geojson(r#"{"type":"Point","coordinates":[1,2]}"#).is_err());
+        assert!(area_from_geojson("nonsense").is_err());
+        let multi = r#"{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[
+            [[[11,48],[11.1,48],[11.1,48.1],[11,48.1],[11,48]],[[11.04,48.04],[11.06,48.04],[11.06,48.06],[11.04,48.06],[11.04,48.04]]],
+            [[[12,48],[12.1,48],[12.1,48.1],[12,48]]]]}}"#;
+        let Ok(Area::Polygons(mp)) = area_from_geojson(multi) else {
+            panic!("valid multipolygon")
+        };
+        assert_eq!(mp.0.len(), 2);
+        assert_eq!(mp.0[0].interiors().len(), 1);
+    }
+}

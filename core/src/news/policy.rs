@@ -1,0 +1,246 @@
+//! When to notify: each item at most once, only after the holder dwelt inside (two fixes at
+//! least N seconds apart), at most K a day, never in quiet hours, never for muted categories,
+//! and only for fixes accurate enough that the whole accuracy circle lies inside the area.
+//! State lives in SQLite so it survives the app being killed between geofence events.
+
+use crate::day::Day;
+use crate::error::{Error, Result};
+use crate::news::index::NewsIndex;
+use crate::news::model::{NewsCategory, NewsItem};
+use chrono::{TimeZone, Timelike};
+use chrono_tz::Europe::Berlin;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::Mutex;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS notified (item_id TEXT PRIMARY KEY, at INTEGER NOT NULL, day INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dwell (item_id TEXT PRIMARY KEY, first_inside INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS muted (category TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    dwell_secs INTEGER NOT NULL, max_per_day INTEGER NOT NULL,
+    quiet_start_minute INTEGER NOT NULL, quiet_end_minute INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notified_day ON notified (day);
+";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PolicySettings {
+    pub dwell_secs: i64,
+    pub max_per_day: u32,
+    /// Minutes after local midnight (Europe/Berlin); the quiet time may wrap past midnight.
+    pub quiet_start_minute: u32,
+    pub quiet_end_minute: u32,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        PolicySettings {
+            dwell_secs: 60,
+            max_per_day: 3,
+            quiet_start_minute: 22 * 60,
+            quiet_end_minute: 7 * 60,
+        }
+    }
+}
+
+/// A notification the shell shows now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notification {
+    pub item: NewsItem,
+    pub distance_m: f64,
+}
+
+pub struct NotificationPolicy {
+    conn: Mutex<Connection>,
+}
+
+fn in_quiet_hours(settings: &PolicySettings, now: i64) -> bool {
+    let Some(local) = Berlin.timestamp_opt(now, 0).single() else {
+        return false;
+    };
+    let minute = local.hour() * 60 + local.minute();
+    let (start, end) = (settings.quiet_start_minute, settings.quiet_end_minute);
+    if start == end {
+        false
+    } else if start < end {
+        (start..end).contains(&minute)
+    } else {
+        minute >= start || minute < end
+    }
+}
+
+impl NotificationPolicy {
+    pub fn open(path: &Path) -> Result<NotificationPolicy> {
+        NotificationPolicy::with(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<NotificationPolicy> {
+        NotificationPolicy::with(Connection::open_in_memory()?)
+    }
+
+    fn with(conn: Connection) -> Result<NotificationPolicy> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "temp_store", 2)?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(NotificationPolicy {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn settings(&self) -> Result<PolicySettings> {
+        let conn = self.conn();
+        let stored = conn
+            .query_row(
+                "SELECT dwell_secs, max_per_day, quiet_start_minute, quiet_end_minute FROM settings WHERE id = 1",
+                [],
+                |r| {
+                    Ok(PolicySettings {
+                        dwell_secs: r.get(0)?,
+                        max_per_day: r.get(1)?,
+                        quiet_start_minute: r.get(2)?,
+                        quiet_end_minute: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(stored.unwrap_or_default())
+    }
+
+    pub fn set_settings(&self, s: PolicySettings) -> Result<()> {
+        if s.quiet_start_minute >= 1440 || s.quiet_end_minute >= 1440 || s.dwell_secs < 0 {
+            return Err(Error::InvalidRequest(
+                "quiet hours are minutes 0..1439; dwell is not negative".into(),
+            ));
+        }
+        self.conn().execute(
+            "INSERT INTO settings (id, dwell_secs, max_per_day, quiet_start_minute, quiet_end_minute)
+             VALUES (1, ?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET dwell_secs = excluded.dwell_secs, max_per_day = excluded.max_per_day,
+                 quiet_start_minute = excluded.quiet_start_minute, quiet_end_minute = excluded.quiet_end_minute",
+            params![s.dwell_secs, s.max_per_day, s.quiet_start_minute, s.quiet_end_minute],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_muted(&self, category: NewsCategory, muted: bool) -> Result<()> {
+        let conn = self.conn();
+        if muted {
+            conn.execute(
+                "INSERT OR IGNORE INTO muted (category) VALUES (?1)",
+                [category.as_str()],
+            )?;
+        } else {
+            conn.execute("DELETE FROM muted WHERE category = ?1", [category.as_str()])?;
+        }
+        Ok(())
+    }
+
+    /// The notifications to show for a position fix with the given accuracy (metres), and the
+    /// state they leave behind.
+    pub fn on_position(
+        &self,
+        index: &NewsIndex,
+        p: (f64, f64),
+        accuracy_m: f64,
+        now: i64,
+    ) -> Result<Vec<Notification>> {
+        let settings = self.settings()?;
+        let accuracy = if accuracy_m.is_finite() {
+            accuracy_m.max(0.0)
+        } else {
+            f64::INFINITY
+        };
+        let surely_inside = index.containing(p, now, accuracy);
+        let maybe_inside: Vec<String> = index
+            .containing(p, now, 0.0)
+            .iter()
+            .map(|(i, _)| i.id.clone())
+            .collect();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        // Leaving an area (not even the fix's centre is inside) ends the dwell.
+        let dwelling: Vec<String> = tx
+            .prepare("SELECT item_id FROM dwell")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in dwelling.iter().filter(|id| !maybe_inside.contains(id)) {
+            tx.execute("DELETE FROM dwell WHERE item_id = ?1", [id])?;
+        }
+        let muted: Vec<String> = tx
+            .prepare("SELECT category FROM muted")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut eligible = Vec::new();
+        for (item, distance_m) in surely_inside {
+            if muted.iter().any(|m| m == item.category.as_str()) {
+                continue;
+            }
+            let notified: bool = tx
+                .query_row(
+                    "SELECT 1 FROM notified WHERE item_id = ?1",
+                    [&item.id],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .unwrap_or(false);
+            if notified {
+                continue;
+            }
+            let first: Option<i64> = tx
+                .query_row(
+                    "SELECT first_inside FROM dwell WHERE item_id = ?1",
+                    [&item.id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match first {
+                None => {
+                    tx.execute(
+                        "INSERT INTO dwell (item_id, first_inside) VALUES (?1, ?2)",
+                        params![item.id, now],
+                    )?;
+                }
+                Some(first) if now - first >= settings.dwell_secs => eligible.push(Notification {
+                    item: item.clone(),
+                    distance_m,
+                }),
+                Some(_) => {}
+            }
+        }
+        let mut shown = Vec::new();
+        if !eligible.is_empty() && !in_quiet_hours(&settings, now) {
+            let today = Day::in_berlin(now).map_or(0, |d| d.0);
+            let sent_today: u32 = tx.query_row(
+                "SELECT count(*) FROM notified WHERE day = ?1",
+                [today],
+                |r| r.get(0),
+            )?;
+            eligible.sort_by(|a, b| {
+                b.item
+                    .priority
+                    .cmp(&a.item.priority)
+                    .then(a.distance_m.total_cmp(&b.distance_m))
+                    .then(a.item.id.cmp(&b.item.id))
+            });
+            for n in eligible
+                .into_iter()
+                .take(settings.max_per_day.saturating_sub(sent_today) as usize)
+            {
+                tx.execute(
+                    "INSERT INTO notified (item_id, at, day) VALUES (?1, ?2, ?3)",
+                    params![n.item.id, now, today],
+                )?;
+                tx.execute("DELETE FROM dwell WHERE item_id = ?1", [&n.item.id])?;
+                shown.push(n);
+            }
+        }
+        tx.commit()?;
+        Ok(shown)
+    }
+}
