@@ -118,3 +118,116 @@ fn zbarimg_reads_our_png_back_to_the_exact_text() {
         assert_eq!(read.strip_suffix('\n').unwrap_or(&read), text);
     }
 }
+
+/// A star-shaped ring around `c`, closed, in (lon, lat): vertices at jittered, evenly spread
+/// angles, so no edge comes closer to `c` than `r_min * cos(1.5 π / vertices)`.
+fn star(
+    rng: &mut impl rand::Rng,
+    c: (f64, f64),
+    vertices: usize,
+    r_min: f64,
+    r_max: f64,
+) -> Vec<[f64; 2]> {
+    let step = std::f64::consts::TAU / vertices as f64;
+    let angles: Vec<f64> = (0..vertices)
+        .map(|k| k as f64 * step + rng.gen_range(-0.25..0.25) * step)
+        .collect();
+    let mut ring: Vec<[f64; 2]> = angles
+        .iter()
+        .map(|a| {
+            let r = rng.gen_range(r_min..r_max);
+            [c.1 + r * a.cos(), c.0 + r * a.sin()]
+        })
+        .collect();
+    ring.push(ring[0]);
+    ring
+}
+
+#[test]
+fn polygon_containment_agrees_with_shapely() {
+    use ehk_core::news::geometry::Shape;
+    use geo::{Coord, LineString, MultiPolygon, Polygon};
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
+    let to_ring =
+        |r: &[[f64; 2]]| LineString(r.iter().map(|p| Coord { x: p[0], y: p[1] }).collect());
+    let mut cases = Vec::new();
+    let mut total_points = 0;
+    for _ in 0..2_000 {
+        let centre = (rng.gen_range(47.3..55.0), rng.gen_range(5.9..15.0));
+        let size = rng.gen_range(0.001..0.05);
+        let parts = if rng.gen_bool(0.3) { 2 } else { 1 };
+        let mut coordinates = Vec::new();
+        let mut polygons = Vec::new();
+        for part in 0..parts {
+            let c = (centre.0, centre.1 + part as f64 * size * 3.0);
+            let vertices = rng.gen_range(6..60);
+            let outer = star(&mut rng, c, vertices, size * 0.5, size);
+            let mut rings = vec![outer.clone()];
+            if rng.gen_bool(0.5) {
+                // A hole well inside every outer vertex: a regular polygon of a smaller radius.
+                let n = rng.gen_range(3..12);
+                let r = size * 0.3;
+                let mut hole: Vec<[f64; 2]> = (0..n)
+                    .map(|k| {
+                        let a = k as f64 / n as f64 * std::f64::consts::TAU;
+                        [c.1 + r * a.cos(), c.0 + r * a.sin()]
+                    })
+                    .collect();
+                hole.push(hole[0]);
+                rings.push(hole);
+            }
+            polygons.push(Polygon::new(
+                to_ring(&rings[0]),
+                rings[1..].iter().map(|h| to_ring(h)).collect(),
+            ));
+            coordinates.push(rings);
+        }
+        let shape = Shape::Polygons(MultiPolygon(polygons));
+        let mut points = Vec::new();
+        for _ in 0..5 {
+            // Within the bounding area, plus points hugging a vertex.
+            let p = if rng.gen_bool(0.8) {
+                [
+                    centre.1 + rng.gen_range(-size..size * (3 * parts) as f64),
+                    centre.0 + rng.gen_range(-size..size),
+                ]
+            } else {
+                let v = coordinates[0][0][rng.gen_range(0..coordinates[0][0].len())];
+                [
+                    v[0] + rng.gen_range(-1e-6..1e-6),
+                    v[1] + rng.gen_range(-1e-6..1e-6),
+                ]
+            };
+            points.push(p);
+        }
+        let inside: Vec<bool> = points
+            .iter()
+            .map(|p| shape.contains((p[1], p[0])))
+            .collect();
+        total_points += points.len();
+        cases.push(
+            serde_json::json!({"coordinates": coordinates, "points": points, "inside": inside}),
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cases.json");
+    std::fs::write(&file, serde_json::to_vec(&cases).unwrap()).unwrap();
+    let out = Command::new(python_with_pycose())
+        .arg(interop_dir().join("shapely_contains.py"))
+        .arg(&file)
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "compared {total_points} points in 2000 areas, 0 disagreements"
+        )),
+        "{stdout}"
+    );
+}
