@@ -515,3 +515,102 @@ fn progress_only_moves_forward_and_a_cancel_before_the_sync_still_counts() {
     );
     assert_eq!(calls.last().unwrap().0, total);
 }
+
+#[test]
+fn news_bundles_travel_in_the_feed_checked_and_never_going_back() {
+    use ehk_core::feed::sync::news_from_db;
+    use ehk_core::news::{geometry::Area, NewsBundle, NewsCategory, NewsIndex, NewsItem};
+    let mut feed = Feed::new();
+    let kid = feed.store_key.key_id();
+    feed.world.change_trust(|t| {
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == kid)
+            .for_each(|e| e.roles = Roles::of(&[Role::Stores, Role::News]))
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let news = |version: u64, title: &str| {
+        NewsBundle {
+            version,
+            issued_at: NOW,
+            expires_at: NOW + 7 * 86_400,
+            items: vec![NewsItem {
+                id: "christkindlmarkt".into(),
+                title_de: title.into(),
+                title_en: "Christmas market".into(),
+                body_de: String::new(),
+                body_en: String::new(),
+                category: NewsCategory::Event,
+                priority: 5,
+                valid_from: NOW - 3_600,
+                valid_until: NOW + 86_400,
+                store_id: None,
+                area: Area::Circle {
+                    latitude: 49.4539,
+                    longitude: 11.0775,
+                    radius_m: 400.0,
+                },
+            }],
+            regions: vec![],
+        }
+        .sign(&feed.store_key)
+        .unwrap()
+    };
+    let publish = |bundles: &[Vec<u8>]| {
+        publish_with_news(
+            feed.dir.path(),
+            &feed.store_key,
+            &feed.world.root.public_key(),
+            &synthetic_snapshot(50, 1, 0),
+            &feed.trust_bytes,
+            &[],
+            bundles,
+            NOW,
+            &PublishOptions::default(),
+        )
+    };
+    publish(&[news(2, "Christkindlesmarkt")]).unwrap();
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    let bundles = news_from_db(&db, feed.world.root.public_key(), NOW).unwrap();
+    let index = NewsIndex::new(&bundles);
+    let hits = index.news_at((49.4539, 11.0775), NOW);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].item.title_de, "Christkindlesmarkt");
+
+    // A newer manifest carrying an older news bundle is refused as a whole.
+    publish(&[news(1, "alt")]).unwrap();
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VersionNotNewer {
+                what: "news bundle",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        news_from_db(&db, feed.world.root.public_key(), NOW)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A key without the news role cannot get a bundle into the feed.
+    let stranger_news = NewsBundle {
+        version: 9,
+        issued_at: NOW,
+        expires_at: NOW + 86_400,
+        items: vec![],
+        regions: vec![],
+    }
+    .sign(&feed.world.issuer)
+    .unwrap();
+    assert!(matches!(
+        publish(&[stranger_news]),
+        Err(Error::NotAllowed(_))
+    ));
+}

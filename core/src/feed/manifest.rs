@@ -17,6 +17,7 @@ pub enum ArtifactKind {
     Delta { from: u64, to: u64 },
     TrustList { version: u64 },
     RevocationList { issuer: String, version: u64 },
+    NewsBundle { publisher: String, version: u64 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

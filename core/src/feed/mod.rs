@@ -10,5 +10,5 @@ pub mod publish;
 pub mod sync;
 
 pub use manifest::{Artifact, ArtifactKind, Manifest};
-pub use publish::{publish, PublishOptions, PublishReport};
+pub use publish::{publish, publish_with_news, PublishOptions, PublishReport};
 pub use sync::{sync, SyncOptions, SyncOutcome};

@@ -8,6 +8,7 @@ use crate::feed::manifest::{
     MANIFEST_NAME,
 };
 use crate::keys::IssuerKey;
+use crate::news::model::NewsBundle;
 use crate::stores::model::{Delta, Snapshot};
 use crate::trust::list::{Role, TrustList};
 use crate::trust::revocation::RevocationList;
@@ -64,6 +65,32 @@ pub fn publish(
     stores: &Snapshot,
     trust_list: &[u8],
     revocation_lists: &[Vec<u8>],
+    now: i64,
+    options: &PublishOptions,
+) -> Result<PublishReport> {
+    publish_with_news(
+        dir,
+        key,
+        root,
+        stores,
+        trust_list,
+        revocation_lists,
+        &[],
+        now,
+        options,
+    )
+}
+
+/// As [`publish`], with signed news bundles (each by an issuer with the news role).
+#[allow(clippy::too_many_arguments)]
+pub fn publish_with_news(
+    dir: &Path,
+    key: &IssuerKey,
+    root: &VerifyingKey,
+    stores: &Snapshot,
+    trust_list: &[u8],
+    revocation_lists: &[Vec<u8>],
+    news_bundles: &[Vec<u8>],
     now: i64,
     options: &PublishOptions,
 ) -> Result<PublishReport> {
@@ -143,6 +170,28 @@ pub fn publish(
         )?);
     }
 
+    for bytes in news_bundles {
+        let signer = NewsBundle::signer(bytes)?;
+        let issuer = trust
+            .issuer(signer)
+            .filter(|e| e.roles.has(Role::News) && !e.withdrawn)
+            .ok_or_else(|| {
+                Error::NotAllowed(format!("key {signer} has no news role in the trust list"))
+            })?;
+        let key = VerifyingKey::from_bytes(&issuer.public_key)
+            .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+        let bundle = NewsBundle::verify(bytes, &key)?;
+        artifacts.push(write_artifact(
+            dir,
+            format!("news-{signer}-{}.cose", bundle.version),
+            ArtifactKind::NewsBundle {
+                publisher: signer.to_hex(),
+                version: bundle.version,
+            },
+            bytes,
+        )?);
+    }
+
     let manifest = Manifest {
         version,
         issued_at: now,
@@ -159,9 +208,15 @@ pub fn publish(
     let mut removed = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().to_string();
-        let ours = ["snapshot-", "delta-", "trust-list-", "revocations-"]
-            .iter()
-            .any(|p| name.starts_with(p));
+        let ours = [
+            "snapshot-",
+            "delta-",
+            "trust-list-",
+            "revocations-",
+            "news-",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p));
         if ours && !keep.contains(&name) {
             std::fs::remove_file(dir.join(&name))?;
             removed.push(name);

@@ -10,6 +10,7 @@ use crate::feed::manifest::{
     decode_delta, decode_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest, MANIFEST_NAME,
 };
 use crate::keys::KeyId;
+use crate::news::model::NewsBundle;
 use crate::stores::db::{apply_delta, apply_snapshot, put_signed_list, set_feed_state, StoreDb};
 use crate::trust::list::{Role, TrustList};
 use crate::trust::revocation::RevocationList;
@@ -163,6 +164,35 @@ fn revocation_name(issuer: KeyId) -> String {
     format!("revocations-{issuer}")
 }
 
+fn news_name(publisher: KeyId) -> String {
+    format!("news-{publisher}")
+}
+
+/// The key of a trust list entry with `role`, not withdrawn, valid at `now`.
+fn trust_key(trust: &TrustList, signer: KeyId, role: Role, now: i64) -> Result<VerifyingKey> {
+    let entry = trust
+        .issuer(signer)
+        .filter(|e| e.roles.has(role) && !e.withdrawn && e.valid_at(now))
+        .ok_or_else(|| Error::NotAllowed(format!("key {signer} has no valid {role:?} role")))?;
+    VerifyingKey::from_bytes(&entry.public_key)
+        .map_err(|_| Error::InvalidKey("trust list key".into()))
+}
+
+/// The news bundles the last sync brought, checked again against the stored trust list.
+pub fn news_from_db(db: &StoreDb, root: VerifyingKey, now: i64) -> Result<Vec<NewsBundle>> {
+    let Some(trust) = stored_trust_list(db, &root)? else {
+        return Ok(Vec::new());
+    };
+    let mut bundles = Vec::new();
+    for (name, bytes) in db.signed_lists()? {
+        if name.starts_with("news-") {
+            let key = trust_key(&trust, NewsBundle::signer(&bytes)?, Role::News, now)?;
+            bundles.push(NewsBundle::verify(&bytes, &key)?);
+        }
+    }
+    Ok(bundles)
+}
+
 /// One sync against the feed at `base_url` (the directory holding `manifest.cose`).
 pub fn sync(
     db: &StoreDb,
@@ -298,7 +328,14 @@ fn run(
         .iter()
         .filter(|a| matches!(a.kind, ArtifactKind::RevocationList { .. }))
         .collect();
-    fetch.total = data.size + revocation_artifacts.iter().map(|a| a.size).sum::<u64>();
+    let news_artifacts: Vec<&Artifact> = manifest
+        .artifacts
+        .iter()
+        .filter(|a| matches!(a.kind, ArtifactKind::NewsBundle { .. }))
+        .collect();
+    fetch.total = data.size
+        + revocation_artifacts.iter().map(|a| a.size).sum::<u64>()
+        + news_artifacts.iter().map(|a| a.size).sum::<u64>();
     fetch.reporting = true;
     progress.progress(0, fetch.total);
 
@@ -325,6 +362,29 @@ fn run(
             }
         }
         revocations.push((signer, list.version, bytes));
+    }
+
+    let mut news = Vec::new();
+    for a in news_artifacts {
+        let bytes = fetch.artifact(a, options.max_download_bytes)?;
+        let signer = NewsBundle::signer(&bytes)?;
+        let key = trust_key(&trust, signer, Role::News, now)?;
+        let bundle = NewsBundle::verify(&bytes, &key)?;
+        if now > bundle.expires_at {
+            return Err(Error::Expired("news bundle"));
+        }
+        if let Some(stored) = db.signed_list(&news_name(signer))? {
+            if let Ok(current) = NewsBundle::verify(&stored, &key) {
+                if bundle.version < current.version {
+                    return Err(Error::VersionNotNewer {
+                        what: "news bundle",
+                        offered: bundle.version,
+                        current: current.version,
+                    });
+                }
+            }
+        }
+        news.push((signer, bundle.version, bytes));
     }
 
     let via_delta = delta.is_some();
@@ -369,6 +429,9 @@ fn run(
         put_signed_list(tx, TRUST_LIST_NAME, trust.version, &trust_bytes)?;
         for (signer, version, bytes) in &revocations {
             put_signed_list(tx, &revocation_name(*signer), *version, bytes)?;
+        }
+        for (signer, version, bytes) in &news {
+            put_signed_list(tx, &news_name(*signer), *version, bytes)?;
         }
         set_feed_state(tx, manifest.version, new_etag.as_deref(), now)
     })?;
