@@ -4,7 +4,7 @@ use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
 use ehk_core::card::batch::Progress;
 use ehk_core::feed::manifest::{safe_artifact_name, sha256_hex, MANIFEST_NAME};
-use ehk_core::feed::{publish, sync, PublishOptions, SyncOptions, SyncOutcome};
+use ehk_core::feed::{sync, PublishOptions, SyncOptions, SyncOutcome};
 use ehk_core::keys::read_public_file;
 use ehk_core::stores::StoreDb;
 use ehk_core::IssuerKey;
@@ -34,6 +34,9 @@ pub struct PublishArgs {
     trust_list: PathBuf,
     #[arg(long)]
     revocations: Vec<PathBuf>,
+    /// The news file (`ehk news add`) to sign into the feed with --key (needs the news role).
+    #[arg(long)]
+    news: Option<PathBuf>,
     #[arg(long, default_value_t = 14)]
     expires_days: i64,
     /// Offer deltas from this many earlier versions.
@@ -76,13 +79,45 @@ pub fn run_publish(cmd: FeedCommand, now: i64) -> CliResult {
         .iter()
         .map(|p| read(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let report = publish(
+    let mut news_bundles = Vec::new();
+    if let Some(file) = &a.news {
+        let source = crate::news::NewsSource::load(file)?;
+        let previous = std::fs::read(a.dir.join(MANIFEST_NAME))
+            .ok()
+            .and_then(|m| ehk_core::feed::Manifest::unverified(&m).ok())
+            .and_then(|m| {
+                m.artifacts.iter().find_map(|art| match &art.kind {
+                    ehk_core::feed::ArtifactKind::NewsBundle { publisher, version }
+                        if *publisher == key.key_id().to_hex() =>
+                    {
+                        Some(*version)
+                    }
+                    _ => None,
+                })
+            })
+            .unwrap_or(0);
+        let bundle = ehk_core::news::NewsBundle {
+            version: previous + 1,
+            issued_at: now,
+            expires_at: now + a.expires_days * 86_400,
+            items: source.items,
+            regions: source.regions,
+        };
+        println!(
+            "news bundle version {} with {} item(s)",
+            bundle.version,
+            bundle.items.len()
+        );
+        news_bundles.push(bundle.sign(&key)?);
+    }
+    let report = ehk_core::feed::publish_with_news(
         &a.dir,
         &key,
         &root,
         &snapshot,
         &read(&a.trust_list)?,
         &revocations,
+        &news_bundles,
         now,
         &PublishOptions {
             expires_in_secs: a.expires_days * 86_400,

@@ -5,6 +5,7 @@ mod demo;
 mod feed;
 mod files;
 mod issue;
+mod news;
 mod output;
 mod stores;
 mod trust;
@@ -48,6 +49,8 @@ enum Command {
     Wallet(wallet::WalletArgs),
     /// The offline store database: import, search, nearby.
     Stores(stores::StoresArgs),
+    /// Geofenced news: the issuer's items, and what applies at a position.
+    News(news::NewsArgs),
     /// The issuer's signed feed.
     #[command(subcommand)]
     Feed(feed::FeedCommand),
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args, now),
         Command::Wallet(args) => wallet::run(args, now),
         Command::Stores(args) => stores::run(args),
+        Command::News(args) => news::run(args, now),
         Command::Feed(cmd) => feed::run_publish(cmd, now),
         Command::Serve(args) => feed::run_serve(args),
         Command::Sync(args) => feed::run_sync(args, now),

@@ -88,7 +88,7 @@ fn publisher() -> tempfile::TempDir {
             "--name",
             "Landkreis Test",
             "--roles",
-            "cards,stores",
+            "cards,stores,news",
             "--regions",
             "all",
             "--valid-from",
@@ -299,4 +299,141 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
         phone_state(&d.join("phone.db")),
         (Some(2), 60000, "ok".into())
     );
+}
+
+#[test]
+fn news_from_the_issuer_file_to_the_phone() {
+    let dir = publisher();
+    let d = dir.path();
+    ok(d, &["stores", "--db", "pub.db", "generate", "100"]);
+    ok(
+        d,
+        &[
+            "news",
+            "add",
+            "--id",
+            "markt",
+            "--title-de",
+            "Christkindlesmarkt",
+            "--title-en",
+            "Christmas market",
+            "--category",
+            "event",
+            "--priority",
+            "5",
+            "--valid-from",
+            "2026-11-27",
+            "--valid-until",
+            "2026-12-24",
+            "--circle",
+            "49.4539,11.0775,400",
+        ],
+    );
+    std::fs::write(
+        d.join("hole.geojson"),
+        r#"{"type":"Polygon","coordinates":[[[11,49.4],[11.2,49.4],[11.2,49.5],[11,49.5],[11,49.4]],
+            [[11.05,49.43],[11.1,49.43],[11.1,49.47],[11.05,49.47],[11.05,49.43]]]}"#,
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "news",
+            "add",
+            "--id",
+            "ring",
+            "--title-de",
+            "Rund um die Altstadt",
+            "--valid-from",
+            "2026-11-01",
+            "--valid-until",
+            "2026-12-31",
+            "--geojson",
+            "hole.geojson",
+        ],
+    );
+    std::fs::write(
+        d.join("open.geojson"),
+        r#"{"type":"Polygon","coordinates":[[[11,49],[12,49],[12,50],[11,50]]]}"#,
+    )
+    .unwrap();
+    let bad = ehk_cmd(
+        d,
+        &[
+            "news",
+            "add",
+            "--id",
+            "x",
+            "--title-de",
+            "X",
+            "--valid-from",
+            "2026-11-01",
+            "--valid-until",
+            "2026-12-01",
+            "--geojson",
+            "open.geojson",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not closed"));
+    assert!(ok(d, &["news", "list"]).contains("Christkindlesmarkt"));
+
+    let mut publish = PUBLISH.to_vec();
+    publish.extend(["pub.db", "--news", "news.json"]);
+    assert!(ok(d, &publish).contains("news bundle version 1 with 2 item(s)"));
+    let (_server, url) = serve(d, "feed");
+    ok(
+        d,
+        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+    );
+    let at_market = ok(
+        d,
+        &[
+            "news",
+            "at",
+            "49.4539,11.0775",
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+        ],
+    );
+    assert!(at_market.contains("Christkindlesmarkt"), "{at_market}");
+    let in_hole = ok(
+        d,
+        &[
+            "news",
+            "at",
+            "49.45,11.075",
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+        ],
+    );
+    assert!(in_hole.contains("no news here now"), "{in_hole}");
+    let in_ring = ok(
+        d,
+        &[
+            "news",
+            "at",
+            "49.41,11.01",
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+        ],
+    );
+    assert!(
+        in_ring.contains("Rund um die Altstadt") && !in_ring.contains("Christkindlesmarkt"),
+        "{in_ring}"
+    );
+    // The next publication carries news version 2.
+    ok(
+        d,
+        &["stores", "--db", "pub.db", "generate", "100", "--seed", "2"],
+    );
+    assert!(ok(d, &publish).contains("news bundle version 2"));
 }

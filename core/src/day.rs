@@ -37,6 +37,17 @@ impl Day {
             .map(Day::from_date)
     }
 
+    /// The Unix time at which this day begins in Berlin.
+    pub fn start_in_berlin(self) -> Option<i64> {
+        let midnight = self.to_date()?.and_hms_opt(0, 0, 0)?;
+        Some(
+            Berlin
+                .from_local_datetime(&midnight)
+                .earliest()?
+                .timestamp(),
+        )
+    }
+
     pub fn add_days(self, days: i32) -> Day {
         Day(self.0.saturating_add(days))
     }
@@ -70,6 +81,15 @@ mod tests {
         // 2026-01-15 22:30 UTC is 23:30 in Berlin (winter time): still the 15th.
         let w = 1_768_516_200;
         assert_eq!(Day::in_berlin(w), Day::from_ymd(2026, 1, 15));
+    }
+
+    #[test]
+    fn day_starts_at_berlin_midnight() {
+        // 2026-07-01 00:00 in Berlin is 2026-06-30 22:00 UTC.
+        assert_eq!(
+            Day::from_ymd(2026, 7, 1).unwrap().start_in_berlin(),
+            Some(1_782_856_800)
+        );
     }
 
     #[test]
