@@ -356,3 +356,43 @@ fn bundles_are_signed_and_checked() {
         .to_string()
         .contains("no shape for region 1"));
 }
+
+#[test]
+fn offers_near_favorite_stores_follow_the_same_policy() {
+    let favorite = ehk_core::stores::StoreSummary {
+        id: 42,
+        name: "Bäckerei Müller".into(),
+        category_id: 0,
+        street: "Hauptstraße".into(),
+        house_number: "1".into(),
+        postal_code: "80331".into(),
+        city: "München".into(),
+        position: Some((48.1374, 11.5755)),
+        discount_de: "10 % auf Brezen".into(),
+        discount_en: "10% off pretzels".into(),
+        distance_m: None,
+        favorite: true,
+    };
+    let no_discount = ehk_core::stores::StoreSummary {
+        id: 43,
+        discount_de: String::new(),
+        discount_en: String::new(),
+        ..favorite.clone()
+    };
+    let index = NewsIndex::with_favorite_offers(&[], &[favorite, no_discount], 150.0);
+    assert_eq!(index.len(), 1);
+    let policy = NotificationPolicy::open_in_memory().unwrap();
+    let shop = (48.1375, 11.5756);
+    assert!(policy
+        .on_position(&index, shop, 10.0, NOW)
+        .unwrap()
+        .is_empty());
+    let shown = policy.on_position(&index, shop, 10.0, NOW + 61).unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].item.store_id, Some(42));
+    assert_eq!(shown[0].item.body_de, "10 % auf Brezen");
+    assert!(policy
+        .on_position(&index, (48.2, 11.6), 10.0, NOW + 200)
+        .unwrap()
+        .is_empty());
+}

@@ -3,8 +3,9 @@
 //! the operating system to monitor.
 
 use crate::news::geometry::{Area, Shape};
-use crate::news::model::{NewsBundle, NewsItem};
+use crate::news::model::{NewsBundle, NewsCategory, NewsItem};
 use crate::stores::model::distance_m;
+use crate::stores::model::StoreSummary;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 
@@ -72,6 +73,54 @@ impl NewsIndex {
                 .iter()
                 .map(move |i| (i.clone(), shapes_of(i, &b.regions)))
         });
+        NewsIndex::from_items(items)
+    }
+
+    /// As [`NewsIndex::new`], plus an offer for each favorite store with a discount, applying
+    /// within `radius_m` of the store: the opt-in "you are near a favorite" notification, under
+    /// the same policy as news.
+    pub fn with_favorite_offers(
+        bundles: &[NewsBundle],
+        favorites: &[StoreSummary],
+        radius_m: f64,
+    ) -> NewsIndex {
+        let offers = favorites.iter().filter_map(|s| {
+            let (latitude, longitude) = s.position?;
+            if s.discount_de.is_empty() && s.discount_en.is_empty() {
+                return None;
+            }
+            let item = NewsItem {
+                id: format!("favorite-{}", s.id),
+                title_de: s.name.clone(),
+                title_en: s.name.clone(),
+                body_de: s.discount_de.clone(),
+                body_en: s.discount_en.clone(),
+                category: NewsCategory::Offer,
+                priority: 0,
+                valid_from: i64::MIN,
+                valid_until: i64::MAX,
+                store_id: Some(s.id),
+                area: Area::Circle {
+                    latitude,
+                    longitude,
+                    radius_m,
+                },
+            };
+            let shape = Shape::Circle {
+                center: (latitude, longitude),
+                radius_m,
+            };
+            Some((item, vec![shape]))
+        });
+        let items: Vec<(NewsItem, Vec<Shape>)> = bundles
+            .iter()
+            .flat_map(|b| {
+                b.items
+                    .iter()
+                    .map(move |i| (i.clone(), shapes_of(i, &b.regions)))
+            })
+            .chain(offers)
+            .collect();
         NewsIndex::from_items(items)
     }
 
