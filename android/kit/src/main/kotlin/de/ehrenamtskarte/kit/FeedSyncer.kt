@@ -48,6 +48,9 @@ enum class SyncProblem(val retry: SyncRetry) {
 
     /** The phone's database could not be written (full disk?). */
     STORAGE(SyncRetry.NEXT_PERIOD),
+
+    /** The sync was stopped (the worker ended, the screen closed); nothing changed. */
+    CANCELLED(SyncRetry.NEXT_PERIOD),
     ;
 
     val isSecurityProblem: Boolean get() = this == SECURITY
@@ -60,6 +63,7 @@ enum class SyncProblem(val retry: SyncRetry) {
             is SyncException.BadSignature, is SyncException.NotAllowed, is SyncException.VersionNotNewer -> SECURITY
             is SyncException.InvalidArgument -> CONFIGURATION
             is SyncException.Storage -> STORAGE
+            is SyncException.Cancelled -> CANCELLED
         }
     }
 }

@@ -363,6 +363,7 @@ private fun syncProblemText(problem: SyncProblem): String = stringResource(
         SyncProblem.SECURITY -> R.string.sync_security
         SyncProblem.CONFIGURATION -> R.string.sync_configuration
         SyncProblem.STORAGE -> R.string.sync_storage
+        SyncProblem.CANCELLED -> R.string.sync_cancelled
     },
 )
 
