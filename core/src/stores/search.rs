@@ -49,7 +49,7 @@ const EARTH_METRES_PER_DEGREE: f64 = 111_195.0;
 const MAX_LIMIT: u32 = 500;
 /// How many name matches are put in order at most: a word in thousands of names ("Bäckerei")
 /// would otherwise cost a sort of all of them on every keystroke.
-const NAME_RANK_CANDIDATES: u32 = 1_000;
+const NAME_RANK_CANDIDATES: u32 = 200;
 /// How many text matches are ranked by distance at most; beyond that the nearest are found
 /// among the best-ranked ones.
 const DISTANCE_CANDIDATES: u32 = 5_000;
