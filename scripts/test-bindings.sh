@@ -18,6 +18,7 @@ export EHK_BIN
 step "Python bindings"
 PYTHONPATH="$out/python" python3 tests/bindings/python/test_story.py
 PYTHONPATH="$out/python:tests/bindings/python" python3 tests/bindings/python/test_stores.py
+PYTHONPATH="$out/python:tests/bindings/python" python3 tests/bindings/python/test_news.py
 
 for runner in tests/bindings/kotlin/run.sh android/jvm-tests.sh tests/bindings/swift/run.sh ios/linux-tests.sh; do
     step "$runner"

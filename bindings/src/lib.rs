@@ -8,6 +8,7 @@ mod convert;
 mod errors;
 mod issuer;
 mod logging;
+mod news;
 mod stores;
 mod verifier;
 mod wallet;
@@ -18,6 +19,7 @@ pub use issuer::{
     IssuerKey, ProgressListener, TrustListSpec,
 };
 pub use logging::{set_logger, LogLevel, Logger};
+pub use news::NewsEngine;
 pub use stores::StoreDatabase;
 pub use verifier::{Verification, Verifier};
 pub use wallet::{KeyStore, Wallet};

@@ -201,6 +201,45 @@ pub struct StoreDatabase {
     inner: StoreDb,
 }
 
+impl StoreDatabase {
+    pub(crate) fn inner(&self) -> &StoreDb {
+        &self.inner
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn publish(
+        &self,
+        dir: String,
+        key: Arc<IssuerKey>,
+        root_public_key: Vec<u8>,
+        trust_list: Vec<u8>,
+        revocation_lists: Vec<Vec<u8>>,
+        news_bundles: Vec<Vec<u8>>,
+        now: i64,
+        expires_in_secs: i64,
+    ) -> Result<u64, IssueError> {
+        let root = root_key(&root_public_key).map_err(|detail| IssueError::InvalidRequest { detail })?;
+        let snapshot = self.inner.snapshot(0).map_err(|_| IssueError::InvalidRequest {
+            detail: "the store database cannot be read".into(),
+        })?;
+        let report = ehk_core::feed::publish_with_news(
+            std::path::Path::new(&dir),
+            key.inner(),
+            &root,
+            &snapshot,
+            &trust_list,
+            &revocation_lists,
+            &news_bundles,
+            now,
+            &ehk_core::feed::PublishOptions {
+                expires_in_secs,
+                ..Default::default()
+            },
+        )?;
+        Ok(report.version)
+    }
+}
+
 #[uniffi::export]
 impl StoreDatabase {
     #[uniffi::constructor]
@@ -415,27 +454,22 @@ impl StoreDatabase {
         now: i64,
         expires_in_secs: i64,
     ) -> Result<u64, IssueError> {
-        let root =
-            root_key(&root_public_key).map_err(|detail| IssueError::InvalidRequest { detail })?;
-        let snapshot = self
-            .inner
-            .snapshot(0)
-            .map_err(|_| IssueError::InvalidRequest {
-                detail: "the store database cannot be read".into(),
-            })?;
-        let report = ehk_core::feed::publish(
-            std::path::Path::new(&dir),
-            key.inner(),
-            &root,
-            &snapshot,
-            &trust_list,
-            &revocation_lists,
-            now,
-            &ehk_core::feed::PublishOptions {
-                expires_in_secs,
-                ..Default::default()
-            },
-        )?;
-        Ok(report.version)
+        self.publish(dir, key, root_public_key, trust_list, revocation_lists, Vec::new(), now, expires_in_secs)
+    }
+
+    /// Issuer side: as `publish_feed`, with signed news bundles (`IssuerKey.sign_news_bundle`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn publish_feed_with_news(
+        &self,
+        dir: String,
+        key: Arc<IssuerKey>,
+        root_public_key: Vec<u8>,
+        trust_list: Vec<u8>,
+        revocation_lists: Vec<Vec<u8>>,
+        news_bundles: Vec<Vec<u8>>,
+        now: i64,
+        expires_in_secs: i64,
+    ) -> Result<u64, IssueError> {
+        self.publish(dir, key, root_public_key, trust_list, revocation_lists, news_bundles, now, expires_in_secs)
     }
 }

@@ -1,73 +1,13 @@
 //! The `ehk` command as issuers, verifiers and holders use it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-/// 2026-11-29 12:00 UTC.
-const NOW: &str = "1795953600";
-
-fn ehk(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ehk"))
-        .current_dir(dir)
-        .arg("--now")
-        .arg(NOW)
-        .args(args)
-        .output()
-        .expect("run ehk")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = ehk(dir, args);
-    assert!(
-        out.status.success(),
-        "ehk {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod common;
+use common::*;
 
 /// Root and issuer keys and a trust list letting the issuer sign cards for region 9162.
 fn setup() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    ok(d, &["key", "generate", "--out", "root.key"]);
-    ok(d, &["key", "generate", "--out", "issuer.key"]);
-    ok(
-        d,
-        &[
-            "trust",
-            "init",
-            "--root-key",
-            "root.key",
-            "--project",
-            "1",
-            "--out",
-            "trust.cose",
-        ],
-    );
-    ok(
-        d,
-        &[
-            "trust",
-            "add-issuer",
-            "--root-key",
-            "root.key",
-            "--list",
-            "trust.cose",
-            "--issuer-pub",
-            "issuer.key.pub",
-            "--name",
-            "Landkreis Test",
-            "--regions",
-            "9162",
-            "--valid-from",
-            "2026-01-01",
-            "--valid-until",
-            "2030-12-31",
-        ],
-    );
-    dir
+    keys_and_trust("cards", "9162")
 }
 
 fn verify_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {

@@ -4,27 +4,11 @@
 use ehk_core::stores::StoreDb;
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const NOW: &str = "1795953600";
-
-fn ehk_cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ehk"));
-    cmd.current_dir(dir).arg("--now").arg(NOW).args(args);
-    cmd
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out: Output = ehk_cmd(dir, args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "ehk {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod common;
+use common::*;
 
 struct Server(Child);
 
@@ -57,47 +41,7 @@ fn serve(dir: &Path, feed: &str) -> (Server, String) {
 }
 
 fn publisher() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    ok(d, &["key", "generate", "--out", "root.key"]);
-    ok(d, &["key", "generate", "--out", "issuer.key"]);
-    ok(
-        d,
-        &[
-            "trust",
-            "init",
-            "--root-key",
-            "root.key",
-            "--project",
-            "1",
-            "--out",
-            "trust.cose",
-        ],
-    );
-    ok(
-        d,
-        &[
-            "trust",
-            "add-issuer",
-            "--root-key",
-            "root.key",
-            "--list",
-            "trust.cose",
-            "--issuer-pub",
-            "issuer.key.pub",
-            "--name",
-            "Landkreis Test",
-            "--roles",
-            "cards,stores,news",
-            "--regions",
-            "all",
-            "--valid-from",
-            "2026-01-01",
-            "--valid-until",
-            "2030-12-31",
-        ],
-    );
-    dir
+    keys_and_trust("cards,stores,news", "all")
 }
 
 const PUBLISH: [&str; 10] = [
