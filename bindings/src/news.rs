@@ -38,9 +38,14 @@ impl From<NewsCategory> for core_news::NewsCategory {
 /// Where an item applies, as an issuer states it.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum NewsArea {
-    Circle { center: Position, radius_m: f64 },
+    Circle {
+        center: Position,
+        radius_m: f64,
+    },
     /// A GeoJSON Polygon or MultiPolygon (holes allowed).
-    GeoJson { geojson: String },
+    GeoJson {
+        geojson: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -127,17 +132,9 @@ impl From<ehk_core::Error> for NewsError {
 }
 
 fn point(p: Position) -> Result<(f64, f64), NewsError> {
-    let ok = p.latitude.is_finite()
-        && p.longitude.is_finite()
-        && (-90.0..=90.0).contains(&p.latitude)
-        && (-180.0..=180.0).contains(&p.longitude);
-    if ok {
-        Ok((p.latitude, p.longitude))
-    } else {
-        Err(NewsError::InvalidArgument {
-            detail: "position out of range".into(),
-        })
-    }
+    crate::stores::in_range(p).ok_or_else(|| NewsError::InvalidArgument {
+        detail: "position out of range".into(),
+    })
 }
 
 /// The phone's news: the items of the last sync, the policy and its state.
@@ -173,12 +170,18 @@ impl NewsEngine {
         now: i64,
         offers_near_favorites: bool,
     ) -> Result<u32, NewsError> {
-        let root = public_key_from_bytes(&root_public_key).map_err(|_| NewsError::InvalidArgument {
-            detail: "the root public key must be 32 bytes of a valid Ed25519 key".into(),
-        })?;
+        let root =
+            public_key_from_bytes(&root_public_key).map_err(|_| NewsError::InvalidArgument {
+                detail: "the root public key must be 32 bytes of a valid Ed25519 key".into(),
+            })?;
         let bundles = ehk_core::feed::sync::news_from_db(stores.inner(), root, now)?;
         let favorites: Vec<ehk_core::stores::StoreSummary> = if offers_near_favorites {
-            stores.inner().favorites(None)?.into_iter().filter_map(|f| f.store).collect()
+            stores
+                .inner()
+                .favorites(None)?
+                .into_iter()
+                .filter_map(|f| f.store)
+                .collect()
         } else {
             Vec::new()
         };
@@ -192,11 +195,20 @@ impl NewsEngine {
     pub fn news_at(&self, position: Position, now: i64) -> Result<Vec<NewsItem>, NewsError> {
         let p = point(position)?;
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());
-        Ok(index.news_at(p, now).iter().map(|h| news_item(&h.item, h.distance_m)).collect())
+        Ok(index
+            .news_at(p, now)
+            .iter()
+            .map(|h| news_item(&h.item, h.distance_m))
+            .collect())
     }
 
     /// The notifications to show for this fix (accuracy in metres), under the policy.
-    pub fn on_position(&self, position: Position, accuracy_m: f64, now: i64) -> Result<Vec<NewsItem>, NewsError> {
+    pub fn on_position(
+        &self,
+        position: Position,
+        accuracy_m: f64,
+        now: i64,
+    ) -> Result<Vec<NewsItem>, NewsError> {
         let p = point(position)?;
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());
         Ok(self
@@ -208,7 +220,12 @@ impl NewsEngine {
     }
 
     /// At most `max` circles for the OS (iOS 20, Android 100), the last the refresh circle.
-    pub fn regions_to_monitor(&self, position: Position, max: u32, now: i64) -> Result<Vec<MonitorRegion>, NewsError> {
+    pub fn regions_to_monitor(
+        &self,
+        position: Position,
+        max: u32,
+        now: i64,
+    ) -> Result<Vec<MonitorRegion>, NewsError> {
         let p = point(position)?;
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());
         Ok(index

@@ -13,18 +13,19 @@ pub struct Position {
     pub longitude: f64,
 }
 
-fn checked(p: Position) -> Result<(f64, f64), StoreError> {
+/// (latitude, longitude) when both are finite and in range.
+pub(crate) fn in_range(p: Position) -> Option<(f64, f64)> {
     let ok = p.latitude.is_finite()
         && p.longitude.is_finite()
         && (-90.0..=90.0).contains(&p.latitude)
         && (-180.0..=180.0).contains(&p.longitude);
-    if ok {
-        Ok((p.latitude, p.longitude))
-    } else {
-        Err(StoreError::InvalidArgument {
-            detail: "position out of range".into(),
-        })
-    }
+    ok.then_some((p.latitude, p.longitude))
+}
+
+fn checked(p: Position) -> Result<(f64, f64), StoreError> {
+    in_range(p).ok_or_else(|| StoreError::InvalidArgument {
+        detail: "position out of range".into(),
+    })
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -218,10 +219,14 @@ impl StoreDatabase {
         now: i64,
         expires_in_secs: i64,
     ) -> Result<u64, IssueError> {
-        let root = root_key(&root_public_key).map_err(|detail| IssueError::InvalidRequest { detail })?;
-        let snapshot = self.inner.snapshot(0).map_err(|_| IssueError::InvalidRequest {
-            detail: "the store database cannot be read".into(),
-        })?;
+        let root =
+            root_key(&root_public_key).map_err(|detail| IssueError::InvalidRequest { detail })?;
+        let snapshot = self
+            .inner
+            .snapshot(0)
+            .map_err(|_| IssueError::InvalidRequest {
+                detail: "the store database cannot be read".into(),
+            })?;
         let report = ehk_core::feed::publish_with_news(
             std::path::Path::new(&dir),
             key.inner(),
@@ -454,7 +459,16 @@ impl StoreDatabase {
         now: i64,
         expires_in_secs: i64,
     ) -> Result<u64, IssueError> {
-        self.publish(dir, key, root_public_key, trust_list, revocation_lists, Vec::new(), now, expires_in_secs)
+        self.publish(
+            dir,
+            key,
+            root_public_key,
+            trust_list,
+            revocation_lists,
+            Vec::new(),
+            now,
+            expires_in_secs,
+        )
     }
 
     /// Issuer side: as `publish_feed`, with signed news bundles (`IssuerKey.sign_news_bundle`).
@@ -470,6 +484,15 @@ impl StoreDatabase {
         now: i64,
         expires_in_secs: i64,
     ) -> Result<u64, IssueError> {
-        self.publish(dir, key, root_public_key, trust_list, revocation_lists, news_bundles, now, expires_in_secs)
+        self.publish(
+            dir,
+            key,
+            root_public_key,
+            trust_list,
+            revocation_lists,
+            news_bundles,
+            now,
+            expires_in_secs,
+        )
     }
 }

@@ -81,11 +81,14 @@ class News(unittest.TestCase):
         self.assertEqual(in_ring[0].category, ehk.NewsCategory.NOTICE)
 
     def test_walk_and_regions(self):
-        # Dwell: the first fix starts it, a fix 61 s later notifies, never twice.
-        self.assertEqual(self.engine.on_position(MARKET, 10.0, NOW), [])
-        self.assertEqual([n.id for n in self.engine.on_position(MARKET, 10.0, NOW + 61)], ["market"])
+        # A fix 5 km accurate never triggers the 400 m market circle, however long it stays.
+        self.assertEqual(self.engine.on_position(MARKET, 5000.0, NOW), [])
+        self.assertEqual(self.engine.on_position(MARKET, 5000.0, NOW + 100), [])
+        # Dwell: the first accurate fix starts it, a fix 61 s later notifies, never twice.
         self.assertEqual(self.engine.on_position(MARKET, 10.0, NOW + 200), [])
-        # A 5 km accurate fix never triggers the 400 m market circle, nor the ring.
+        self.assertEqual([n.id for n in self.engine.on_position(MARKET, 10.0, NOW + 261)], ["market"])
+        self.assertEqual(self.engine.on_position(MARKET, 10.0, NOW + 400), [])
+        # Muted categories (the ring is a notice) stay silent.
         self.engine.set_muted(ehk.NewsCategory.NOTICE, True)
         ring_point = ehk.Position(latitude=49.41, longitude=11.01)
         self.assertEqual(self.engine.on_position(ring_point, 10.0, NOW + 300), [])

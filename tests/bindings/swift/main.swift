@@ -17,6 +17,9 @@ testRun.run("logger receives core records without personal data", testLoggerRece
 testRun.run("stores: sync, search, nearby, favorites and verifier", testSyncSearchNearbyFavoritesAndVerifier)
 testRun.run("stores: feed errors leave the database unchanged", testFeedErrorsLeaveTheDatabaseUnchanged)
 testRun.run("stores: a cancelled sync changes nothing", testCancelledSyncChangesNothing)
+testRun.run("news: news at a position, with holes", testNewsAtWithHoles)
+testRun.run("news: a walk and the regions to monitor", testNewsWalkAndRegions)
+testRun.run("news: offers near favorites and errors", testNewsOffersNearFavoritesAndErrors)
 
 print("swift: \(testRun.passed) passed, \(testRun.failed) failed")
 exit(testRun.failed > 0 || testRun.passed == 0 ? 1 : 0)

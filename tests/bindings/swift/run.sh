@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Swift binding tests: compiles the generated EhkCore.swift (as module EhkCore, against the
-# EhkCoreFFI module map and the host-built libehk_ffi.so) and the story tests in this directory
+# EhkCoreFFI module map and the host-built libehk_ffi.so) and the story, store and news tests in this directory
 # inside the Swift chroot of scripts/toolchains/swift.sh, runs them, and exits with their status.
 # The last line of a run is `swift: N passed, M failed`.
 # The store/feed tests start `ehk serve` (EHK_BIN, exported by scripts/test-bindings.sh; else
@@ -30,7 +30,7 @@ in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" -- env B="$BINDINGS" S="$SWIFT_TESTS_DI
         -I "$B/swift" "$B/swift/EhkCore.swift" -o "$O/libEhkCore.a"
     swiftc -module-name SwiftStory -I "$O" -I "$B/swift" -L "$O" -L "$B/lib" -lEhkCore -lehk_ffi \
         "$S/Harness.swift" "$S/Fixtures.swift" "$S/FeedServer.swift" "$S/StoryTests.swift" \
-        "$S/StoreTests.swift" "$S/main.swift" -o "$O/story"
+        "$S/StoreTests.swift" "$S/NewsTests.swift" "$S/main.swift" -o "$O/story"
 ' || die "compiling the Swift binding tests failed"
 t1=$(now_ms)
 log "compiled in $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s; running"
