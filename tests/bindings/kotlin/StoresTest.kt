@@ -37,8 +37,8 @@ import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
-private const val CAFE_ROW = "Café Crème,Sendlinger Straße,3,80331,München,48.1350,11.5700,,,,Kaffee gratis,Free coffee,0\n"
-private const val STORES_CSV =
+internal const val CAFE_ROW = "Café Crème,Sendlinger Straße,3,80331,München,48.1350,11.5700,,,,Kaffee gratis,Free coffee,0\n"
+internal const val STORES_CSV =
     "name,street,houseNumber,postalCode,location,latitude,longitude,telephone,email,homepage," +
         "discountDE,discountEN,categoryId\n" +
         "Bäckerei Müller,Hauptstraße,1,80331,München,48.1370,11.5750,,,,10 % auf Brezen,10% off pretzels,0\n" +
@@ -73,7 +73,7 @@ private class Publisher(workdir: File) {
 }
 
 /** `ehk serve FEED --port N` on a free loopback port, up and accepting connections. */
-private class FeedServer(feed: File) : AutoCloseable {
+internal class FeedServer(feed: File) : AutoCloseable {
     val port: Int = ServerSocket(0, 1, InetAddress.getLoopbackAddress()).use { it.localPort }
     val url = "http://127.0.0.1:$port"
     private val process: Process

@@ -213,5 +213,6 @@ fun main() {
     runner.test("CSV batch with progress", ::csvBatchWithProgress)
     runner.test("logger receives core records without personal data", ::loggerReceivesCoreRecordsWithoutPersonalData)
     registerStoreTests(runner) // StoresTest.kt: the store database and the signed feed over `ehk serve`
+    registerNewsTests(runner) // NewsTest.kt: geofenced news from the feed through the news engine
     runner.runAndExit()
 }
