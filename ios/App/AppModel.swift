@@ -60,6 +60,8 @@ final class AppModel: ObservableObject {
         syncState = await syncer.state
         if case .updated = outcome {
             await adoptSyncedVerifier()
+            // New news: reload them and register the regions again.
+            await NewsGeofencing.shared.reload()
         }
         return outcome
     }

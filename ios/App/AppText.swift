@@ -1,4 +1,5 @@
 import EhrenamtskarteKit
+import Foundation
 
 /// The shell's own texts in German and English. Reasons and notes about a scanned code are
 /// not here: they come from the core (`reasonText`, `flagText`) through VerificationDisplay.
@@ -96,9 +97,37 @@ struct AppText {
             return problem.text(lang: lang)
         }
     }
-    var newsPlaceholder: String {
-        pick("Hier erscheinen bald Neuigkeiten und Angebote aus Ihrer Region. Diese Funktion ist noch nicht verfügbar.",
-             "News and offers from your region will appear here soon. This is not available yet.")
+    var noNews: String {
+        pick("Hier gibt es gerade keine Neuigkeiten oder Angebote.", "No news or offers here right now.")
+    }
+    var newsWaitingForLocation: String {
+        pick("Neuigkeiten und Angebote gelten für einen Ort. Sobald Ihr Standort bekannt ist, erscheinen sie hier.",
+             "News and offers apply to a place. They appear here once your location is known.")
+    }
+    var newsLocationDenied: String {
+        pick("Kein Zugriff auf den Standort. Neuigkeiten gelten für einen Ort; Sie können den Zugriff in den Einstellungen erlauben.",
+             "No access to your location. News apply to a place; you can allow access in Settings.")
+    }
+    var newsSettings: String { pick("Einstellungen", "Settings") }
+    var newsNotifyAbout: String { pick("Benachrichtigen über", "Notify about") }
+    var offersNearFavorites: String {
+        pick("Angebote in der Nähe meiner Favoriten", "Offers near my favorites")
+    }
+    var enableBackgroundNews: String {
+        pick("Benachrichtigungen unterwegs erlauben", "Allow notifications on the go")
+    }
+    var backgroundNewsExplanation: String {
+        pick("Dafür braucht die App Mitteilungen und den Standortzugriff „Immer“. Ihr Standort verlässt das Gerät nie; höchstens 3 Mitteilungen am Tag, nie zwischen 22 und 7 Uhr.",
+             "This needs notifications and location access \"Always\". Your location never leaves the phone; at most 3 notifications a day, never between 22:00 and 07:00.")
+    }
+    /// "gültig bis 24.12.2026" from Unix seconds, in the app's language.
+    func newsValidUntil(_ unixSeconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: lang == .de ? "de_DE" : "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
+        formatter.dateStyle = .medium
+        formatter.timeStyle = .none
+        return validUntil(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(unixSeconds))))
     }
 
     /// A wallet error in words; the error enums carry no personal data.

@@ -1,7 +1,7 @@
 import EhrenamtskarteKit
 import SwiftUI
 
-/// The app shell: wallet, verify, stores, and the news tab a later issue fills.
+/// The app shell: wallet, verify, stores and news.
 /// Thin by design: every decision (valid or not, which reason, which code to show, when to
 /// renew it, which stores match, whether a feed is trustworthy) comes from the Rust core
 /// through EhrenamtskarteKit.
@@ -13,6 +13,8 @@ struct EhrenamtskarteApp: App {
     init() {
         // BGTaskScheduler wants its handlers before the app finishes launching.
         BackgroundFeedSync.register()
+        // Region events relaunch the app in the background: their delegate must exist at launch.
+        _ = NewsGeofencing.shared
     }
 
     var body: some Scene {
@@ -39,7 +41,7 @@ struct RootView: View {
                 .tabItem { Label(model.text.verifyTab, systemImage: "qrcode.viewfinder") }
             NavigationStack { StoresScreen() }
                 .tabItem { Label(model.text.storesTab, systemImage: "bag") }
-            NavigationStack { NewsPlaceholderScreen() }
+            NavigationStack { NewsScreen() }
                 .tabItem { Label(model.text.newsTab, systemImage: "newspaper") }
         }
     }

@@ -10,4 +10,5 @@ XCTMain([
     testCase(CardStatusTextTests.allTests),
     testCase(StoreCatalogTests.allTests),
     testCase(FeedSyncerTests.allTests),
+    testCase(GeofenceCoordinatorTests.allTests),
 ])

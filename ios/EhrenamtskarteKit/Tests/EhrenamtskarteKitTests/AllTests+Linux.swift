@@ -69,4 +69,17 @@ extension FeedSyncerTests {
     }
 }
 
+extension GeofenceCoordinatorTests {
+    static var allTests: [(String, (GeofenceCoordinatorTests) -> () throws -> Void)] {
+        [
+            ("testHandleNotifiesAfterDwellOnceAndRegistersTheCoreRegions", asyncTest(testHandleNotifiesAfterDwellOnceAndRegistersTheCoreRegions)),
+            ("testLeavingTheRefreshRegionRegistersAgain", asyncTest(testLeavingTheRefreshRegionRegistersAgain)),
+            ("testReloadAndOffersNearFavoritesRegisterAgain", asyncTest(testReloadAndOffersNearFavoritesRegisterAgain)),
+            ("testMutedCategoryStaysSilent", asyncTest(testMutedCategoryStaysSilent)),
+            ("testInvalidPositionIsANewsErrorAndChangesNothing", asyncTest(testInvalidPositionIsANewsErrorAndChangesNothing)),
+            ("testNewsListRowsInTheUserLanguage", asyncTest(testNewsListRowsInTheUserLanguage)),
+        ]
+    }
+}
+
 #endif

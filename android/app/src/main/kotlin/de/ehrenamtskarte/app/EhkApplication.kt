@@ -3,6 +3,7 @@ package de.ehrenamtskarte.app
 import android.app.Application
 import android.content.Context
 import android.content.pm.ApplicationInfo
+import de.ehrenamtskarte.app.news.NewsServices
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.LogLevel
 import de.ehrenamtskarte.core.StoreDatabase
@@ -20,6 +21,8 @@ import de.ehrenamtskarte.kit.FeedSyncer
 import de.ehrenamtskarte.kit.ReloadableVerifier
 import de.ehrenamtskarte.kit.SyncState
 import de.ehrenamtskarte.kit.WalletModel
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import java.io.File
 import java.io.FileNotFoundException
 import java.util.Locale
@@ -29,10 +32,14 @@ class EhkApplication : Application() {
     val feed: FeedServices by lazy { FeedServices(this) }
     val services: Services by lazy { Services(this, feed) }
 
+    /** News engine, geofences and notifications (the app, the geofence/boot receivers and the worker share it). */
+    val news: NewsServices by lazy { NewsServices(this, feed) }
+
     override fun onCreate() {
         super.onCreate()
         setLogger(LogcatLogger(), if (applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE != 0) LogLevel.DEBUG else LogLevel.INFO)
         if (AppConfig.feedUrl(this) != null) FeedSyncWorker.schedule(this)
+        NewsServices.createChannel(this)
     }
 }
 
@@ -58,7 +65,8 @@ class Services(context: Context, val feed: FeedServices) {
 class FeedServices(private val context: Context) {
     val storeDatabase: StoreDatabase = StoreDatabase.open(File(context.noBackupFilesDir, "stores.sqlite").path)
 
-    private val rootKey: ByteArray? = AppConfig.rootKey(context)
+    /** The Land's root key (trust anchor of the feed, its news included); null when not installed. */
+    val rootKey: ByteArray? = AppConfig.rootKey(context)
 
     /** Null when the app has no feed URL or root key configured (see assets/trust/README.md). */
     val config: FeedConfig? = rootKey?.let { root -> AppConfig.feedUrl(context)?.let { FeedConfig(it, root) } }
@@ -73,6 +81,8 @@ class FeedServices(private val context: Context) {
         val finished = syncer?.syncNow() ?: return null
         if (finished is SyncState.Synced && finished.changed) {
             rootKey?.let { root -> verifier?.replace(buildVerifier(root)) }
+            // The news the sync brought: the engine reloads, the geofences are registered anew.
+            withContext(Dispatchers.IO) { runCatching { (context.applicationContext as EhkApplication).news.reload() } }
         }
         return finished
     }

@@ -26,7 +26,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.vector.ImageVector
 import androidx.compose.ui.res.stringResource
 import de.ehrenamtskarte.app.ui.CardScreen
-import de.ehrenamtskarte.app.ui.ComingSoonScreen
+import de.ehrenamtskarte.app.ui.NewsScreen
 import de.ehrenamtskarte.app.ui.StoresScreen
 import de.ehrenamtskarte.app.ui.VerifyScreen
 import de.ehrenamtskarte.app.ui.WalletScreen
@@ -36,7 +36,14 @@ class MainActivity : ComponentActivity() {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
         val services = (application as EhkApplication).services
-        setContent { MaterialTheme { EhkApp(services) } }
+        val startTab = if (intent?.getStringExtra(EXTRA_TAB) == TAB_NEWS) Tab.NEWS else Tab.WALLET
+        setContent { MaterialTheme { EhkApp(services, startTab) } }
+    }
+
+    companion object {
+        /** A news notification opens the News tab. */
+        const val EXTRA_TAB = "tab"
+        const val TAB_NEWS = "news"
     }
 }
 
@@ -46,13 +53,12 @@ enum class Tab(val label: Int, val icon: ImageVector) {
 
     STORES(R.string.tab_stores, Icons.Filled.ShoppingCart),
 
-    // Placeholder: a later issue brings the news feed.
     NEWS(R.string.tab_news, Icons.Filled.Notifications),
 }
 
 @Composable
-fun EhkApp(services: Services) {
-    var tab by rememberSaveable { mutableStateOf(Tab.WALLET) }
+fun EhkApp(services: Services, startTab: Tab = Tab.WALLET) {
+    var tab by rememberSaveable { mutableStateOf(startTab) }
     var openCardId by rememberSaveable { mutableStateOf<String?>(null) }
 
     val cardId = openCardId
@@ -80,7 +86,7 @@ fun EhkApp(services: Services) {
             Tab.WALLET -> WalletScreen(services, onOpenCard = { openCardId = it }, modifier)
             Tab.VERIFY -> VerifyScreen(services, modifier)
             Tab.STORES -> StoresScreen(services, modifier)
-            Tab.NEWS -> ComingSoonScreen(R.string.news_placeholder_title, R.string.news_placeholder, modifier)
+            Tab.NEWS -> NewsScreen(services, modifier)
         }
     }
 }

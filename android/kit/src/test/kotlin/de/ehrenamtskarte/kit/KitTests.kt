@@ -8,5 +8,6 @@ fun main() {
     VerifyControllerTest.register(runner)
     WalletModelTest.register(runner)
     StoresTest.register(runner)
+    NewsTest.register(runner)
     runner.runAndExit()
 }
