@@ -173,7 +173,10 @@ fn trust_key(trust: &TrustList, signer: KeyId, role: Role, now: i64) -> Result<V
     let entry = trust
         .issuer(signer)
         .filter(|e| e.roles.has(role) && !e.withdrawn && e.valid_at(now))
-        .ok_or_else(|| Error::NotAllowed(format!("key {signer} has no valid {role:?} role")))?;
+        .ok_or_else(|| {
+            let role = format!("{role:?}").to_lowercase();
+            Error::NotAllowed(format!("key {signer} has no valid {role} role"))
+        })?;
     VerifyingKey::from_bytes(&entry.public_key)
         .map_err(|_| Error::InvalidKey("trust list key".into()))
 }
@@ -274,14 +277,7 @@ fn run(
         }
     }
     let signer = Manifest::signer(&manifest_bytes)?;
-    let entry = trust
-        .issuer(signer)
-        .filter(|e| e.roles.has(Role::Stores) && !e.withdrawn && e.valid_at(now))
-        .ok_or_else(|| {
-            Error::NotAllowed(format!("manifest signer {signer} has no valid stores role"))
-        })?;
-    let signer_key = VerifyingKey::from_bytes(&entry.public_key)
-        .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+    let signer_key = trust_key(&trust, signer, Role::Stores, now)?;
     let manifest = Manifest::verify(&manifest_bytes, &signer_key)?;
 
     if let Some(local) = local_version {

@@ -22,6 +22,14 @@ struct Entry {
     anchor: (f64, f64),
 }
 
+/// An item whose area contains a position; `whole_fix_inside` when the position lies at least
+/// the fix's accuracy inside it.
+pub(crate) struct Containment<'a> {
+    pub item: &'a NewsItem,
+    pub distance_m: f64,
+    pub whole_fix_inside: bool,
+}
+
 /// An item that applies at a position, with the distance to its area's centre.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewsHit {
@@ -68,12 +76,7 @@ impl NewsIndex {
     /// Indexes the items of all bundles (one per publisher); items without a usable shape are
     /// left out.
     pub fn new(bundles: &[NewsBundle]) -> NewsIndex {
-        let items = bundles.iter().flat_map(|b| {
-            b.items
-                .iter()
-                .map(move |i| (i.clone(), shapes_of(i, &b.regions)))
-        });
-        NewsIndex::from_items(items)
+        NewsIndex::with_favorite_offers(bundles, &[], 0.0)
     }
 
     /// As [`NewsIndex::new`], plus an offer for each favorite store with a discount, applying
@@ -175,24 +178,28 @@ impl NewsIndex {
         p: (f64, f64),
         now: i64,
         margin_m: f64,
-    ) -> Vec<(&NewsItem, f64)> {
-        let mut seen: Vec<usize> = Vec::new();
-        let mut hits = Vec::new();
+    ) -> Vec<Containment<'_>> {
+        let mut hits: Vec<(usize, Containment)> = Vec::new();
         for candidate in self.tree.locate_all_at_point(&[p.1, p.0]) {
             let (index, shape) = candidate.data;
-            if seen.contains(&index) {
-                continue;
-            }
             let entry = &self.entries[index];
-            if !entry.item.valid_at(now) {
+            if !entry.item.valid_at(now) || !entry.shapes[shape].contains(p) {
                 continue;
             }
-            if entry.shapes[shape].contains_with_margin(p, margin_m) {
-                seen.push(index);
-                hits.push((&entry.item, distance_m(p, entry.anchor)));
+            let whole_fix_inside = entry.shapes[shape].contains_with_margin(p, margin_m);
+            match hits.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, hit)) => hit.whole_fix_inside |= whole_fix_inside,
+                None => hits.push((
+                    index,
+                    Containment {
+                        item: &entry.item,
+                        distance_m: distance_m(p, entry.anchor),
+                        whole_fix_inside,
+                    },
+                )),
             }
         }
-        hits
+        hits.into_iter().map(|(_, hit)| hit).collect()
     }
 
     /// The items valid now whose area contains the position, by true geometry, highest
@@ -201,9 +208,9 @@ impl NewsIndex {
         let mut hits: Vec<NewsHit> = self
             .containing(p, now, 0.0)
             .into_iter()
-            .map(|(item, distance_m)| NewsHit {
-                item: item.clone(),
-                distance_m,
+            .map(|hit| NewsHit {
+                item: hit.item.clone(),
+                distance_m: hit.distance_m,
             })
             .collect();
         hits.sort_by(|a, b| {

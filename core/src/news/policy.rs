@@ -156,12 +156,7 @@ impl NotificationPolicy {
         } else {
             f64::INFINITY
         };
-        let surely_inside = index.containing(p, now, accuracy);
-        let maybe_inside: Vec<String> = index
-            .containing(p, now, 0.0)
-            .iter()
-            .map(|(i, _)| i.id.clone())
-            .collect();
+        let inside = index.containing(p, now, accuracy);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         // Leaving an area (not even the fix's centre is inside) ends the dwell.
@@ -169,7 +164,10 @@ impl NotificationPolicy {
             .prepare("SELECT item_id FROM dwell")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        for id in dwelling.iter().filter(|id| !maybe_inside.contains(id)) {
+        for id in dwelling
+            .iter()
+            .filter(|id| !inside.iter().any(|hit| hit.item.id == **id))
+        {
             tx.execute("DELETE FROM dwell WHERE item_id = ?1", [id])?;
         }
         let muted: Vec<String> = tx
@@ -177,7 +175,8 @@ impl NotificationPolicy {
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let mut eligible = Vec::new();
-        for (item, distance_m) in surely_inside {
+        for hit in inside.iter().filter(|hit| hit.whole_fix_inside) {
+            let (item, distance_m) = (hit.item, hit.distance_m);
             if muted.iter().any(|m| m == item.category.as_str()) {
                 continue;
             }

@@ -215,17 +215,13 @@ impl Wallet {
 
     /// Compares the phone's clock with what the wallet knows has happened, and records `now`.
     pub fn clock_check(&self, now: i64) -> Result<ClockStatus> {
-        let (newest_issue, latest_seen): (Option<i64>, Option<i64>) = {
-            let conn = self.conn();
-            let latest_seen = conn
-                .query_row("SELECT latest_seen FROM clock WHERE id = 1", [], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            drop(conn);
-            let newest = self.cards(now)?.iter().map(|c| c.issued_at).max();
-            (newest, latest_seen)
-        };
+        let latest_seen: Option<i64> = self
+            .conn()
+            .query_row("SELECT latest_seen FROM clock WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let newest_issue = self.cards(now)?.iter().map(|c| c.issued_at).max();
         let floor = newest_issue
             .unwrap_or(i64::MIN)
             .max(EARLIEST_PLAUSIBLE_TIME);
