@@ -227,10 +227,16 @@ impl Shape {
     /// Inside, and at least `margin_m` metres from the edge: a fix whose accuracy circle lies
     /// wholly inside the area.
     pub fn contains_with_margin(&self, p: (f64, f64), margin_m: f64) -> bool {
-        if !self.contains(p) {
-            return false;
-        }
+        self.contains(p) && self.margin_inside(p, margin_m)
+    }
+
+    /// For a position already known to be inside: whether it lies at least `margin_m` metres
+    /// from the edge.
+    pub(crate) fn margin_inside(&self, p: (f64, f64), margin_m: f64) -> bool {
         let margin = margin_m.max(0.0);
+        if margin == 0.0 {
+            return true;
+        }
         match self {
             Shape::Circle { center, radius_m } => {
                 crate::stores::model::distance_m(*center, p) + margin <= *radius_m

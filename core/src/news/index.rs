@@ -186,7 +186,7 @@ impl NewsIndex {
             if !entry.item.valid_at(now) || !entry.shapes[shape].contains(p) {
                 continue;
             }
-            let whole_fix_inside = entry.shapes[shape].contains_with_margin(p, margin_m);
+            let whole_fix_inside = entry.shapes[shape].margin_inside(p, margin_m);
             match hits.iter_mut().find(|(i, _)| *i == index) {
                 Some((_, hit)) => hit.whole_fix_inside |= whole_fix_inside,
                 None => hits.push((
