@@ -4,7 +4,8 @@
 use crate::convert::{parse_day, CardType, Role};
 use crate::errors::IssueError;
 use ehk_core::keys::public_key_from_bytes;
-use ehk_core::{CardRequest as CoreRequest, KeyId, QrPayload};
+use ehk_core::{KeyId, QrPayload};
+use ehk_issuer::CardRequest as CoreRequest;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -123,7 +124,7 @@ impl IssuerKey {
                 .map_err(invalid)?,
             device_key,
         };
-        let (credential, claims) = ehk_core::issue_card(&self.inner, &core, now)?;
+        let (credential, claims) = ehk_issuer::issue_card(&self.inner, &core, now)?;
         Ok(IssuedCard {
             card_id: claims.card_id_hex(),
             qr_text: QrPayload::Credential(credential.clone()).encode(),
@@ -188,7 +189,7 @@ pub trait ProgressListener: Send + Sync {
 
 struct ForwardProgress(Option<Arc<dyn ProgressListener>>);
 
-impl ehk_core::card::batch::Progress for ForwardProgress {
+impl ehk_core::progress::Progress for ForwardProgress {
     fn progress(&self, done: u64, total: u64) {
         if let Some(listener) = &self.0 {
             listener.progress(done, total);
@@ -238,13 +239,13 @@ impl IssuerKey {
         let day = |d: Option<String>, what: &str| {
             d.map(|d| parse_day(&d, what)).transpose().map_err(invalid)
         };
-        let core_defaults = ehk_core::card::batch::BatchDefaults {
+        let core_defaults = ehk_issuer::batch::BatchDefaults {
             project_id: defaults.project_id,
             region_id: defaults.region_id,
             valid_from: day(defaults.valid_from, "valid_from")?,
             valid_until: day(defaults.valid_until, "valid_until")?,
         };
-        let report = ehk_core::card::batch::issue_csv(
+        let report = ehk_issuer::batch::issue_csv(
             &self.inner,
             &csv,
             &core_defaults,

@@ -289,7 +289,7 @@ impl IssuerKey {
                         longitude: center.longitude,
                         radius_m,
                     },
-                    NewsArea::GeoJson { geojson } => core_news::model::area_from_geojson(&geojson)
+                    NewsArea::GeoJson { geojson } => ehk_issuer::news_area::area_from_geojson(&geojson)
                         .map_err(|e| invalid(format!("news item {}: {e}", i.id)))?,
                 };
                 Ok(core_news::NewsItem {

@@ -183,7 +183,7 @@ pub struct ImportReport {
 
 struct ForwardProgress(Option<Arc<dyn ProgressListener>>);
 
-impl ehk_core::card::batch::Progress for ForwardProgress {
+impl ehk_core::progress::Progress for ForwardProgress {
     fn progress(&self, done: u64, total: u64) {
         if let Some(p) = &self.0 {
             p.progress(done, total);
@@ -227,7 +227,7 @@ impl StoreDatabase {
             .map_err(|_| IssueError::InvalidRequest {
                 detail: "the store database cannot be read".into(),
             })?;
-        let report = ehk_core::feed::publish_with_news(
+        let report = ehk_issuer::publish::publish_with_news(
             std::path::Path::new(&dir),
             key.inner(),
             &root,
@@ -236,7 +236,7 @@ impl StoreDatabase {
             &revocation_lists,
             &news_bundles,
             now,
-            &ehk_core::feed::PublishOptions {
+            &ehk_issuer::publish::PublishOptions {
                 expires_in_secs,
                 ..Default::default()
             },
@@ -417,9 +417,9 @@ impl StoreDatabase {
     pub fn import_stores(&self, data: Vec<u8>, geojson: bool) -> Result<ImportReport, StoreError> {
         let categories = core_stores::model::default_categories();
         let report = if geojson {
-            core_stores::import::import_geojson(&String::from_utf8_lossy(&data), &categories)
+            ehk_issuer::stores::import::import_geojson(&String::from_utf8_lossy(&data), &categories)
         } else {
-            core_stores::import::import_csv(&data, &categories)
+            ehk_issuer::stores::import::import_csv(&data, &categories)
         }
         .map_err(|_| StoreError::InvalidArgument {
             detail: "the file has no usable header or structure".into(),

@@ -66,7 +66,7 @@ impl From<rusqlite::Error> for Error {
 }
 
 impl Error {
-    pub(crate) fn malformed(what: &'static str, detail: impl Into<String>) -> Error {
+    pub fn malformed(what: &'static str, detail: impl Into<String>) -> Error {
         Error::Malformed {
             what,
             detail: detail.into(),

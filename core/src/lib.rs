@@ -5,7 +5,6 @@
 //! arguments are parsed into typed errors or an [`card::Verification::Invalid`] result.
 
 pub mod atomic_file;
-pub mod bench_fixture;
 pub mod card;
 mod cbor;
 pub mod cose;
@@ -14,12 +13,12 @@ pub mod error;
 pub mod feed;
 pub mod keys;
 pub mod news;
+pub mod progress;
 pub mod stores;
 pub mod trust;
 pub mod wallet;
 
 pub use card::claims::{CardClaims, CardType};
-pub use card::issue::{issue_card, CardRequest};
 pub use card::presentation::{Presentation, PRESENTATION_STEP_SECS};
 pub use card::qr::{QrPayload, CREDENTIAL_PREFIX, PRESENTATION_PREFIX};
 pub use card::reason::{Flag, InvalidReason, Lang};

@@ -3,10 +3,11 @@
 
 mod common;
 use common::*;
-use ehk_core::card::batch::NoProgress;
+use ehk_core::progress::NoProgress;
 use ehk_core::feed::sync::verifier_from_db;
 use ehk_core::feed::*;
-use ehk_core::stores::generate::{evolve, synthetic_snapshot};
+use ehk_issuer::publish::{publish, publish_with_news, PublishOptions, PublishReport};
+use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
 use ehk_core::stores::{Snapshot, StoreDb};
 use ehk_core::*;
 use std::io::{BufRead, BufReader, Write};
@@ -364,7 +365,7 @@ fn a_cancelled_sync_changes_nothing_and_the_next_one_succeeds() {
     let server = TestServer::start(feed.dir.path().to_path_buf());
     let (_d, db) = phone_db();
     struct CancelOnFirstProgress<'a>(&'a StoreDb);
-    impl ehk_core::card::batch::Progress for CancelOnFirstProgress<'_> {
+    impl ehk_core::progress::Progress for CancelOnFirstProgress<'_> {
         fn progress(&self, _: u64, _: u64) {
             self.0.cancel_sync();
         }
@@ -490,7 +491,7 @@ fn progress_only_moves_forward_and_a_cancel_before_the_sync_still_counts() {
     let server = TestServer::start(feed.dir.path().to_path_buf());
     let (_d, db) = phone_db();
     struct Record(Mutex<Vec<(u64, u64)>>);
-    impl ehk_core::card::batch::Progress for Record {
+    impl ehk_core::progress::Progress for Record {
         fn progress(&self, done: u64, total: u64) {
             self.0.lock().unwrap().push((done, total));
         }

@@ -1,8 +1,8 @@
 //! The offline store database: German-aware search, nearby through the spatial index,
 //! favorites across syncs, deltas, imports with bad rows, readers during writes.
 
-use ehk_core::stores::generate::{evolve, synthetic_snapshot};
-use ehk_core::stores::import::{import_csv, import_geojson};
+use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
+use ehk_issuer::stores::import::{import_csv, import_geojson};
 use ehk_core::stores::model::{default_categories, distance_m};
 use ehk_core::stores::*;
 

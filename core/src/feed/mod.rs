@@ -6,9 +6,7 @@
 //! written; only the manifest is replaced.
 
 pub mod manifest;
-pub mod publish;
 pub mod sync;
 
 pub use manifest::{Artifact, ArtifactKind, Manifest};
-pub use publish::{publish, publish_with_news, PublishOptions, PublishReport};
 pub use sync::{sync, SyncOptions, SyncOutcome};

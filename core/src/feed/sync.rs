@@ -3,7 +3,7 @@
 //! versions never going back, every download bounded and hashed, and everything applied in one
 //! transaction. A failure at any point leaves the database exactly as it was.
 
-use crate::card::batch::Progress;
+use crate::progress::Progress;
 use crate::card::verify::Verifier;
 use crate::error::{Error, Result};
 use crate::feed::manifest::{

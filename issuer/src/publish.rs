@@ -1,17 +1,17 @@
 //! `ehk feed publish`: writes the next feed version into a directory that any static web
 //! host can serve.
 
-use crate::atomic_file::write_atomic;
-use crate::error::{Error, Result};
-use crate::feed::manifest::{
+use ehk_core::atomic_file::write_atomic;
+use ehk_core::error::{Error, Result};
+use ehk_core::feed::manifest::{
     decode_snapshot, encode_delta, encode_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest,
     MANIFEST_NAME,
 };
-use crate::keys::IssuerKey;
-use crate::news::model::NewsBundle;
-use crate::stores::model::{Delta, Snapshot};
-use crate::trust::list::{Role, TrustList};
-use crate::trust::revocation::RevocationList;
+use ehk_core::keys::IssuerKey;
+use ehk_core::news::model::NewsBundle;
+use ehk_core::stores::model::{Delta, Snapshot};
+use ehk_core::trust::list::{Role, TrustList};
+use ehk_core::trust::revocation::RevocationList;
 use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeSet;
 use std::path::Path;
