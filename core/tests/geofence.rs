@@ -521,10 +521,7 @@ fn the_state_survives_a_restart() {
     let json = serde_json::to_string(&g).unwrap();
     let mut from_json: GeofenceState = serde_json::from_str(&json).unwrap();
     assert_eq!(from_json.last_fix(), g.last_fix());
-    assert_eq!(
-        from_json.registered().map(|r| ids(r)),
-        g.registered().map(|r| ids(r))
-    );
+    assert_eq!(from_json.registered().map(ids), g.registered().map(ids));
     let u = from_json
         .on_fix(
             &index,
@@ -607,4 +604,34 @@ fn bad_input_is_an_error_and_changes_nothing() {
         Some(1),
         "at least the refresh circle"
     );
+}
+
+#[test]
+fn dwelt_items_still_obey_every_other_policy_rule() {
+    let index = index();
+    let policy = NotificationPolicy::open_in_memory().unwrap();
+    let dwelt = strings(&["market", "museum"]);
+    let shown = |p: (f64, f64), accuracy: f64, t: i64| -> Vec<String> {
+        policy
+            .on_position_dwelt(&index, p, accuracy, &dwelt, t)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.item.id)
+            .collect()
+    };
+    // Dwelt and inside: at once; the museum is dwelt but not here.
+    assert_eq!(shown(MARKET, 20.0, NOW), vec!["market"]);
+    assert!(shown(MARKET, 20.0, NOW + 10).is_empty(), "once per item");
+    // Muted, quiet hours (23:30 in Berlin) and coarse fixes stay silent.
+    policy.set_muted(NewsCategory::Offer, true).unwrap();
+    assert!(shown(MUSEUM, 10.0, NOW + 20).is_empty());
+    policy.set_muted(NewsCategory::Offer, false).unwrap();
+    assert!(shown(MUSEUM, 10.0, NOW + 9 * HOUR + 30 * 60).is_empty());
+    assert!(shown(MUSEUM, 150.0, NOW + 30).is_empty());
+    assert_eq!(shown(MUSEUM, 10.0, NOW + 40), vec!["museum"]);
+    // Without the dwelt set, the plain rule: the library's first fix only starts the dwell.
+    assert!(policy
+        .on_position(&index, LIBRARY, 10.0, NOW + 50)
+        .unwrap()
+        .is_empty());
 }
