@@ -150,6 +150,20 @@ impl NotificationPolicy {
         accuracy_m: f64,
         now: i64,
     ) -> Result<Vec<Notification>> {
+        self.on_position_dwelt(index, p, accuracy_m, &[], now)
+    }
+
+    /// As [`NotificationPolicy::on_position`], but the items named in `dwelt` count as dwelt
+    /// already (the operating system's entry event stood in for the first fix): they notify on
+    /// this fix if its whole accuracy circle lies inside their area and every other rule allows.
+    pub fn on_position_dwelt(
+        &self,
+        index: &NewsIndex,
+        p: (f64, f64),
+        accuracy_m: f64,
+        dwelt: &[String],
+        now: i64,
+    ) -> Result<Vec<Notification>> {
         let settings = self.settings()?;
         let accuracy = if accuracy_m.is_finite() {
             accuracy_m.max(0.0)
@@ -198,18 +212,19 @@ impl NotificationPolicy {
                     |r| r.get(0),
                 )
                 .optional()?;
-            match first {
-                None => {
-                    tx.execute(
-                        "INSERT INTO dwell (item_id, first_inside) VALUES (?1, ?2)",
-                        params![item.id, now],
-                    )?;
-                }
-                Some(first) if now - first >= settings.dwell_secs => eligible.push(Notification {
+            if first.is_none() {
+                tx.execute(
+                    "INSERT INTO dwell (item_id, first_inside) VALUES (?1, ?2)",
+                    params![item.id, now],
+                )?;
+            }
+            let dwelt_long_enough = dwelt.contains(&item.id)
+                || first.is_some_and(|first| now.saturating_sub(first) >= settings.dwell_secs);
+            if dwelt_long_enough {
+                eligible.push(Notification {
                     item: item.clone(),
                     distance_m,
-                }),
-                Some(_) => {}
+                });
             }
         }
         let mut shown = Vec::new();
