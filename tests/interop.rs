@@ -3,8 +3,8 @@
 
 use ehk_core::card::presentation;
 use ehk_core::card::qr::QrPayload;
-use ehk_issuer::qr_image::render_png;
 use ehk_core::{CardType, Day, IssuerKey};
+use ehk_issuer::qr_image::render_png;
 use ehk_issuer::{issue_card, CardRequest};
 use ehk_scenarios::{interop_dir, python_with_pycose, zbarimg};
 use std::process::Command;

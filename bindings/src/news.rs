@@ -289,8 +289,10 @@ impl IssuerKey {
                         longitude: center.longitude,
                         radius_m,
                     },
-                    NewsArea::GeoJson { geojson } => ehk_issuer::news_area::area_from_geojson(&geojson)
-                        .map_err(|e| invalid(format!("news item {}: {e}", i.id)))?,
+                    NewsArea::GeoJson { geojson } => {
+                        ehk_issuer::news_area::area_from_geojson(&geojson)
+                            .map_err(|e| invalid(format!("news item {}: {e}", i.id)))?
+                    }
                 };
                 Ok(core_news::NewsItem {
                     id: i.id,

@@ -2,13 +2,13 @@
 
 use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
-use ehk_core::progress::Progress;
 use ehk_core::feed::manifest::{safe_artifact_name, sha256_hex, MANIFEST_NAME};
 use ehk_core::feed::{sync, SyncOptions, SyncOutcome};
-use ehk_issuer::publish::PublishOptions;
 use ehk_core::keys::read_public_file;
+use ehk_core::progress::Progress;
 use ehk_core::stores::StoreDb;
 use ehk_core::IssuerKey;
+use ehk_issuer::publish::PublishOptions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -3,9 +3,9 @@
 use crate::files::{read, write_atomic, CliResult};
 use crate::output::write_card_files;
 use clap::Args;
-use ehk_issuer::batch::{issue_csv, request_from_fields, BatchDefaults, CardFields, Progress};
 use ehk_core::card::claims::CardClaims;
 use ehk_core::{Day, IssuerKey, QrPayload, RevocationList};
+use ehk_issuer::batch::{issue_csv, request_from_fields, BatchDefaults, CardFields, Progress};
 use ehk_issuer::issue_card;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

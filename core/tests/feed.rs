@@ -3,13 +3,13 @@
 
 mod common;
 use common::*;
-use ehk_core::progress::NoProgress;
 use ehk_core::feed::sync::verifier_from_db;
 use ehk_core::feed::*;
-use ehk_issuer::publish::{publish, publish_with_news, PublishOptions, PublishReport};
-use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
+use ehk_core::progress::NoProgress;
 use ehk_core::stores::{Snapshot, StoreDb};
 use ehk_core::*;
+use ehk_issuer::publish::{publish, publish_with_news, PublishOptions, PublishReport};
+use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

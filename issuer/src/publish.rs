@@ -1,6 +1,7 @@
 //! `ehk feed publish`: writes the next feed version into a directory that any static web
 //! host can serve.
 
+use ed25519_dalek::VerifyingKey;
 use ehk_core::atomic_file::write_atomic;
 use ehk_core::error::{Error, Result};
 use ehk_core::feed::manifest::{
@@ -12,7 +13,6 @@ use ehk_core::news::model::NewsBundle;
 use ehk_core::stores::model::{Delta, Snapshot};
 use ehk_core::trust::list::{Role, TrustList};
 use ehk_core::trust::revocation::RevocationList;
-use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeSet;
 use std::path::Path;
 

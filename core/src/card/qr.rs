@@ -1,7 +1,6 @@
 //! QR text: a short versioned prefix plus Base45 (RFC 9285), so the code uses the QR
 //! alphanumeric mode. Rendering QR images is the issuer's (`ehk-issuer`).
 
-
 /// A static card: the issuer-signed credential alone.
 pub const CREDENTIAL_PREFIX: &str = "EK1:";
 /// A device-bound presentation: credential, time step and device signature.

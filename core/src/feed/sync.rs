@@ -3,7 +3,6 @@
 //! versions never going back, every download bounded and hashed, and everything applied in one
 //! transaction. A failure at any point leaves the database exactly as it was.
 
-use crate::progress::Progress;
 use crate::card::verify::Verifier;
 use crate::error::{Error, Result};
 use crate::feed::manifest::{
@@ -11,6 +10,7 @@ use crate::feed::manifest::{
 };
 use crate::keys::KeyId;
 use crate::news::model::NewsBundle;
+use crate::progress::Progress;
 use crate::stores::db::{apply_delta, apply_snapshot, put_signed_list, set_feed_state, StoreDb};
 use crate::trust::list::{Role, TrustList};
 use crate::trust::revocation::RevocationList;
