@@ -70,7 +70,7 @@ impl From<CoreError> for TrustError {
             } => TrustError::VersionNotNewer { offered, current },
             CoreError::NoTrustList => TrustError::NoTrustList,
             CoreError::UnknownIssuer(_) => TrustError::UnknownIssuer,
-            CoreError::NotAllowed(_) => TrustError::NotAllowed,
+            CoreError::NotAllowed { .. } => TrustError::NotAllowed,
             CoreError::InvalidKey(_) => TrustError::InvalidArgument {
                 detail: "not an Ed25519 public key".into(),
             },
@@ -105,7 +105,7 @@ impl From<CoreError> for IssueError {
             CoreError::TimeOutOfRange(_) => IssueError::InvalidRequest {
                 detail: "time out of range".into(),
             },
-            CoreError::NotAllowed(_) => IssueError::InvalidRequest {
+            CoreError::NotAllowed { .. } => IssueError::InvalidRequest {
                 detail: "the key is not allowed to do this by the trust list".into(),
             },
             CoreError::BadSignature(_)
@@ -180,9 +180,9 @@ impl From<CoreError> for SyncError {
                 detail: format!("malformed {what}"),
             },
             CoreError::BadSignature(_) => SyncError::BadSignature,
-            CoreError::NotAllowed(_) | CoreError::UnknownIssuer(_) | CoreError::InvalidKey(_) => {
-                SyncError::NotAllowed
-            }
+            CoreError::NotAllowed { .. }
+            | CoreError::UnknownIssuer(_)
+            | CoreError::InvalidKey(_) => SyncError::NotAllowed,
             CoreError::VersionNotNewer {
                 offered, current, ..
             } => SyncError::VersionNotNewer { offered, current },

@@ -26,7 +26,7 @@ pub use card::verify::{PresentationKind, UpdateOutcome, ValidCard, Verification,
 pub use day::Day;
 pub use error::Error;
 pub use keys::{IssuerKey, KeyId, PublicKey};
-pub use trust::list::{IssuerEntry, Role, Roles, TrustList};
+pub use trust::list::{IssuerEntry, Refusal, Role, Roles, SignedObject, TrustList};
 pub use trust::revocation::RevocationList;
 pub use wallet::keystore::{FileKeyStore, KeyStore, KeyStoreError, MemoryKeyStore};
 pub use wallet::{CardStatus, ClockStatus, Wallet, WalletCard};

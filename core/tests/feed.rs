@@ -299,11 +299,11 @@ fn every_fault_leaves_the_database_as_it_was_and_the_next_sync_succeeds() {
         (Fault::Replace("manifest.cose", tampered_manifest), ""),
         (
             Fault::Replace("manifest.cose", foreign_manifest),
-            "stores role",
+            "not in the trust list",
         ),
         (
             Fault::Replace("manifest.cose", card_issuer_manifest),
-            "stores role",
+            "lacks the stores role",
         ),
         (
             Fault::Replace("manifest.cose", b"<html>garbage</html>".to_vec()),
@@ -481,7 +481,16 @@ fn publishing_keeps_recent_snapshots_for_deltas_and_prunes_the_rest() {
         &PublishOptions::default(),
     )
     .unwrap_err();
-    assert!(matches!(err, Error::NotAllowed(_)));
+    assert!(
+        matches!(
+            err,
+            Error::NotAllowed {
+                refusal: Refusal::MissingRole(Role::Stores),
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -612,6 +621,189 @@ fn news_bundles_travel_in_the_feed_checked_and_never_going_back() {
     .unwrap();
     assert!(matches!(
         publish(&[stranger_news]),
-        Err(Error::NotAllowed(_))
+        Err(Error::NotAllowed {
+            refusal: Refusal::MissingRole(Role::News),
+            ..
+        })
     ));
+}
+
+/// A news bundle with one item at `at`, signed by `key`.
+fn news_bundle(key: &IssuerKey, id: &str, at: (f64, f64)) -> Vec<u8> {
+    use ehk_core::news::{geometry::Area, NewsBundle, NewsCategory, NewsItem};
+    NewsBundle {
+        version: 1,
+        issued_at: NOW,
+        expires_at: NOW + 30 * 86_400,
+        items: vec![NewsItem {
+            id: id.into(),
+            title_de: id.into(),
+            title_en: id.into(),
+            body_de: String::new(),
+            body_en: String::new(),
+            category: NewsCategory::Notice,
+            priority: 1,
+            valid_from: NOW - 3_600,
+            valid_until: NOW + 20 * 86_400,
+            store_id: None,
+            area: Area::Circle {
+                latitude: at.0,
+                longitude: at.1,
+                radius_m: 500.0,
+            },
+        }],
+        regions: vec![],
+    }
+    .sign(key)
+    .unwrap()
+}
+
+#[test]
+fn a_withdrawn_issuer_is_shut_out_and_everyone_else_keeps_working() {
+    use ehk_core::feed::sync::news_from_db;
+    use ehk_core::news::NewsIndex;
+    let mut feed = Feed::new();
+    // Issuer A (the world's issuer) and issuer B both sign cards, revocation lists and news.
+    let b = IssuerKey::generate().unwrap();
+    let a_id = feed.world.issuer.key_id();
+    feed.world.change_trust(|t| {
+        let mut entry = issuer_entry(&b, "Stadt B");
+        entry.roles = Roles::of(&[Role::Cards, Role::News]);
+        t.upsert_issuer(entry).unwrap();
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == a_id)
+            .for_each(|e| e.roles = Roles::of(&[Role::Cards, Role::News]));
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let (a_card, a_claims) = feed.world.issue(&request("Anna A"));
+    let (b_card, b_claims) = {
+        let (credential, claims) =
+            ehk_issuer::issue_card(&b, &request("Bernd B"), NOW - 3_600).unwrap();
+        (QrPayload::Credential(credential).encode(), claims)
+    };
+    let (b_revoked, b_revoked_claims) = {
+        let (credential, claims) =
+            ehk_issuer::issue_card(&b, &request("Berta B"), NOW - 3_600).unwrap();
+        (QrPayload::Credential(credential).encode(), claims)
+    };
+    let a_list =
+        RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![[7; 8]]).sign(&feed.world.issuer);
+    let b_list =
+        RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![b_revoked_claims.card_id]).sign(&b);
+    let a_news = news_bundle(&feed.world.issuer, "a-news", (49.45, 11.07));
+    let b_news = news_bundle(&b, "b-news", (49.45, 11.07));
+    let (dir, store_key, root_key) = (
+        feed.dir.path().to_path_buf(),
+        feed.store_key.seed(),
+        feed.world.root.public_key(),
+    );
+    let publish_all = |trust_bytes: &[u8]| {
+        publish_with_news(
+            &dir,
+            &IssuerKey::from_seed(&store_key).unwrap(),
+            &root_key,
+            &synthetic_snapshot(50, 1, 0),
+            trust_bytes,
+            &[a_list.clone(), b_list.clone()],
+            &[a_news.clone(), b_news.clone()],
+            NOW,
+            &PublishOptions::default(),
+        )
+        .unwrap()
+    };
+    assert!(publish_all(&feed.trust_bytes).skipped.is_empty());
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    let root = feed.world.root.public_key();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert_eq!(news_from_db(&db, root, NOW).unwrap().len(), 2);
+    let names = |db: &StoreDb| -> Vec<String> {
+        db.signed_lists()
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    };
+    assert!(names(&db).contains(&format!("revocations-{a_id}")));
+
+    // The root withdraws A. Publishing leaves A's lists out and says so.
+    feed.world.change_trust(|t| {
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == a_id)
+            .for_each(|e| e.withdrawn = true)
+    });
+    let withdrawn_trust = feed.world.trust.sign(&feed.world.root).unwrap();
+    let report = publish_all(&withdrawn_trust);
+    assert_eq!(report.skipped.len(), 2, "{:?}", report.skipped);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    // The sync removed the lists the new manifest no longer names.
+    assert!(
+        !names(&db).iter().any(|n| n.contains(&a_id.to_hex())),
+        "{:?}",
+        names(&db)
+    );
+
+    // The phone still builds its verifier: B's cards verify, B's revocations hold, A's cards
+    // are refused with their own reason.
+    let verifier = verifier_from_db(&db, root).unwrap();
+    assert!(verifier.verify(&b_card, NOW).is_valid());
+    assert_eq!(
+        verifier.verify(&b_revoked, NOW).reason(),
+        Some(InvalidReason::Revoked)
+    );
+    assert_eq!(
+        verifier.verify(&a_card, NOW).reason(),
+        Some(InvalidReason::IssuerKeyWithdrawn)
+    );
+    assert!(b_claims.card_id != a_claims.card_id);
+    // And the news of everyone else stays readable.
+    let bundles = news_from_db(&db, root, NOW).unwrap();
+    let hits = NewsIndex::new(&bundles).news_at((49.45, 11.07), NOW);
+    let ids: Vec<&str> = hits.iter().map(|h| h.item.id.as_str()).collect();
+    assert_eq!(ids, ["b-news"]);
+}
+
+#[test]
+fn a_lapsed_news_key_hides_only_its_own_news() {
+    use ehk_core::feed::sync::news_from_db;
+    let mut feed = Feed::new();
+    let b = IssuerKey::generate().unwrap();
+    let c = IssuerKey::generate().unwrap();
+    feed.world.change_trust(|t| {
+        let mut eb = issuer_entry(&b, "Stadt B");
+        eb.roles = Roles::of(&[Role::News]);
+        // B's key lapses two days from now; C's stays valid.
+        eb.valid_until = NOW + 2 * 86_400;
+        t.upsert_issuer(eb).unwrap();
+        let mut ec = issuer_entry(&c, "Stadt C");
+        ec.roles = Roles::of(&[Role::News]);
+        t.upsert_issuer(ec).unwrap();
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    publish_with_news(
+        feed.dir.path(),
+        &feed.store_key,
+        &feed.world.root.public_key(),
+        &synthetic_snapshot(20, 1, 0),
+        &feed.trust_bytes,
+        &[],
+        &[
+            news_bundle(&b, "b-news", (49.45, 11.07)),
+            news_bundle(&c, "c-news", (49.45, 11.07)),
+        ],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap();
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    let root = feed.world.root.public_key();
+    assert_eq!(news_from_db(&db, root, NOW).unwrap().len(), 2);
+    // Three days later, offline: B's bundle is skipped, C's still loads.
+    let later = news_from_db(&db, root, NOW + 3 * 86_400).unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].items[0].id, "c-news");
 }

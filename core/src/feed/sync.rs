@@ -11,8 +11,10 @@ use crate::feed::manifest::{
 use crate::keys::KeyId;
 use crate::news::model::NewsBundle;
 use crate::progress::Progress;
-use crate::stores::db::{apply_delta, apply_snapshot, put_signed_list, set_feed_state, StoreDb};
-use crate::trust::list::{Role, TrustList};
+use crate::stores::db::{
+    apply_delta, apply_snapshot, put_signed_list, retain_signed_lists, set_feed_state, StoreDb,
+};
+use crate::trust::list::{SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
 use ed25519_dalek::VerifyingKey;
 use std::io::Read;
@@ -168,20 +170,9 @@ fn news_name(publisher: KeyId) -> String {
     format!("news-{publisher}")
 }
 
-/// The key of a trust list entry with `role`, not withdrawn, valid at `now`.
-fn trust_key(trust: &TrustList, signer: KeyId, role: Role, now: i64) -> Result<VerifyingKey> {
-    let entry = trust
-        .issuer(signer)
-        .filter(|e| e.roles.has(role) && !e.withdrawn && e.valid_at(now))
-        .ok_or_else(|| {
-            let role = format!("{role:?}").to_lowercase();
-            Error::NotAllowed(format!("key {signer} has no valid {role} role"))
-        })?;
-    VerifyingKey::from_bytes(&entry.public_key)
-        .map_err(|_| Error::InvalidKey("trust list key".into()))
-}
-
-/// The news bundles the last sync brought, checked again against the stored trust list.
+/// The news bundles the last sync brought, each checked again against the stored trust list.
+/// A bundle whose publisher the trust list no longer allows, or that no longer verifies, is
+/// skipped and logged: one publisher's lapsed key never hides everyone else's news.
 pub fn news_from_db(db: &StoreDb, root: VerifyingKey, now: i64) -> Result<Vec<NewsBundle>> {
     let Some(trust) = stored_trust_list(db, &root)? else {
         return Ok(Vec::new());
@@ -189,8 +180,13 @@ pub fn news_from_db(db: &StoreDb, root: VerifyingKey, now: i64) -> Result<Vec<Ne
     let mut bundles = Vec::new();
     for (name, bytes) in db.signed_lists()? {
         if name.starts_with("news-") {
-            let key = trust_key(&trust, NewsBundle::signer(&bytes)?, Role::News, now)?;
-            bundles.push(NewsBundle::verify(&bytes, &key)?);
+            let checked = NewsBundle::signer(&bytes)
+                .and_then(|signer| trust.authorized_key(signer, SignedObject::NewsBundle { now }))
+                .and_then(|key| NewsBundle::verify(&bytes, &key));
+            match checked {
+                Ok(bundle) => bundles.push(bundle),
+                Err(e) => log::warn!("stored {name} skipped: {e}"),
+            }
         }
     }
     Ok(bundles)
@@ -277,7 +273,7 @@ fn run(
         }
     }
     let signer = Manifest::signer(&manifest_bytes)?;
-    let signer_key = trust_key(&trust, signer, Role::Stores, now)?;
+    let signer_key = trust.authorized_key(signer, SignedObject::StoreFeed { now })?;
     let manifest = Manifest::verify(&manifest_bytes, &signer_key)?;
 
     if let Some(local) = local_version {
@@ -336,25 +332,29 @@ fn run(
     progress.progress(0, fetch.total);
 
     let data_bytes = fetch.artifact(data, options.max_download_bytes)?;
+    // A list whose signer the trust list does not allow is not stored; the rest of the feed
+    // still applies.
     let mut revocations = Vec::new();
     for a in revocation_artifacts {
         let bytes = fetch.artifact(a, MANIFEST_LIMIT)?;
         let signer = RevocationList::signer(&bytes)?;
-        let issuer = trust
-            .issuer(signer)
-            .filter(|e| e.roles.has(Role::Cards))
-            .ok_or_else(|| Error::UnknownIssuer(signer.to_hex()))?;
-        let key = VerifyingKey::from_bytes(&issuer.public_key)
-            .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+        let key = match trust.authorized_key(signer, SignedObject::RevocationList) {
+            Ok(key) => key,
+            Err(e) => {
+                log::warn!("revocation list in the feed skipped: {e}");
+                continue;
+            }
+        };
         let list = RevocationList::verify(&bytes, &key)?;
         if let Some(stored) = db.signed_list(&revocation_name(signer))? {
-            let current = RevocationList::verify(&stored, &key)?;
-            if list.version < current.version {
-                return Err(Error::VersionNotNewer {
-                    what: "revocation list",
-                    offered: list.version,
-                    current: current.version,
-                });
+            if let Ok(current) = RevocationList::verify(&stored, &key) {
+                if list.version < current.version {
+                    return Err(Error::VersionNotNewer {
+                        what: "revocation list",
+                        offered: list.version,
+                        current: current.version,
+                    });
+                }
             }
         }
         revocations.push((signer, list.version, bytes));
@@ -364,7 +364,13 @@ fn run(
     for a in news_artifacts {
         let bytes = fetch.artifact(a, options.max_download_bytes)?;
         let signer = NewsBundle::signer(&bytes)?;
-        let key = trust_key(&trust, signer, Role::News, now)?;
+        let key = match trust.authorized_key(signer, SignedObject::NewsBundle { now }) {
+            Ok(key) => key,
+            Err(e) => {
+                log::warn!("news bundle in the feed skipped: {e}");
+                continue;
+            }
+        };
         let bundle = NewsBundle::verify(&bytes, &key)?;
         if now > bundle.expires_at {
             return Err(Error::Expired("news bundle"));
@@ -429,6 +435,12 @@ fn run(
         for (signer, version, bytes) in &news {
             put_signed_list(tx, &news_name(*signer), *version, bytes)?;
         }
+        // Lists the new manifest no longer names (an issuer left the feed or was withdrawn)
+        // go, so that nothing stale is loaded later.
+        let mut kept = vec![TRUST_LIST_NAME.to_string()];
+        kept.extend(revocations.iter().map(|(s, _, _)| revocation_name(*s)));
+        kept.extend(news.iter().map(|(s, _, _)| news_name(*s)));
+        retain_signed_lists(tx, &kept)?;
         set_feed_state(tx, manifest.version, new_etag.as_deref(), now)
     })?;
     log::info!(
@@ -444,15 +456,21 @@ fn run(
     })
 }
 
-/// A verifier loaded with the trust list and revocation lists the last sync brought.
+/// A verifier loaded with the trust list and revocation lists the last sync brought. A stored
+/// revocation list that no longer loads (its issuer was withdrawn or lost the cards role) is
+/// skipped and logged, so every other issuer's cards still verify; the withdrawn issuer's cards
+/// are refused with their own reason.
 pub fn verifier_from_db(db: &StoreDb, root: VerifyingKey) -> Result<Verifier> {
     let mut verifier = Verifier::new(root);
-    if let Some(trust) = db.signed_list(TRUST_LIST_NAME)? {
-        verifier.load_trust_list(&trust)?;
-    }
+    let Some(trust) = db.signed_list(TRUST_LIST_NAME)? else {
+        return Ok(verifier);
+    };
+    verifier.load_trust_list(&trust)?;
     for (name, bytes) in db.signed_lists()? {
         if name.starts_with("revocations-") {
-            verifier.load_revocation_list(&bytes)?;
+            if let Err(e) = verifier.load_revocation_list(&bytes) {
+                log::warn!("stored {name} skipped: {e}");
+            }
         }
     }
     Ok(verifier)

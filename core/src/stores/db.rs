@@ -423,6 +423,18 @@ pub fn put_signed_list(tx: &Transaction, name: &str, version: u64, bytes: &[u8])
     Ok(())
 }
 
+/// Deletes every signed list whose name is not in `keep`.
+pub(crate) fn retain_signed_lists(tx: &Transaction, keep: &[String]) -> Result<()> {
+    let stored: Vec<String> = tx
+        .prepare("SELECT name FROM signed_lists")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in stored.iter().filter(|n| !keep.contains(n)) {
+        tx.execute("DELETE FROM signed_lists WHERE name = ?1", [name])?;
+    }
+    Ok(())
+}
+
 impl StoreDb {
     /// Replaces the whole store list with a snapshot, in one transaction.
     pub fn replace_all(&self, snapshot: &Snapshot, now: i64) -> Result<()> {
