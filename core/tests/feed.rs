@@ -494,7 +494,7 @@ fn publishing_keeps_recent_snapshots_for_deltas_and_prunes_the_rest() {
 }
 
 #[test]
-fn progress_only_moves_forward_and_a_cancel_before_the_sync_still_counts() {
+fn progress_only_moves_forward_and_a_cancel_reaches_only_its_own_sync() {
     let feed = Feed::new();
     feed.publish(&synthetic_snapshot(3_000, 10, 0), &[]);
     let server = TestServer::start(feed.dir.path().to_path_buf());
@@ -505,11 +505,15 @@ fn progress_only_moves_forward_and_a_cancel_before_the_sync_still_counts() {
             self.0.lock().unwrap().push((done, total));
         }
     }
-    db.cancel_sync();
+    // A sync's own cancel token stops it even when cancelled before it starts.
+    let token = SyncCancel::new();
+    token.cancel();
     assert!(matches!(
-        sync(&db, &server.url, &feed.options(), NOW, &NoProgress),
+        sync_cancellable(&db, &server.url, &feed.options(), NOW, &NoProgress, &token),
         Err(Error::Interrupted)
     ));
+    // A cancel while no sync runs (the previous one has ended) never reaches the next one.
+    db.cancel_sync();
     let record = Record(Mutex::new(Vec::new()));
     sync(&db, &server.url, &feed.options(), NOW, &record).unwrap();
     let calls = record.0.into_inner().unwrap();
@@ -806,4 +810,96 @@ fn a_lapsed_news_key_hides_only_its_own_news() {
     let later = news_from_db(&db, root, NOW + 3 * 86_400).unwrap();
     assert_eq!(later.len(), 1);
     assert_eq!(later[0].items[0].id, "c-news");
+}
+
+#[test]
+fn the_feed_store_refreshes_its_verifier_news_and_regions_after_a_sync() {
+    use ehk_core::news::geofence::Fix;
+    let mut feed = Feed::new();
+    let kid = feed.store_key.key_id();
+    feed.world.change_trust(|t| {
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == kid)
+            .for_each(|e| e.roles = Roles::of(&[Role::Stores, Role::News]))
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let (card, _) = feed.world.issue(&request("Erika Mustermann"));
+    let (revoked, revoked_claims) = feed.world.issue(&request("Max Mustermann"));
+    let list = RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![revoked_claims.card_id])
+        .sign(&feed.world.issuer);
+    let market = (49.4539, 11.0775);
+    publish_with_news(
+        feed.dir.path(),
+        &feed.store_key,
+        &feed.world.root.public_key(),
+        &synthetic_snapshot(100, 1, 0),
+        &feed.trust_bytes,
+        &[list],
+        &[news_bundle(&feed.store_key, "markt", market)],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap();
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.db");
+    let root = feed.world.root.public_key();
+    let store = FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
+    assert_eq!(
+        store.verify(&card, NOW).reason(),
+        Some(InvalidReason::NoTrustList)
+    );
+    // Before any news, a fix asks for the refresh circle alone.
+    let first = store
+        .on_location(Fix::new(market.0, market.1, 10.0), NOW)
+        .unwrap();
+    let regions = first.register.expect("the first fix registers");
+    assert_eq!(regions.len(), 1);
+    let ids: Vec<String> = regions.iter().map(|r| r.id.clone()).collect();
+    assert!(store.regions_registered(&ids).unwrap());
+
+    let report = store
+        .sync(
+            &server.url,
+            &feed.options(),
+            NOW,
+            &NoProgress,
+            &SyncCancel::new(),
+        )
+        .unwrap();
+    assert!(matches!(report.outcome, SyncOutcome::Updated { .. }));
+    // The sync refreshed everything: the verifier, the news and the regions to watch.
+    assert!(store.verify(&card, NOW).is_valid());
+    assert_eq!(
+        store.verify(&revoked, NOW).reason(),
+        Some(InvalidReason::Revoked)
+    );
+    assert_eq!(store.news_at(market, NOW).unwrap().len(), 1);
+    let regions = report.geofence.register.expect("new news: register again");
+    assert!(regions.iter().any(|r| r.id == "markt"), "{regions:?}");
+    let ids: Vec<String> = regions.iter().map(|r| r.id.clone()).collect();
+    assert!(store.regions_registered(&ids).unwrap());
+    assert!(store.news_at((f64::NAN, 0.0), NOW).is_err());
+    // A sync with another root key is refused before anything happens.
+    let stranger = SyncOptions::new(IssuerKey::generate().unwrap().public_key());
+    assert!(store
+        .sync(&server.url, &stranger, NOW, &NoProgress, &SyncCancel::new())
+        .is_err());
+    drop(store);
+
+    // Reopened (the app restarted): the same answers without a sync, the regions remembered.
+    let store = FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
+    assert!(store.verify(&card, NOW).is_valid());
+    assert_eq!(store.registered_regions().len(), regions.len());
+    let nothing_new = store
+        .sync(
+            &server.url,
+            &feed.options(),
+            NOW,
+            &NoProgress,
+            &SyncCancel::new(),
+        )
+        .unwrap();
+    assert!(nothing_new.geofence.register.is_none());
 }

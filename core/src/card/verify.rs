@@ -145,6 +145,14 @@ impl Verifier {
         }
     }
 
+    /// Takes over `other`'s memory of codes already seen (a verifier rebuilt after a sync).
+    pub fn adopt_replay_cache(&mut self, other: &Verifier) {
+        let cache = other.replay.lock().unwrap_or_else(|p| p.into_inner());
+        let mut mine = self.replay.lock().unwrap_or_else(|p| p.into_inner());
+        mine.seen = cache.seen.clone();
+        mine.order = cache.order.clone();
+    }
+
     pub fn trust_list(&self) -> Option<&TrustList> {
         self.trust.as_ref().map(|t| &t.list)
     }

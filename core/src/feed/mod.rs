@@ -8,5 +8,6 @@
 pub mod manifest;
 pub mod sync;
 
+pub use crate::stores::db::SyncCancel;
 pub use manifest::{Artifact, ArtifactKind, Manifest};
-pub use sync::{sync, SyncOptions, SyncOutcome};
+pub use sync::{sync, sync_cancellable, SyncOptions, SyncOutcome};

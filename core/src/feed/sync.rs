@@ -13,6 +13,7 @@ use crate::news::model::NewsBundle;
 use crate::progress::Progress;
 use crate::stores::db::{
     apply_delta, apply_snapshot, put_signed_list, retain_signed_lists, set_feed_state, StoreDb,
+    SyncCancel,
 };
 use crate::trust::list::{SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
@@ -62,7 +63,7 @@ pub enum SyncOutcome {
 const MANIFEST_LIMIT: u64 = 1 << 20;
 
 struct Fetcher<'a> {
-    db: &'a StoreDb,
+    cancel: &'a SyncCancel,
     client: reqwest::blocking::Client,
     base: String,
     progress: &'a dyn Progress,
@@ -90,7 +91,7 @@ impl Fetcher<'_> {
         let mut reader = response.take(limit + 1);
         let mut chunk = [0u8; 64 * 1024];
         loop {
-            if self.db.sync_cancelled() {
+            if self.cancel.is_cancelled() {
                 return Err(Error::Interrupted);
             }
             let n = reader
@@ -193,6 +194,7 @@ pub fn news_from_db(db: &StoreDb, root: VerifyingKey, now: i64) -> Result<Vec<Ne
 }
 
 /// One sync against the feed at `base_url` (the directory holding `manifest.cose`).
+/// `StoreDb::cancel_sync` stops it.
 pub fn sync(
     db: &StoreDb,
     base_url: &str,
@@ -200,9 +202,20 @@ pub fn sync(
     now: i64,
     progress: &dyn Progress,
 ) -> Result<SyncOutcome> {
-    let result = run(db, base_url, options, now, progress);
-    db.end_sync();
-    result
+    sync_cancellable(db, base_url, options, now, progress, &SyncCancel::new())
+}
+
+/// As [`sync`]; `cancel` (or `StoreDb::cancel_sync` while it runs) stops this sync only.
+pub fn sync_cancellable(
+    db: &StoreDb,
+    base_url: &str,
+    options: &SyncOptions,
+    now: i64,
+    progress: &dyn Progress,
+    cancel: &SyncCancel,
+) -> Result<SyncOutcome> {
+    let _running = db.begin_sync(cancel);
+    run(db, base_url, options, now, progress, cancel)
 }
 
 fn run(
@@ -211,8 +224,9 @@ fn run(
     options: &SyncOptions,
     now: i64,
     progress: &dyn Progress,
+    cancel: &SyncCancel,
 ) -> Result<SyncOutcome> {
-    if db.sync_cancelled() {
+    if cancel.is_cancelled() {
         return Err(Error::Interrupted);
     }
     let client = reqwest::blocking::Client::builder()
@@ -222,7 +236,7 @@ fn run(
         .build()
         .map_err(|e| Error::Network(without_url(&e)))?;
     let mut fetch = Fetcher {
-        db,
+        cancel,
         client,
         base: base_url.trim_end_matches('/').to_string(),
         progress,
@@ -418,10 +432,7 @@ fn run(
         }
     }
 
-    if db.sync_cancelled() {
-        return Err(Error::Interrupted);
-    }
-    db.write(|tx| {
+    db.apply_sync(cancel, |tx| {
         if let Some(d) = &delta_data {
             apply_delta(tx, d)?;
         }

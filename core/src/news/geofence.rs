@@ -14,7 +14,7 @@
 use crate::error::{Error, Result};
 use crate::news::index::{MonitorRegion, NewsIndex, REFRESH_REGION_ID};
 use crate::news::policy::{Notification, NotificationPolicy};
-use crate::stores::model::distance_m;
+use crate::stores::model::{check_position, distance_m};
 use serde::{Deserialize, Serialize};
 
 /// Android monitors at most 100 geofences per app.
@@ -62,11 +62,7 @@ impl Fix {
 
     /// A finite position on the globe and a finite, non-negative accuracy.
     fn check(&self) -> Result<()> {
-        let lat_ok = self.latitude.is_finite() && (-90.0..=90.0).contains(&self.latitude);
-        let lon_ok = self.longitude.is_finite() && (-180.0..=180.0).contains(&self.longitude);
-        if !lat_ok || !lon_ok {
-            return Err(Error::InvalidRequest("position out of range".into()));
-        }
+        check_position(self.position())?;
         if !self.accuracy_m.is_finite() || self.accuracy_m < 0.0 {
             return Err(Error::InvalidRequest(
                 "accuracy must be a finite, non-negative number of metres".into(),
