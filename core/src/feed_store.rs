@@ -111,6 +111,11 @@ impl FeedStore {
         &self.db
     }
 
+    /// The project's root key this store was opened with.
+    pub fn root(&self) -> VerifyingKey {
+        self.root
+    }
+
     pub fn platform(&self) -> Platform {
         self.platform
     }
