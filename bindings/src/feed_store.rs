@@ -157,7 +157,6 @@ pub struct Favorite {
     pub store: Option<StoreSummary>,
 }
 
-
 /// A news item as the phone shows it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct NewsItem {
@@ -288,11 +287,10 @@ impl FeedStore {
                 detail: "the database path is empty".into(),
             });
         }
-        let root = public_key_from_bytes(&root_public_key).map_err(|_| {
-            FeedError::InvalidArgument {
+        let root =
+            public_key_from_bytes(&root_public_key).map_err(|_| FeedError::InvalidArgument {
                 detail: "the root public key must be 32 bytes of a valid Ed25519 key".into(),
-            }
-        })?;
+            })?;
         let platform = match platform {
             Platform::Android => ehk_core::Platform::Android,
             Platform::Ios => ehk_core::Platform::Ios,
@@ -326,13 +324,10 @@ impl FeedStore {
             .spawn(move || {
                 let mut options = SyncOptions::new(store.inner_root());
                 options.timeout = store.timeout;
-                let report = store.inner.sync(
-                    &url,
-                    &options,
-                    now,
-                    &ForwardProgress(progress),
-                    &token,
-                );
+                let report =
+                    store
+                        .inner
+                        .sync(&url, &options, now, &ForwardProgress(progress), &token);
                 let _ = done.send(report);
             })
             .map_err(|_| FeedError::Storage)?;

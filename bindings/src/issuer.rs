@@ -2,10 +2,10 @@
 //! small trust world and feed with them. The phone library (no features) exports none of this.
 
 use crate::feed_store::{ForwardProgress, Position, ProgressListener};
+use ehk_core::keys::public_key_from_bytes;
 use ehk_core::news as core_news;
 use ehk_core::news::NewsCategory;
 use ehk_core::{CardType, Day, Role};
-use ehk_core::keys::public_key_from_bytes;
 use ehk_core::{KeyId, QrPayload};
 use ehk_issuer::CardRequest as CoreRequest;
 use std::sync::Arc;
@@ -150,10 +150,7 @@ impl IssuerKey {
                 name: e.name,
                 roles: ehk_core::Roles::of(&roles),
                 regions: e.regions,
-                card_types: e
-                    .card_types
-                    .into_iter()
-                    .fold(0, |acc, t| acc | t.bit()),
+                card_types: e.card_types.into_iter().fold(0, |acc, t| acc | t.bit()),
                 valid_from: e.valid_from,
                 valid_until: e.valid_until,
                 withdrawn: e.withdrawn,
@@ -330,7 +327,6 @@ pub struct NewsItemSpec {
     pub store_id: Option<i64>,
     pub area: NewsArea,
 }
-
 
 /// The next feed version an issuer publishes into `dir`.
 #[derive(Debug, Clone, uniffi::Record)]

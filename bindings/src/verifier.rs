@@ -2,7 +2,9 @@
 
 use crate::errors::TrustError;
 use ehk_core::keys::public_key_from_bytes;
-use ehk_core::{CardType, Day, Flag, InvalidReason, KeyId, PresentationKind, UpdateOutcome, ValidCard};
+use ehk_core::{
+    CardType, Day, Flag, InvalidReason, KeyId, PresentationKind, UpdateOutcome, ValidCard,
+};
 use std::sync::{Arc, RwLock};
 
 /// A card that verified, with what the shop compares against a photo ID.

@@ -1,8 +1,8 @@
 //! The holder's wallet, with the device key kept by a key store the shell implements.
 
+use crate::errors::{KeyStoreError, WalletError};
 use ehk_core::wallet::{CardStatus, ClockStatus};
 use ehk_core::{CardType, Day, WalletCard};
-use crate::errors::{KeyStoreError, WalletError};
 use std::sync::Arc;
 
 /// Keeps the device key. Android implements it over the Keystore, iOS over the Keychain.

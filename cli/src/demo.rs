@@ -5,14 +5,13 @@ use crate::files::{write_atomic, CliResult};
 use crate::output::{verification_text, write_card_files};
 use crate::stores::print_stores;
 use clap::Args;
-use ehk_core::feed::sync::verifier_from_db;
-use ehk_core::feed::{sync, SyncOptions};
+use ehk_core::feed::{SyncCancel, SyncOptions};
 use ehk_core::progress::NoProgress;
 use ehk_core::stores::db::apply_snapshot;
 use ehk_core::stores::{NearbyQuery, SearchQuery, SortOrder, StoreDb};
 use ehk_core::{
-    CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload, RevocationList, Role,
-    Roles, TrustList, Verification, Verifier, Wallet,
+    CardType, Day, FeedStore, FileKeyStore, IssuerEntry, IssuerKey, Lang, Platform, QrPayload,
+    RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
 };
 use ehk_issuer::publish::{publish, PublishOptions};
 use ehk_issuer::qr_image::render_terminal;
@@ -234,28 +233,25 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
             .join(", ")
     );
     let url = crate::feed::serve_in_background(&dir.join("feed"))?;
-    let phone = StoreDb::open(&dir.join("phone-stores.db"))?;
-    let started = std::time::Instant::now();
-    let outcome = sync(
-        &phone,
-        &url,
-        &SyncOptions::new(root.public_key()),
+    // The phone's one entry object: opened once with the root key the app ships with.
+    let feed_store = FeedStore::open(
+        &dir.join("phone-feed.db"),
+        root.public_key(),
+        Platform::Android,
         now,
-        &NoProgress,
     )?;
+    let phone = feed_store.stores();
+    let started = std::time::Instant::now();
+    let options = SyncOptions::new(root.public_key());
+    let report = feed_store.sync(&url, &options, now, &NoProgress, &SyncCancel::new())?;
     println!(
-        "   {outcome:?} in {} ms from {url}: {} stores on the phone",
+        "   {:?} in {} ms from {url}: {} stores on the phone",
+        report.outcome,
         started.elapsed().as_millis(),
         phone.store_count()?
     );
-    let again = sync(
-        &phone,
-        &url,
-        &SyncOptions::new(root.public_key()),
-        now,
-        &NoProgress,
-    )?;
-    println!("   syncing again: {again:?} (conditional GET)");
+    let again = feed_store.sync(&url, &options, now, &NoProgress, &SyncCancel::new())?;
+    println!("   syncing again: {:?} (conditional GET)", again.outcome);
 
     step(
         8,
@@ -287,9 +283,8 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         phone.set_favorite(first.id, true, now)?;
         println!("   marked as favorite: {}", first.name);
     }
-    println!("   The shop's verifier can take its lists from the same sync:");
-    let synced_verifier = verifier_from_db(&phone, root.public_key())?;
-    expect(&synced_verifier.verify(&paper_text, now), false, lang)?;
+    println!("   The same sync refreshed the phone's verifier (the paper card was revoked):");
+    expect(&feed_store.verify(&paper_text, now), false, lang)?;
 
     if a.dir.is_some() {
         println!("\nThe same check from the command line:");

@@ -3,11 +3,12 @@
 use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
 use ehk_core::feed::manifest::{safe_artifact_name, sha256_hex, MANIFEST_NAME};
-use ehk_core::feed::{sync, SyncOptions, SyncOutcome};
+use ehk_core::feed::{SyncCancel, SyncOptions, SyncOutcome};
 use ehk_core::keys::read_public_file;
 use ehk_core::progress::Progress;
 use ehk_core::stores::StoreDb;
 use ehk_core::IssuerKey;
+use ehk_core::{FeedStore, Platform};
 use ehk_issuer::publish::PublishOptions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -155,16 +156,18 @@ impl Progress for Bar {
 }
 
 pub fn run_sync(a: SyncArgs, now: i64) -> CliResult {
-    let db = StoreDb::open(&a.db)?;
-    let mut options = SyncOptions::new(read_public_file(&a.root)?);
+    let root = read_public_file(&a.root)?;
+    let store = FeedStore::open(&a.db, root, Platform::Android, now)?;
+    let db = store.stores();
+    let mut options = SyncOptions::new(root);
     options.timeout = std::time::Duration::from_secs(a.timeout_secs.max(1));
     let bar = Bar(indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     ));
-    let outcome = sync(&db, &a.url, &options, now, &bar);
+    let report = store.sync(&a.url, &options, now, &bar, &SyncCancel::new());
     bar.0.finish_and_clear();
-    match outcome? {
+    match report?.outcome {
         SyncOutcome::NotModified { version } => println!("feed unchanged (version {version})"),
         SyncOutcome::UpToDate { version } => println!("already at feed version {version}"),
         SyncOutcome::Updated {

@@ -4,13 +4,12 @@
 use crate::files::{read, write_atomic, CliResult};
 use crate::stores::parse_position;
 use clap::{Args, Subcommand};
-use ehk_core::feed::sync::news_from_db;
 use ehk_core::keys::read_public_file;
 use ehk_core::news::geometry::Area;
 use ehk_core::news::model::RegionShape;
-use ehk_core::news::{NewsCategory, NewsIndex, NewsItem};
-use ehk_core::stores::StoreDb;
+use ehk_core::news::{NewsCategory, NewsItem};
 use ehk_core::Day;
+use ehk_core::{FeedStore, Platform};
 use ehk_issuer::news_area::area_from_geojson;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -235,9 +234,8 @@ pub fn run(a: NewsArgs, now: i64) -> CliResult {
             }
         }
         NewsCommand::At { position, db, root } => {
-            let db = StoreDb::open(&db)?;
-            let bundles = news_from_db(&db, read_public_file(&root)?, now)?;
-            let hits = NewsIndex::new(&bundles).news_at(position, now);
+            let store = FeedStore::open(&db, read_public_file(&root)?, Platform::Android, now)?;
+            let hits = store.news_at(position, now)?;
             for h in &hits {
                 println!(
                     "{:<24} prio {} {:>7.0} m  {}",
