@@ -7,7 +7,6 @@ use crate::stores::print_stores;
 use clap::Args;
 use ehk_core::feed::{SyncCancel, SyncOptions};
 use ehk_core::progress::NoProgress;
-use ehk_core::stores::db::apply_snapshot;
 use ehk_core::stores::{NearbyQuery, SearchQuery, SortOrder, StoreDb};
 use ehk_core::{
     CardType, Day, FeedStore, FileKeyStore, IssuerEntry, IssuerKey, Lang, Platform, QrPayload,
@@ -211,7 +210,7 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         "The issuer publishes the store list as a signed feed; the phone syncs it",
     );
     let issuer_db = StoreDb::open(&dir.join("issuer-stores.db"))?;
-    issuer_db.write(|tx| apply_snapshot(tx, &synthetic_snapshot(10_000, 7, 0)))?;
+    issuer_db.import_snapshot(&synthetic_snapshot(10_000, 7, 0))?;
     let report = publish(
         &dir.join("feed"),
         &issuer,

@@ -2,7 +2,7 @@
 
 use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
-use ehk_core::stores::db::{apply_snapshot, StoreDb};
+use ehk_core::stores::db::StoreDb;
 use ehk_core::stores::model::default_categories;
 use ehk_core::stores::{NearbyQuery, SearchQuery, Snapshot, SortOrder, StoreSummary};
 use ehk_issuer::stores::generate::synthetic_snapshot;
@@ -105,7 +105,7 @@ pub fn print_stores(stores: &[StoreSummary]) {
 }
 
 fn replace(db: &StoreDb, snapshot: &Snapshot) -> CliResult<()> {
-    db.write(|tx| apply_snapshot(tx, snapshot))?;
+    db.import_snapshot(snapshot)?;
     Ok(())
 }
 

@@ -152,7 +152,7 @@ impl StoreDb {
     }
 
     /// Runs `f` in one write transaction: all of it is applied, or nothing.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction()?;
         let value = f(&tx)?;
@@ -343,7 +343,7 @@ pub(crate) fn decode_discounts(bytes: &[u8]) -> Result<Vec<Discount>> {
 }
 
 /// Replaces categories and regions with the given lists.
-pub fn write_reference_data(
+pub(crate) fn write_reference_data(
     tx: &Transaction,
     categories: &[Category],
     regions: &[Region],
@@ -364,7 +364,7 @@ pub fn write_reference_data(
 }
 
 /// Removes every store (favorites stay).
-pub fn clear_stores(tx: &Transaction) -> Result<()> {
+pub(crate) fn clear_stores(tx: &Transaction) -> Result<()> {
     tx.execute_batch(
         "DELETE FROM stores; DELETE FROM store_rtree;
          INSERT INTO store_fts (store_fts) VALUES ('delete-all');",
@@ -372,7 +372,7 @@ pub fn clear_stores(tx: &Transaction) -> Result<()> {
     Ok(())
 }
 
-pub fn delete_store(tx: &Transaction, id: i64) -> Result<()> {
+pub(crate) fn delete_store(tx: &Transaction, id: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM store_rtree WHERE id = ?1")?
         .execute([id])?;
     tx.prepare_cached("DELETE FROM store_fts WHERE rowid = ?1")?
@@ -383,7 +383,7 @@ pub fn delete_store(tx: &Transaction, id: i64) -> Result<()> {
 }
 
 /// Inserts a store, replacing one with the same id.
-pub fn upsert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
+pub(crate) fn upsert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
     delete_store(tx, s.id)?;
     insert_store(tx, s)
 }
@@ -435,7 +435,12 @@ fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
     Ok(())
 }
 
-pub fn set_feed_state(tx: &Transaction, version: u64, etag: Option<&str>, now: i64) -> Result<()> {
+pub(crate) fn set_feed_state(
+    tx: &Transaction,
+    version: u64,
+    etag: Option<&str>,
+    now: i64,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO feed_state (id, version, manifest_etag, synced_at) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, manifest_etag = excluded.manifest_etag,
@@ -445,7 +450,12 @@ pub fn set_feed_state(tx: &Transaction, version: u64, etag: Option<&str>, now: i
     Ok(())
 }
 
-pub fn put_signed_list(tx: &Transaction, name: &str, version: u64, bytes: &[u8]) -> Result<()> {
+pub(crate) fn put_signed_list(
+    tx: &Transaction,
+    name: &str,
+    version: u64,
+    bytes: &[u8],
+) -> Result<()> {
     tx.execute(
         "INSERT INTO signed_lists (name, version, bytes) VALUES (?1, ?2, ?3)
          ON CONFLICT (name) DO UPDATE SET version = excluded.version, bytes = excluded.bytes",
@@ -467,6 +477,12 @@ pub(crate) fn retain_signed_lists(tx: &Transaction, keep: &[String]) -> Result<(
 }
 
 impl StoreDb {
+    /// The issuer's source database: replaces the stores with an imported list, in one
+    /// transaction (a phone's database changes only through a checked sync).
+    pub fn import_snapshot(&self, snapshot: &Snapshot) -> Result<()> {
+        self.write(|tx| apply_snapshot(tx, snapshot))
+    }
+
     /// Replaces the whole store list with a snapshot, in one transaction.
     pub fn replace_all(&self, snapshot: &Snapshot, now: i64) -> Result<()> {
         self.write(|tx| {
@@ -484,7 +500,7 @@ impl StoreDb {
     }
 }
 
-pub fn apply_snapshot(tx: &Transaction, snapshot: &Snapshot) -> Result<()> {
+pub(crate) fn apply_snapshot(tx: &Transaction, snapshot: &Snapshot) -> Result<()> {
     write_reference_data(tx, &snapshot.categories, &snapshot.regions)?;
     clear_stores(tx)?;
     for s in &snapshot.stores {
@@ -496,7 +512,7 @@ pub fn apply_snapshot(tx: &Transaction, snapshot: &Snapshot) -> Result<()> {
     Ok(())
 }
 
-pub fn apply_delta(tx: &Transaction, delta: &Delta) -> Result<()> {
+pub(crate) fn apply_delta(tx: &Transaction, delta: &Delta) -> Result<()> {
     let current: Option<i64> = tx
         .query_row("SELECT version FROM feed_state WHERE id = 1", [], |r| {
             r.get(0)
@@ -519,4 +535,66 @@ pub fn apply_delta(tx: &Transaction, delta: &Delta) -> Result<()> {
         upsert_store(tx, s)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stores::model::{Discount, StoreRecord};
+    use crate::stores::search::SearchQuery;
+
+    fn store(id: i64, name: &str) -> StoreRecord {
+        StoreRecord {
+            id,
+            name: name.into(),
+            category_id: 0,
+            street: String::new(),
+            house_number: String::new(),
+            postal_code: String::new(),
+            city: "München".into(),
+            phone: String::new(),
+            email: String::new(),
+            website: String::new(),
+            position: Some((48.137, 11.575)),
+            region_id: None,
+            discounts: vec![Discount {
+                text_de: "10 %".into(),
+                text_en: "10 %".into(),
+                valid_from: None,
+                valid_until: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn readers_keep_working_while_a_write_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = StoreDb::open(&dir.path().join("s.db")).unwrap();
+        let snapshot = Snapshot {
+            version: 1,
+            categories: crate::stores::model::default_categories(),
+            regions: Vec::new(),
+            stores: vec![store(1, "Bäckerei Müller"), store(2, "Metzgerei Müller")],
+        };
+        db.replace_all(&snapshot, 0).unwrap();
+        let search = |db: &StoreDb| {
+            db.search(&SearchQuery {
+                text: "müller".into(),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .len()
+        };
+        let seen_during_write = db
+            .write(|tx| {
+                clear_stores(tx)?;
+                // Another screen searches while the sync's transaction is open: it sees the
+                // old data and is not blocked.
+                Ok(search(&db))
+            })
+            .unwrap();
+        assert_eq!(seen_during_write, 2);
+        assert_eq!(search(&db), 0);
+    }
 }
