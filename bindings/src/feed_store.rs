@@ -10,29 +10,13 @@ use ehk_core::keys::public_key_from_bytes;
 use ehk_core::news::geofence::Fix;
 use ehk_core::news::{MonitorRegion, NewsCategory, PolicySettings};
 use ehk_core::stores as core_stores;
-use ehk_core::stores::Category;
+use ehk_core::stores::search::Favorite;
+use ehk_core::stores::{Category, Position, StoreSummary};
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
-pub struct Position {
-    pub latitude: f64,
-    pub longitude: f64,
-}
-
-/// (latitude, longitude) when both are finite and in range.
-pub(crate) fn in_range(p: Position) -> Option<(f64, f64)> {
-    let ok = p.latitude.is_finite()
-        && p.longitude.is_finite()
-        && (-90.0..=90.0).contains(&p.latitude)
-        && (-180.0..=180.0).contains(&p.longitude);
-    ok.then_some((p.latitude, p.longitude))
-}
-
-fn checked(p: Position) -> Result<(f64, f64), FeedError> {
-    in_range(p).ok_or_else(|| FeedError::InvalidArgument {
-        detail: "position out of range".into(),
-    })
+fn checked(p: Position) -> Result<Position, FeedError> {
+    Ok(p.checked()?)
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -47,7 +31,9 @@ pub struct StoreQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A store in a result list: the first discount's texts, the distance from the search
+/// position when there was one.
+#[uniffi::remote(Record)]
 pub struct StoreSummary {
     pub id: i64,
     pub name: String,
@@ -61,32 +47,6 @@ pub struct StoreSummary {
     pub discount_en: String,
     pub distance_m: Option<f64>,
     pub favorite: bool,
-}
-
-fn position(p: Option<(f64, f64)>) -> Option<Position> {
-    p.map(|(latitude, longitude)| Position {
-        latitude,
-        longitude,
-    })
-}
-
-impl From<core_stores::StoreSummary> for StoreSummary {
-    fn from(s: core_stores::StoreSummary) -> Self {
-        StoreSummary {
-            id: s.id,
-            name: s.name,
-            category_id: s.category_id,
-            street: s.street,
-            house_number: s.house_number,
-            postal_code: s.postal_code,
-            city: s.city,
-            position: position(s.position),
-            discount_de: s.discount_de,
-            discount_en: s.discount_en,
-            distance_m: s.distance_m,
-            favorite: s.favorite,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -132,7 +92,7 @@ impl From<core_stores::StoreRecord> for StoreDetails {
             phone: s.phone,
             email: s.email,
             website: s.website,
-            position: position(s.position),
+            position: s.position,
             region_id: s.region_id,
             discounts: s
                 .discounts
@@ -148,12 +108,13 @@ impl From<core_stores::StoreRecord> for StoreDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A favorite, kept by the store's id; `store` is `None` while the store is missing from the
+/// feed.
+#[uniffi::remote(Record)]
 pub struct Favorite {
     pub store_id: i64,
     pub name: String,
     pub added_at: i64,
-    /// `None` while the store is missing from the feed; the favorite stays.
     pub store: Option<StoreSummary>,
 }
 
@@ -378,7 +339,7 @@ impl FeedStore {
                 limit: query.limit,
             })
             .map_err(FeedError::from_search)?;
-        Ok(found.into_iter().map(StoreSummary::from).collect())
+        Ok(found)
     }
 
     /// Cancels a running search (for example when the search screen closes).
@@ -400,7 +361,7 @@ impl FeedStore {
             radius_m: radius_m.filter(|r| r.is_finite()),
             category,
         })?;
-        Ok(found.into_iter().map(StoreSummary::from).collect())
+        Ok(found)
     }
 
     pub fn store(&self, id: i64) -> Result<Option<StoreDetails>, FeedError> {
@@ -422,25 +383,14 @@ impl FeedStore {
 
     pub fn favorites(&self, near: Option<Position>) -> Result<Vec<Favorite>, FeedError> {
         let near = near.map(checked).transpose()?;
-        Ok(self
-            .inner
-            .stores()
-            .favorites(near)?
-            .into_iter()
-            .map(|f| Favorite {
-                store_id: f.store_id,
-                name: f.name,
-                added_at: f.added_at,
-                store: f.store.map(StoreSummary::from),
-            })
-            .collect())
+        Ok(self.inner.stores().favorites(near)?)
     }
 
     /// The news valid now whose area contains the position, highest priority first.
     pub fn news_at(&self, position: Position, now: i64) -> Result<Vec<NewsItem>, FeedError> {
         Ok(self
             .inner
-            .news_at(checked(position)?, now)?
+            .news_at(position, now)?
             .iter()
             .map(|h| news_item(&h.item, h.distance_m))
             .collect())

@@ -1,10 +1,11 @@
 //! Issuer-side calls, compiled only with the `issuer` feature: the binding tests build their own
 //! small trust world and feed with them. The phone library (no features) exports none of this.
 
-use crate::feed_store::{ForwardProgress, Position, ProgressListener};
+use crate::feed_store::{ForwardProgress, ProgressListener};
 use ehk_core::keys::public_key_from_bytes;
 use ehk_core::news as core_news;
 use ehk_core::news::NewsCategory;
+use ehk_core::stores::Position;
 use ehk_core::{CardType, Day, Role};
 use ehk_core::{KeyId, QrPayload};
 use ehk_issuer::CardRequest as CoreRequest;

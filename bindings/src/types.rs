@@ -5,7 +5,7 @@ use ehk_core::card::reason::{Flag, InvalidReason, Lang};
 use ehk_core::feed::SyncOutcome;
 use ehk_core::news::geofence::Fix;
 use ehk_core::news::{MonitorRegion, NewsCategory, PolicySettings};
-use ehk_core::stores::Category;
+use ehk_core::stores::{Category, Position};
 use ehk_core::wallet::{CardStatus, ClockStatus};
 use ehk_core::{CardType, Day, KeyId, PresentationKind, Role, UpdateOutcome};
 
@@ -149,6 +149,13 @@ pub struct MonitorRegion {
     pub longitude: f64,
     pub radius_m: f64,
     pub refresh: bool,
+}
+
+/// A position on Earth in degrees.
+#[uniffi::remote(Record)]
+pub struct Position {
+    pub latitude: f64,
+    pub longitude: f64,
 }
 
 /// A location fix: degrees and the accuracy radius in metres.

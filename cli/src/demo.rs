@@ -7,7 +7,7 @@ use crate::stores::print_stores;
 use clap::Args;
 use ehk_core::feed::{SyncCancel, SyncOptions};
 use ehk_core::progress::NoProgress;
-use ehk_core::stores::{NearbyQuery, SearchQuery, SortOrder, StoreDb};
+use ehk_core::stores::{NearbyQuery, Position, SearchQuery, SortOrder, StoreDb};
 use ehk_core::{
     CardType, Day, FeedStore, FileKeyStore, IssuerEntry, IssuerKey, Lang, Platform, QrPayload,
     RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
@@ -256,7 +256,7 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         8,
         "Offline: search with German spellings, nearby stores, favorites",
     );
-    let marienplatz = (48.1374, 11.5755);
+    let marienplatz = Position::new(48.1374, 11.5755);
     let started = std::time::Instant::now();
     let found = phone.search(&SearchQuery {
         text: "Baeckerei".into(),

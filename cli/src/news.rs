@@ -8,6 +8,7 @@ use ehk_core::keys::read_public_file;
 use ehk_core::news::geometry::Area;
 use ehk_core::news::model::RegionShape;
 use ehk_core::news::{NewsCategory, NewsItem};
+use ehk_core::stores::Position;
 use ehk_core::Day;
 use ehk_core::{FeedStore, Platform};
 use ehk_issuer::news_area::area_from_geojson;
@@ -63,7 +64,7 @@ enum NewsCommand {
     /// What applies at a position now, from a synced phone database.
     At {
         #[arg(value_parser = parse_position)]
-        position: (f64, f64),
+        position: Position,
         #[arg(long, default_value = "stores.db")]
         db: PathBuf,
         #[arg(long)]

@@ -4,7 +4,7 @@ use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
 use ehk_core::stores::db::StoreDb;
 use ehk_core::stores::model::default_categories;
-use ehk_core::stores::{NearbyQuery, SearchQuery, Snapshot, SortOrder, StoreSummary};
+use ehk_core::stores::{NearbyQuery, Position, SearchQuery, Snapshot, SortOrder, StoreSummary};
 use ehk_issuer::stores::generate::synthetic_snapshot;
 use ehk_issuer::stores::import::{import_csv, import_geojson};
 use std::path::PathBuf;
@@ -35,7 +35,7 @@ enum StoresCommand {
         text: String,
         /// LAT,LON of the holder.
         #[arg(long, value_parser = parse_position)]
-        near: Option<(f64, f64)>,
+        near: Option<Position>,
         #[arg(long)]
         category: Option<u32>,
         /// Only stores within this many metres of --near.
@@ -50,7 +50,7 @@ enum StoresCommand {
     /// The nearest stores to a position.
     Near {
         #[arg(value_parser = parse_position)]
-        position: (f64, f64),
+        position: Position,
         #[arg(long, default_value_t = 20)]
         limit: u32,
         #[arg(long)]
@@ -60,17 +60,16 @@ enum StoresCommand {
     },
 }
 
-pub fn parse_position(text: &str) -> Result<(f64, f64), String> {
+pub fn parse_position(text: &str) -> Result<Position, String> {
     let (lat, lon) = text.split_once(',').ok_or("expected LAT,LON")?;
     let lat: f64 = lat.trim().parse().map_err(|_| "latitude is not a number")?;
     let lon: f64 = lon
         .trim()
         .parse()
         .map_err(|_| "longitude is not a number")?;
-    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-        return Err("position out of range".into());
-    }
-    Ok((lat, lon))
+    Position::new(lat, lon)
+        .checked()
+        .map_err(|_| "position out of range".into())
 }
 
 pub fn print_stores(stores: &[StoreSummary]) {

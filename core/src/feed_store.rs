@@ -19,7 +19,7 @@ use crate::news::policy::{NotificationPolicy, PolicySettings};
 use crate::progress::Progress;
 use crate::sqlite;
 use crate::stores::db::{StoreDb, SyncCancel};
-use crate::stores::model::check_position;
+use crate::stores::model::Position;
 use crate::trust::list::TrustList;
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{params, OptionalExtension};
@@ -185,9 +185,9 @@ impl FeedStore {
     }
 
     /// The items valid now whose area contains the position, highest priority first.
-    pub fn news_at(&self, position: (f64, f64), now: i64) -> Result<Vec<NewsHit>> {
-        check_position(position)?;
-        Ok(read(&self.news).news_at(position, now))
+    pub fn news_at(&self, position: Position, now: i64) -> Result<Vec<NewsHit>> {
+        let p = position.checked()?.pair();
+        Ok(read(&self.news).news_at(p, now))
     }
 
     pub fn news_count(&self) -> usize {

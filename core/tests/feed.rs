@@ -875,12 +875,12 @@ fn the_feed_store_refreshes_its_verifier_news_and_regions_after_a_sync() {
         store.verify(&revoked, NOW).reason(),
         Some(InvalidReason::Revoked)
     );
-    assert_eq!(store.news_at(market, NOW).unwrap().len(), 1);
+    assert_eq!(store.news_at(market.into(), NOW).unwrap().len(), 1);
     let regions = report.geofence.register.expect("new news: register again");
     assert!(regions.iter().any(|r| r.id == "markt"), "{regions:?}");
     let ids: Vec<String> = regions.iter().map(|r| r.id.clone()).collect();
     assert!(store.regions_registered(&ids).unwrap());
-    assert!(store.news_at((f64::NAN, 0.0), NOW).is_err());
+    assert!(store.news_at((f64::NAN, 0.0).into(), NOW).is_err());
     // A sync with another root key is refused before anything happens.
     let stranger = SyncOptions::new(IssuerKey::generate().unwrap().public_key());
     assert!(store

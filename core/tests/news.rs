@@ -373,7 +373,7 @@ fn offers_near_favorite_stores_follow_the_same_policy() {
         house_number: "1".into(),
         postal_code: "80331".into(),
         city: "München".into(),
-        position: Some((48.1374, 11.5755)),
+        position: Some((48.1374, 11.5755).into()),
         discount_de: "10 % auf Brezen".into(),
         discount_en: "10% off pretzels".into(),
         distance_m: None,

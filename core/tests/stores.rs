@@ -1,13 +1,16 @@
 //! The offline store database: German-aware search, nearby through the spatial index,
 //! favorites across syncs, deltas, imports with bad rows, readers during writes.
 
-use ehk_core::stores::model::{default_categories, distance_m};
+use ehk_core::stores::model::default_categories;
 use ehk_core::stores::*;
 use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
 use ehk_issuer::stores::import::{import_csv, import_geojson};
 
 const NOW: i64 = 1_795_953_600;
-const MARIENPLATZ: (f64, f64) = (48.1374, 11.5755);
+const MARIENPLATZ: Position = Position {
+    latitude: 48.1374,
+    longitude: 11.5755,
+};
 
 fn db() -> (tempfile::TempDir, StoreDb) {
     let dir = tempfile::tempdir().unwrap();
@@ -35,7 +38,7 @@ fn store(
         phone: String::new(),
         email: String::new(),
         website: String::new(),
-        position,
+        position: position.map(Position::from),
         region_id: Some(9162),
         discounts: vec![Discount {
             text_de: discount.into(),
@@ -205,9 +208,9 @@ fn nearby_matches_brute_force_and_skips_stores_without_coordinates() {
     db.replace_all(&snapshot, NOW).unwrap();
     for (position, category, radius) in [
         (MARIENPLATZ, None, None),
-        ((52.52, 13.405), Some(3), None),
-        ((50.0, 10.0), None, None),
-        ((48.14, 11.58), Some(1), Some(3_000.0)),
+        ((52.52, 13.405).into(), Some(3), None),
+        ((50.0, 10.0).into(), None, None),
+        ((48.14, 11.58).into(), Some(1), Some(3_000.0)),
     ] {
         let got = db
             .nearby(&NearbyQuery {
@@ -221,7 +224,7 @@ fn nearby_matches_brute_force_and_skips_stores_without_coordinates() {
             .stores
             .iter()
             .filter(|s| category.map_or(true, |c| s.category_id == c))
-            .filter_map(|s| s.position.map(|p| (distance_m(position, p), s.id)))
+            .filter_map(|s| s.position.map(|p| (position.distance_m(p), s.id)))
             .filter(|(d, _)| radius.map_or(true, |r| *d <= r))
             .collect();
         expected.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -236,7 +239,7 @@ fn nearby_matches_brute_force_and_skips_stores_without_coordinates() {
     }
     assert!(db
         .nearby(&NearbyQuery {
-            position: (f64::NAN, 0.0),
+            position: (f64::NAN, 0.0).into(),
             limit: 5,
             radius_m: None,
             category: None,
@@ -307,9 +310,9 @@ fn csv_import_reports_bad_rows_by_line() {
     let lines: Vec<u64> = report.errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![3, 5, 6, 7, 8, 10], "{:?}", report.errors);
     assert_eq!(report.stores.len(), 3);
-    assert_eq!(report.stores[0].position, Some((48.137, 11.575)));
+    assert_eq!(report.stores[0].position, Some((48.137, 11.575).into()));
     assert_eq!(report.stores[1].position, None);
-    assert_eq!(report.stores[2].position, Some((48.1, 11.5)));
+    assert_eq!(report.stores[2].position, Some((48.1, 11.5).into()));
     // Ids are stable: the same row imported again gets the same id.
     let again = import_csv(csv.as_bytes(), &categories).unwrap();
     assert_eq!(again.stores[0].id, report.stores[0].id);
@@ -325,7 +328,7 @@ fn csv_import_reports_bad_rows_by_line() {
     assert_eq!(search(&db, "ohne ort").len(), 1, "kept and searchable");
     let near = db
         .nearby(&NearbyQuery {
-            position: (48.137, 11.575),
+            position: (48.137, 11.575).into(),
             limit: 10,
             radius_m: None,
             category: None,
@@ -351,7 +354,7 @@ fn geojson_import() {
     let report = import_geojson(text, &default_categories()).unwrap();
     assert_eq!(report.stores.len(), 2);
     assert_eq!(report.stores[0].id, 17);
-    assert_eq!(report.stores[0].position, Some((48.137, 11.575)));
+    assert_eq!(report.stores[0].position, Some((48.137, 11.575).into()));
     assert_eq!(report.stores[1].position, None);
     assert_eq!(
         report.errors.iter().map(|e| e.line).collect::<Vec<_>>(),

@@ -7,7 +7,7 @@
 
 use ehk_core::feed::{sync, SyncOptions};
 use ehk_core::progress::NoProgress;
-use ehk_core::stores::{NearbyQuery, SearchQuery, StoreDb};
+use ehk_core::stores::{NearbyQuery, Position, SearchQuery, StoreDb};
 use ehk_core::{IssuerEntry, IssuerKey, Role, Roles, TrustList};
 use ehk_issuer::publish::{publish, PublishOptions};
 use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
@@ -170,16 +170,16 @@ fn main() {
         let size = db_size_mb(&db_path);
 
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let positions: Vec<(f64, f64)> = snapshot
+        let positions: Vec<Position> = snapshot
             .stores
             .iter()
             .filter_map(|s| s.position)
             .step_by((n / 300).max(1))
             .take(300)
-            .map(|(lat, lon)| {
-                (
-                    lat + rng.gen_range(-0.02..0.02),
-                    lon + rng.gen_range(-0.02..0.02),
+            .map(|p| {
+                Position::new(
+                    p.latitude + rng.gen_range(-0.02..0.02),
+                    p.longitude + rng.gen_range(-0.02..0.02),
                 )
             })
             .collect();

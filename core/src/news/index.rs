@@ -91,7 +91,7 @@ impl NewsIndex {
         radius_m: f64,
     ) -> NewsIndex {
         let offers = favorites.iter().filter_map(|s| {
-            let (latitude, longitude) = s.position?;
+            let (latitude, longitude) = s.position?.pair();
             if s.discount_de.is_empty() && s.discount_en.is_empty() {
                 return None;
             }

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::sqlite::{self, lock, Schema};
 use crate::stores::fold::{category_token, fold, fold_street};
-use crate::stores::model::{Category, Delta, Discount, Region, Snapshot, StoreRecord};
+use crate::stores::model::{Category, Delta, Discount, Position, Region, Snapshot, StoreRecord};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -294,7 +294,7 @@ fn read_store(conn: &Connection, id: i64) -> Result<Option<StoreRecord>> {
                     phone: r.get(7)?,
                     email: r.get(8)?,
                     website: r.get(9)?,
-                    position: lat.zip(lon),
+                    position: lat.zip(lon).map(Position::from),
                     region_id: r.get(12)?,
                     discounts: Vec::new(),
                 },
@@ -390,7 +390,7 @@ pub(crate) fn upsert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
 
 /// Inserts a store whose id is not in the database yet.
 fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
-    let (lat, lon) = s.position.unzip();
+    let (lat, lon) = s.position.map(Position::pair).unzip();
     tx.prepare_cached(
         "INSERT INTO stores (id, name, category_id, street, house_number, postal_code, city, phone, email,
                              website, latitude, longitude, region_id, discounts)
@@ -412,7 +412,7 @@ fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
         s.region_id,
         encode_discounts(&s.discounts)
     ])?;
-    if let Some((lat, lon)) = s.position {
+    if let Some((lat, lon)) = s.position.map(Position::pair) {
         tx.prepare_cached("INSERT INTO store_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)")?
             .execute(params![s.id, lat, lon])?;
     }
@@ -555,7 +555,7 @@ mod tests {
             phone: String::new(),
             email: String::new(),
             website: String::new(),
-            position: Some((48.137, 11.575)),
+            position: Some(Position::new(48.137, 11.575)),
             region_id: None,
             discounts: vec![Discount {
                 text_de: "10 %".into(),

@@ -7,5 +7,5 @@ pub mod model;
 pub mod search;
 
 pub use db::StoreDb;
-pub use model::{Category, Delta, Discount, Region, Snapshot, StoreRecord, StoreSummary};
+pub use model::{Category, Delta, Discount, Position, Region, Snapshot, StoreRecord, StoreSummary};
 pub use search::{Favorite, NearbyQuery, SearchQuery, SortOrder};

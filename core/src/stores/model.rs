@@ -41,7 +41,7 @@ pub struct StoreRecord {
     pub email: String,
     pub website: String,
     /// `None` for a store without coordinates: kept and searchable, never "nearby".
-    pub position: Option<(f64, f64)>,
+    pub position: Option<Position>,
     pub region_id: Option<u32>,
     pub discounts: Vec<Discount>,
 }
@@ -118,7 +118,7 @@ pub struct StoreSummary {
     pub house_number: String,
     pub postal_code: String,
     pub city: String,
-    pub position: Option<(f64, f64)>,
+    pub position: Option<Position>,
     /// The first discount's German and English text.
     pub discount_de: String,
     pub discount_en: String,
@@ -149,6 +149,50 @@ pub fn default_categories() -> Vec<Category> {
         icon: icon.into(),
     })
     .collect()
+}
+
+/// A position on Earth in degrees (WGS 84). Travels in feeds as a `[latitude, longitude]` pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "(f64, f64)", into = "(f64, f64)")]
+pub struct Position {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl Position {
+    pub fn new(latitude: f64, longitude: f64) -> Position {
+        Position {
+            latitude,
+            longitude,
+        }
+    }
+
+    /// `(latitude, longitude)`, the form the geometry code works in.
+    pub fn pair(self) -> (f64, f64) {
+        (self.latitude, self.longitude)
+    }
+
+    /// Great-circle distance in metres.
+    pub fn distance_m(self, other: Position) -> f64 {
+        distance_m(self.pair(), other.pair())
+    }
+
+    /// This position when it is a real one on Earth, else an error.
+    pub fn checked(self) -> crate::error::Result<Position> {
+        check_position(self.pair()).map(|_| self)
+    }
+}
+
+impl From<(f64, f64)> for Position {
+    fn from((latitude, longitude): (f64, f64)) -> Position {
+        Position::new(latitude, longitude)
+    }
+}
+
+impl From<Position> for (f64, f64) {
+    fn from(p: Position) -> (f64, f64) {
+        p.pair()
+    }
 }
 
 /// Refuses anything but a real position on Earth: finite degrees, latitude -90..=90 and

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::stores::db::{decode_discounts, StoreDb};
 use crate::stores::fold::{category_token, prefix_query};
-use crate::stores::model::{distance_m, StoreSummary};
+use crate::stores::model::{distance_m, Position, StoreSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -20,7 +20,7 @@ pub struct SearchQuery {
     pub text: String,
     pub category: Option<u32>,
     /// (latitude, longitude) of the holder, for distances, the radius and distance sorting.
-    pub near: Option<(f64, f64)>,
+    pub near: Option<Position>,
     pub radius_m: Option<f64>,
     pub sort: SortOrder,
     pub offset: u32,
@@ -29,7 +29,7 @@ pub struct SearchQuery {
 
 #[derive(Clone, Debug)]
 pub struct NearbyQuery {
-    pub position: (f64, f64),
+    pub position: Position,
     pub limit: u32,
     pub radius_m: Option<f64>,
     pub category: Option<u32>,
@@ -81,7 +81,7 @@ fn summary_row(
 ) -> rusqlite::Result<(StoreSummary, Vec<u8>)> {
     let lat: Option<f64> = r.get(7)?;
     let lon: Option<f64> = r.get(8)?;
-    let position = lat.zip(lon);
+    let position = lat.zip(lon).map(Position::from);
     let summary = StoreSummary {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -93,7 +93,7 @@ fn summary_row(
         position,
         discount_de: String::new(),
         discount_en: String::new(),
-        distance_m: near.zip(position).map(|(a, b)| distance_m(a, b)),
+        distance_m: near.zip(position).map(|(a, b)| distance_m(a, b.pair())),
         favorite: r.get(10)?,
     };
     Ok((summary, r.get(9)?))
@@ -143,13 +143,13 @@ impl StoreDb {
     /// A search started while another runs interrupts it first.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<StoreSummary>> {
         self.interrupt();
-        let near = q.near.filter(|p| valid_position(*p));
+        let near = q.near.map(Position::pair).filter(|p| valid_position(*p));
         let limit = q.limit.clamp(1, MAX_LIMIT);
         let Some(terms) = prefix_query(&q.text) else {
             return match near {
                 Some(position) => self
                     .nearby(&NearbyQuery {
-                        position,
+                        position: position.into(),
                         limit: limit + q.offset,
                         radius_m: q.radius_m,
                         category: q.category,
@@ -254,7 +254,8 @@ impl StoreDb {
     /// The nearest stores with coordinates, through the R*Tree: boxes grow around the position
     /// until enough stores lie inside the circle the box encloses.
     pub fn nearby(&self, q: &NearbyQuery) -> Result<Vec<StoreSummary>> {
-        if !valid_position(q.position) {
+        let position = q.position.pair();
+        if !valid_position(position) {
             return Ok(Vec::new());
         }
         let limit = q.limit.clamp(1, MAX_LIMIT) as usize;
@@ -267,10 +268,10 @@ impl StoreDb {
         )?;
         let mut radius = max_radius.min(500.0);
         loop {
-            let (a, b, c, d) = bounding_box(q.position, radius);
+            let (a, b, c, d) = bounding_box(position, radius);
             let mut found: Vec<(i64, f64)> = stmt
                 .query_map(params![a, b, c, d, q.category], |r| {
-                    Ok((r.get(0)?, distance_m(q.position, (r.get(1)?, r.get(2)?))))
+                    Ok((r.get(0)?, distance_m(position, (r.get(1)?, r.get(2)?))))
                 })?
                 .collect::<rusqlite::Result<Vec<(i64, f64)>>>()?
                 .into_iter()
@@ -280,7 +281,7 @@ impl StoreDb {
                 found.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
                 found.truncate(limit);
                 let ids: Vec<i64> = found.into_iter().map(|(id, _)| id).collect();
-                return summaries(&conn, &ids, Some(q.position));
+                return summaries(&conn, &ids, Some(position));
             }
             // Grow by the density seen so far, at least doubling.
             let factor = if found.is_empty() {
@@ -315,7 +316,8 @@ impl StoreDb {
     }
 
     /// All favorites, newest first; `store` is `None` while the store is missing from the feed.
-    pub fn favorites(&self, near: Option<(f64, f64)>) -> Result<Vec<Favorite>> {
+    pub fn favorites(&self, near: Option<Position>) -> Result<Vec<Favorite>> {
+        let near = near.map(Position::pair);
         let conn = self.reader();
         let rows: Vec<(i64, String, i64)> = conn
             .prepare_cached(

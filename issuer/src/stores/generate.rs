@@ -1,7 +1,9 @@
 //! A deterministic generator of realistic synthetic stores spread over German cities, for
 //! benchmarks, tests and the demo. The same seed and count give the same stores.
 
-use ehk_core::stores::model::{default_categories, Discount, Region, Snapshot, StoreRecord};
+use ehk_core::stores::model::{
+    default_categories, Discount, Position, Region, Snapshot, StoreRecord,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -348,7 +350,7 @@ pub fn synthetic_snapshot(count: usize, seed: u64, version: u64) -> Snapshot {
                 String::new()
             },
             // One store in fifty has no coordinates (an address the issuer could not geocode).
-            position: (id % 50 != 0).then_some((lat, lon)),
+            position: (id % 50 != 0).then_some(Position::new(lat, lon)),
             region_id: Some(city.5),
             discounts: vec![Discount {
                 text_de: offer_de.replace("{n}", &n),

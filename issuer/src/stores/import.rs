@@ -4,7 +4,7 @@
 use crate::batch::RowError;
 use ehk_core::error::{Error, Result};
 use ehk_core::stores::fold::fold;
-use ehk_core::stores::model::{Category, Discount, StoreRecord};
+use ehk_core::stores::model::{Category, Discount, Position, StoreRecord};
 use sha2::{Digest, Sha256};
 
 /// The columns existing issuer tools export, in this order.
@@ -133,7 +133,7 @@ fn to_record(f: Fields, categories: &[Category]) -> Result<StoreRecord, String> 
         phone: f.telephone.trim().to_string(),
         email: f.email.trim().to_string(),
         website: f.homepage.trim().to_string(),
-        position,
+        position: position.map(Position::from),
         region_id,
         discounts,
     })
