@@ -5,31 +5,23 @@ import EhrenamtskarteKit
 import XCTest
 
 /// The syncer against a feed published with `publishFeed` and served by `ehk serve` on
-/// loopback (Linux and macOS; $EHK_BIN is the `ehk` binary, which ios/linux-tests.sh passes).
+/// loopback (`ServedFeed`; Linux and macOS; $EHK_BIN is the `ehk` binary, which ios/linux-tests.sh passes).
 final class FeedSyncerTests: XCTestCase {
-    private var dir: TempDir!
-    private var publisher: FeedPublisher!
-    private var server: FeedServer!
-    private var url = ""
+    private var feed: ServedFeed!
 
     override func setUpWithError() throws {
-        dir = try TempDir()
-        publisher = try FeedPublisher(dir: dir)
-        server = try FeedServer(dir: publisher.feedDir)
-        url = server.url
+        feed = try ServedFeed()
     }
 
     override func tearDown() {
-        server?.stop()
-        server = nil
-        publisher = nil
-        dir = nil
+        feed?.stop()
+        feed = nil
     }
 
     private func phone(_ name: String = "phone.db", clock: FakeClock = FakeClock(NOW),
                        root: Data? = nil, url: String? = nil) throws -> (StoreCatalog, FeedSyncer) {
-        let catalog = try StoreCatalog(databasePath: dir.path(name), clock: clock)
-        let configuration = FeedConfiguration(url: url ?? self.url, rootPublicKey: root ?? publisher.root.publicKey())
+        let catalog = try StoreCatalog(databasePath: feed.dir.path(name), clock: clock)
+        let configuration = FeedConfiguration(url: url ?? feed.url, rootPublicKey: root ?? feed.rootPublicKey)
         return (catalog, FeedSyncer(catalog: catalog, configuration: configuration))
     }
 
@@ -56,16 +48,28 @@ final class FeedSyncerTests: XCTestCase {
         // The sync brought the trust list and the revocation list for the shop's verifier.
         let verifier = try await syncer.cardVerifier()
         XCTAssertEqual(verifier.trustListVersion, 1)
-        XCTAssertEqual(verifier.check(publisher.revokedCard.qrText, lang: .en).reason, .revoked)
+        XCTAssertEqual(verifier.check(feed.publisher.revokedCard.qrText, lang: .en).reason, .revoked)
 
-        // A new version comes as a delta.
-        _ = try publisher.source.importStores(data: Data(storesCsv.replacingOccurrences(of: cafeRow, with: "").utf8),
-                                              geojson: false)
-        XCTAssertEqual(try publisher.publish(), 2)
+        // A new version without the café comes as a delta; the café stays a favorite, without
+        // its store, and gets its store back when a later version has it again.
+        let cafe = try await catalog.nearby(Position(latitude: 48.135, longitude: 11.57), limit: 1)[0]
+        XCTAssertEqual(cafe.name, "Café Crème")
+        let marked = try await catalog.setFavorite(storeId: cafe.id, true)
+        XCTAssertTrue(marked)
+        XCTAssertEqual(try feed.publisher.publish(storesCsv: storesCsv.replacingOccurrences(of: cafeRow, with: "")), 2)
         let delta = await syncer.sync()
         XCTAssertEqual(delta, .updated(version: 2, viaDelta: true))
         let after = try await catalog.storeCount()
         XCTAssertEqual(after, 3)
+        let orphan = try await catalog.favorites()
+        XCTAssertEqual(orphan.map(\.name), ["Café Crème"], "the favorite stays")
+        XCTAssertNil(orphan.first?.store, "the favorite has no store while it is missing: \(orphan)")
+
+        XCTAssertEqual(try feed.publisher.publish(storesCsv: storesCsv), 3)
+        let back = await syncer.sync()
+        XCTAssertEqual(back, .updated(version: 3, viaDelta: true))
+        let restored = try await catalog.favorites()
+        XCTAssertEqual(restored.first?.store?.name, "Café Crème", "the café is back")
     }
 
     func testConcurrentCallsShareOneRun() async throws {

@@ -4,20 +4,6 @@ import EhkCore
 import EhrenamtskarteKit
 import XCTest
 
-let newsMarket = Position(latitude: 49.4539, longitude: 11.0775)
-let newsRingPoint = Position(latitude: 49.41, longitude: 11.01)
-let newsHole = Position(latitude: 49.45, longitude: 11.075)
-let newsRing = "{\"type\":\"Polygon\",\"coordinates\":[[[11,49.4],[11.2,49.4],[11.2,49.5],[11,49.5],[11,49.4]],"
-    + "[[11.05,49.43],[11.1,49.43],[11.1,49.47],[11.05,49.47],[11.05,49.43]]]}"
-/// Near "Bäckerei Müller" of `storesCsv`, far from the Nuremberg areas.
-let bakeryPosition = Position(latitude: 48.137, longitude: 11.575)
-
-func newsItem(_ id: String, _ area: NewsArea, priority: UInt8 = 1, category: NewsCategory = .event) -> NewsItemSpec {
-    NewsItemSpec(id: id, titleDe: "Titel \(id)", titleEn: "Title \(id)", bodyDe: "Text \(id)", bodyEn: "",
-                 category: category, priority: priority, validFrom: NOW - DAY, validUntil: NOW + 7 * DAY,
-                 storeId: nil, area: area)
-}
-
 /// Records what the coordinator hands to the OS.
 final class FakeRegionMonitor: RegionMonitor, @unchecked Sendable {
     let calls = Recorder<[MonitorRegion]>()
@@ -30,55 +16,33 @@ final class FakeNotifier: NewsNotifier, @unchecked Sendable {
     func notify(_ items: [NewsItem]) async { items.forEach { shown.append($0.id) } }
 }
 
-/// The coordinator against a real NewsEngine: a feed with stores and two news items (a circle
-/// at the Christkindlesmarkt, a polygon with a hole) published with `publishFeedWithNews`,
-/// served by `ehk serve`, synced into a phone database.
+/// The coordinator against a real NewsEngine: a feed with stores and two news items
+/// (`sampleNews`: a circle at the Christkindlesmarkt, a polygon with a hole) published with
+/// `publishFeedWithNews`, served by `ehk serve`, synced into a phone database.
 final class GeofenceCoordinatorTests: XCTestCase {
-    private var dir: TempDir!
-    private var server: FeedServer!
+    private var feed: ServedFeed!
     private var phone: StoreDatabase!
-    private var root: IssuerKey!
     private var engine: NewsEngine!
     private var monitor: FakeRegionMonitor!
     private var notifier: FakeNotifier!
 
     override func setUpWithError() throws {
-        dir = try TempDir()
-        root = try IssuerKey.generate()
-        let issuer = try IssuerKey.generate()
-        let entry = IssuerEntrySpec(
-            publicKey: issuer.publicKey(), name: "Stadt Nürnberg", roles: [.cards, .stores, .news],
-            regions: nil, cardTypes: [.standard],
-            validFrom: NOW - 365 * DAY, validUntil: NOW + 365 * DAY, withdrawn: false)
-        let trust = try root.signTrustList(spec: TrustListSpec(
-            version: 1, issuedAt: NOW - DAY, expiresAt: NOW + 30 * DAY, projectId: 1, issuers: [entry]))
-        let source = try StoreDatabase.open(path: dir.path("source.db"))
-        _ = try source.importStores(data: Data(storesCsv.utf8), geojson: false)
-        let bundle = try issuer.signNewsBundle(version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, items: [
-            newsItem("market", .circle(center: newsMarket, radiusM: 400), priority: 5),
-            newsItem("ring", .geoJson(geojson: newsRing), priority: 1, category: .notice),
-        ])
-        XCTAssertEqual(try source.publishFeedWithNews(
-            dir: dir.path("feed"), key: issuer, rootPublicKey: root.publicKey(), trustList: trust,
-            revocationLists: [], newsBundles: [bundle], now: NOW, expiresInSecs: 14 * DAY), 1)
-        server = try FeedServer(dir: dir.path("feed"))
-        phone = try StoreDatabase.open(path: dir.path("phone.db"))
-        _ = try phone.sync(url: server.url, rootPublicKey: root.publicKey(), now: NOW, progress: nil)
-        engine = try NewsEngine.open(statePath: dir.path("news-state.db"))
+        feed = try ServedFeed(news: sampleNews)
+        phone = try feed.syncedPhone()
+        engine = try feed.newsEngine()
         monitor = FakeRegionMonitor()
         notifier = FakeNotifier()
     }
 
     override func tearDown() {
-        server?.stop()
-        server = nil
+        feed?.stop()
         engine = nil
         phone = nil
-        dir = nil
+        feed = nil
     }
 
     private func coordinator(offers: Bool = false) -> GeofenceCoordinator {
-        GeofenceCoordinator(engine: engine, source: NewsSource(stores: phone, rootPublicKey: root.publicKey()),
+        GeofenceCoordinator(engine: engine, source: NewsSource(stores: phone, rootPublicKey: feed.rootPublicKey),
                             monitor: monitor, notifier: notifier, offersNearFavorites: offers, clock: FakeClock(NOW))
     }
 
