@@ -1,29 +1,32 @@
-// The store database and the feed through the Swift bindings: each method of StoreDatabase, the
-// records and enums it returns, the progress listener it calls back, and each error it throws
-// cross the FFI once. The feed is the kit tests' (`ServedFeed`: stores and a revocation list
-// published with `publishFeed`, served by `ehk serve` on loopback). The stories are told by the
-// kit's tests against the same core (ios/linux-tests.sh): German spellings, filters, search as you
-// type, nearby, favorites and details in StoreCatalogTests; progress, deltas, favorites across
-// syncs, the verifier from the feed, failures and cancellation that change nothing in
-// FeedSyncerTests.
+// The feed store through the Swift bindings: the issuer's `publishFeed` and its report, and each
+// store method of FeedStore, the records and enums it returns, the progress listener it calls
+// back from its async sync, and each FeedError it throws, crossing the FFI once. The feed is
+// the kit tests' (`ServedFeed`: stores and a revocation list served by `ehk serve` on loopback).
+// The stories are told by the kit's tests against the same core (ios/linux-tests.sh): German
+// spellings, filters, search as you type, nearby, favorites and details in StoreCatalogTests;
+// progress, deltas, favorites across syncs, the verifier of the feed, failures and cancellation
+// that change nothing in FeedSyncerTests.
 
 import EhkCore
 import Foundation
 
-func testStoreDatabaseMethods() throws {
+func testFeedStoreMethods() throws {
     let feed = try ServedFeed()
     defer { feed.stop() }
-    // importStores (the publisher's source database) and publishFeed.
-    let report = feed.publisher.importReport
-    expectEqual(report.imported, 4, "imported stores")
-    expectEqual(report.errors.map { "\($0.line): \($0.reason)" }, ["5: name is empty"], "import errors")
+    // publishFeed (in the publisher): the version, the stores and each skipped CSV line.
+    let published = feed.publisher.first
+    expectEqual(published.version, 1, "first feed version")
+    expectEqual(published.stores, 4, "published stores")
+    expectEqual(published.importErrors.map { "\($0.line): \($0.reason)" }, ["5: name is empty"], "import errors")
+    expectEqual(published.skipped, [], "nothing left out")
 
-    // sync with a listener that Rust calls back; every field of SyncResult.
-    let phone = try feed.phone()
+    // sync (async) with a listener that Rust calls back; every field of SyncReport and SyncOutcome.
+    let phone = try feed.phone(platform: .android)
     expectEqual(try phone.feedVersion(), nil, "no feed version before the first sync")
+    expectEqual(phone.trustListVersion(), nil, "no trust list before the first sync")
     let progress = ProgressLog()
-    let first = try feed.sync(phone, progress: progress)
-    guard case let .updated(from, to, viaDelta, downloadedBytes) = first else {
+    let first = try blocking { try await feed.sync(phone, progress: progress) }
+    guard case let .updated(from, to, viaDelta, downloadedBytes) = first.outcome else {
         expect(false, "first sync should update, got \(first)")
         return
     }
@@ -31,14 +34,16 @@ func testStoreDatabaseMethods() throws {
     expectEqual(to, 1, "first sync to")
     expect(!viaDelta, "the first sync is a full snapshot")
     expect(downloadedBytes > 0, "downloaded bytes: \(downloadedBytes)")
+    expectEqual(first.geofence, GeofenceUpdate(notify: [], register: nil), "no fix yet: nothing to register")
     let calls = progress.calls
     expect(!calls.isEmpty, "progress was reported")
     if let last = calls.last { expectEqual(last.0, last.1, "progress ends at done == total") }
     expectEqual(try phone.storeCount(), 4, "stores on the phone")
     expectEqual(try phone.feedVersion(), 1, "feed version on the phone")
-    expectEqual(try feed.sync(phone), .notModified(version: 1), "second sync")
-    expectEqual(try feed.publisher.publish(), 2, "second feed version")
-    let delta = try feed.sync(phone)
+    expectEqual(try blocking { try await feed.sync(phone) }.outcome, .notModified(version: 1), "second sync")
+    phone.cancelSync() // no sync runs: a cancel now does not reach the next one
+    expectEqual(try feed.publisher.publish().version, 2, "second feed version")
+    let delta = try blocking { try await feed.sync(phone) }.outcome
     guard case let .updated(deltaFrom, deltaTo, isDelta, deltaBytes) = delta else {
         expect(false, "the sync after version 2 should update, got \(delta)")
         return
@@ -99,57 +104,53 @@ func testStoreDatabaseMethods() throws {
     expectEqual(favorites.first?.store?.favorite, true, "the favorite's store is marked")
     expect(favorites.first?.store?.distanceM != nil, "the favorite's distance from the given position")
 
-    // verifier: a Verifier object with the synced trust list and revocation list.
-    let verifier = try phone.verifier(rootPublicKey: feed.rootPublicKey)
-    expectEqual(verifier.trustListVersion(), 1, "trust list from the feed")
-    expectEqual(verifier.verify(qrText: feed.publisher.revokedCard.qrText, now: NOW).invalidReason, .revoked,
+    // verify: the store's own verifier with the synced trust list and revocation list.
+    expectEqual(phone.trustListVersion(), 1, "trust list from the feed")
+    expectEqual(phone.verify(qrText: feed.publisher.revokedCard.qrText, now: NOW).invalidReason, .revoked,
                 "revocation list from the feed")
+    let valid = phone.verify(qrText: try feed.publisher.world.issue("Max Mustermann").qrText, now: NOW).validCard
+    expectEqual(valid?.issuerKeyId, feed.publisher.issuer.keyId(), "the signer's key id")
 }
 
 /// Cancels the sync from its own progress callback (another thread would do the same).
 final class CancelAtOnce: ProgressListener, @unchecked Sendable {
-    let database: StoreDatabase
-    init(_ database: StoreDatabase) { self.database = database }
-    func progress(done: UInt64, total: UInt64) { database.cancelSync() }
+    let store: FeedStore
+    init(_ store: FeedStore) { self.store = store }
+    func progress(done: UInt64, total: UInt64) { store.cancelSync() }
 }
 
-func testStoreAndSyncErrors() throws {
+func testFeedErrors() throws {
     let feed = try ServedFeed()
     defer { feed.stop() }
-    let phone = try feed.syncedPhone()
-    let rootKey = feed.rootPublicKey
-    func sync(_ database: StoreDatabase, url: String? = nil, root: Data? = nil, now: Int64 = NOW,
-              progress: ProgressListener? = nil) throws -> SyncResult {
-        try database.sync(url: url ?? feed.url, rootPublicKey: root ?? rootKey, now: now, progress: progress)
+    let phone = try blocking { try await feed.syncedPhone() }
+    func sync(_ store: FeedStore, url: String? = nil, now: Int64 = NOW,
+              progress: ProgressListener? = nil) throws -> SyncReport {
+        try blocking { try await store.sync(url: url ?? feed.url, now: now, progress: progress) }
     }
-    expectThrows("ftp URL", SyncError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try sync(phone, url: "ftp://example")
+    func isInvalidArgument(_ error: FeedError) -> Bool {
+        if case .InvalidArgument = error { return true }
+        return false
     }
-    expectThrows("short root key", SyncError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try sync(phone, root: Data("short".utf8))
-    }
-    expectThrows("nobody listens", SyncError.self, matching: { if case .Network = $0 { true } else { false } }) {
+    expectThrows("ftp URL", FeedError.self, matching: isInvalidArgument) { try sync(phone, url: "ftp://example") }
+    expectThrows("nobody listens", FeedError.self, matching: { if case .Network = $0 { true } else { false } }) {
         try sync(phone, url: "http://127.0.0.1:9")
     }
+    let otherRoot = try FeedStore.open(path: feed.dir.path("other-root.db"),
+                                       rootPublicKey: try IssuerKey.generate().publicKey(), platform: .ios, now: NOW)
+    expectThrows("wrong root key", FeedError.self, matching: { $0 == .BadSignature }) { try sync(otherRoot) }
     let fresh = try feed.phone("fresh.db")
-    expectThrows("wrong root key", SyncError.self, matching: { $0 == .BadSignature }) {
-        try sync(fresh, root: try IssuerKey.generate().publicKey())
-    }
-    expectThrows("expired feed", SyncError.self, matching: { $0 == .Expired }) {
-        try sync(fresh, now: NOW + 15 * DAY)
-    }
-    expectThrows("cancelled sync", SyncError.self, matching: { $0 == .Cancelled }) {
+    expectThrows("expired feed", FeedError.self, matching: { $0 == .Expired }) { try sync(fresh, now: NOW + 15 * DAY) }
+    expectThrows("cancelled sync", FeedError.self, matching: { $0 == .Cancelled }) {
         try sync(fresh, progress: CancelAtOnce(fresh))
     }
-    expectThrows("latitude 123", StoreError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
+    expectThrows("latitude 123", FeedError.self, matching: isInvalidArgument) {
         try phone.nearby(position: Position(latitude: 123, longitude: 0), limit: 5, radiusM: nil, category: nil)
     }
-    expectThrows("empty path", StoreError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try StoreDatabase.open(path: "")
+    expectThrows("empty path", FeedError.self, matching: isInvalidArgument) {
+        try FeedStore.open(path: "", rootPublicKey: feed.rootPublicKey, platform: .ios, now: NOW)
     }
-    expectThrows("verifier with a short root key", TrustError.self,
-                 matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try phone.verifier(rootPublicKey: Data("short".utf8))
+    expectThrows("short root key", FeedError.self, matching: isInvalidArgument) {
+        try FeedStore.open(path: feed.dir.path("short.db"), rootPublicKey: Data("short".utf8), platform: .ios, now: NOW)
     }
     expectEqual(try phone.storeCount(), 4, "stores unchanged by the failed syncs")
     expectEqual(try phone.feedVersion(), 1, "feed version unchanged by the failed syncs")

@@ -37,22 +37,19 @@ extension World {
     }
 }
 
-/// A phone catalog filled straight from the CSV (no feed, no network).
-func importedCatalog(in dir: TempDir, clock: FakeClock = FakeClock(NOW)) throws -> StoreCatalog {
-    let database = try StoreDatabase.open(path: dir.path("stores.db"))
-    let report = try database.importStores(data: Data(storesCsv.utf8), geojson: false)
-    XCTAssertEqual(report.imported, 4)
-    XCTAssertEqual(report.errors.map(\.line), [5])
-    return StoreCatalog(database: database, clock: clock)
-}
+#if os(Linux) || os(macOS)
+/// A test case with a feed (`ServedFeed`: stores and a revocation list) served by `ehk serve`
+/// for each test.
+class ServedFeedTestCase: XCTestCase {
+    var feed: ServedFeed!
 
-extension Result where Failure == Error {
-    /// `Result { try await … }`.
-    init(catching body: () async throws -> Success) async {
-        do {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
+    override func setUpWithError() throws {
+        feed = try ServedFeed()
+    }
+
+    override func tearDown() {
+        feed?.stop()
+        feed = nil
     }
 }
+#endif

@@ -1,5 +1,5 @@
 // Shared with tests/bindings/swift (see Fixtures.swift): the stores CSV, news items with a circle
-// and a polygon with a hole, and an issuer's source database that publishes them as a signed feed.
+// and a polygon with a hole, and an issuer that publishes them as a signed feed.
 
 import EhkCore
 import Foundation
@@ -31,61 +31,57 @@ func newsItem(_ id: String, _ area: NewsArea, priority: UInt8 = 1, category: New
                  storeId: nil, area: area)
 }
 
+/// A location fix at `position`, `accuracy` metres accurate.
+func fix(_ position: Position, _ accuracy: Double = 10) -> Fix {
+    Fix(latitude: position.latitude, longitude: position.longitude, accuracyM: accuracy)
+}
+
 /// A circle of 400 m at the Christkindlesmarkt (an event) and a polygon with a hole (a notice).
 let sampleNews = [
     newsItem("market", .circle(center: newsMarket, radiusM: 400), priority: 5),
     newsItem("ring", .geoJson(geojson: newsRing), priority: 1, category: .notice),
 ]
 
-/// Root, an issuer with the cards, stores and news roles, its trust list, a source database with
-/// `storesCsv` imported, a revoked card; feed version 1 published into `feedDir` with `publishFeed`,
-/// or with `publishFeedWithNews` when `news` is not empty (then the bundle is signed as version 1).
+/// Root, an issuer with the cards, stores and news roles, its trust list, a revoked card; feed
+/// version 1 of `storesCsv` (with the revocation list, and `news` signed as bundle version 1 when
+/// given) published into `feedDir` with the issuer's `publishFeed`.
 final class FeedPublisher {
     let world: World
-    let source: StoreDatabase
-    let importReport: ImportReport
     let feedDir: String
     let revokedCard: IssuedCard
     let revocations: Data
     let newsBundles: [Data]
+    /// What the first publication reported (4 stores; line 5 skipped).
+    let first: PublishResult
 
     var root: IssuerKey { world.root }
     var issuer: IssuerKey { world.issuer }
 
     init(dir: TempDir, news: [NewsItemSpec] = []) throws {
         world = try World(roles: [.cards, .stores, .news], regions: nil)
-        source = try StoreDatabase.open(path: dir.path("source.db"))
         feedDir = dir.path("feed")
-        importReport = try source.importStores(data: Data(storesCsv.utf8), geojson: false)
-        try require(importReport.imported == 4 && importReport.errors.map(\.line) == [5],
-                    "storesCsv imported: \(importReport)")
         revokedCard = try world.issue("Erika Mustermann")
         revocations = try world.issuer.signRevocationList(version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY,
                                                           cardIds: [revokedCard.cardId])
         newsBundles = news.isEmpty ? [] : [
             try world.issuer.signNewsBundle(version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, items: news),
         ]
-        let version = try publish()
-        try require(version == 1, "the first feed version is 1, got \(version)")
+        first = try Self.publish(world, feedDir, storesCsv, [revocations], newsBundles)
+        try require(first.version == 1 && first.stores == 4 && first.importErrors.map(\.line) == [5],
+                    "the first publication: \(first)")
     }
 
-    /// Publishes the source database's stores (and the news) as the next feed version.
+    /// Publishes `csv` (by default `storesCsv`), the revocation list and the news as the next
+    /// feed version.
     @discardableResult
-    func publish() throws -> UInt64 {
-        if newsBundles.isEmpty {
-            return try source.publishFeed(
-                dir: feedDir, key: issuer, rootPublicKey: root.publicKey(), trustList: world.trust,
-                revocationLists: [revocations], now: NOW, expiresInSecs: 14 * DAY)
-        }
-        return try source.publishFeedWithNews(
-            dir: feedDir, key: issuer, rootPublicKey: root.publicKey(), trustList: world.trust,
-            revocationLists: [revocations], newsBundles: newsBundles, now: NOW, expiresInSecs: 14 * DAY)
+    func publish(storesCsv csv: String = storesCsv) throws -> PublishResult {
+        try Self.publish(world, feedDir, csv, [revocations], newsBundles)
     }
 
-    /// Imports `csv` into the source database (replacing its stores) and publishes the next version.
-    @discardableResult
-    func publish(storesCsv csv: String) throws -> UInt64 {
-        _ = try source.importStores(data: Data(csv.utf8), geojson: false)
-        return try publish()
+    private static func publish(_ world: World, _ dir: String, _ csv: String, _ revocations: [Data],
+                                _ news: [Data]) throws -> PublishResult {
+        try world.issuer.publishFeed(rootPublicKey: world.rootPublicKey, publication: FeedPublication(
+            dir: dir, stores: Data(csv.utf8), geojson: false, trustList: world.trust,
+            revocationLists: revocations, newsBundles: news, now: NOW, expiresInSecs: 14 * DAY))
     }
 }

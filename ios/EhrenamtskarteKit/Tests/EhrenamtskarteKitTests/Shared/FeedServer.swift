@@ -64,7 +64,7 @@ final class FeedServer {
 }
 
 /// A feed published by `FeedPublisher` (with `news`, if any) and served by `ehk serve`, and
-/// phone databases that sync from it.
+/// phone feed stores that sync from it.
 final class ServedFeed {
     let dir: TempDir
     let publisher: FeedPublisher
@@ -79,29 +79,24 @@ final class ServedFeed {
         server = try FeedServer(dir: publisher.feedDir)
     }
 
-    /// An empty phone database in the feed's temporary directory.
-    func phone(_ name: String = "phone.db") throws -> StoreDatabase {
-        try StoreDatabase.open(path: dir.path(name))
+    /// An empty phone feed store in the feed's temporary directory, with the feed's root key.
+    func phone(_ name: String = "phone.db", platform: Platform = .ios) throws -> FeedStore {
+        try FeedStore.open(path: dir.path(name), rootPublicKey: rootPublicKey, platform: platform, now: NOW)
     }
 
-    /// A phone database that synced version 1.
-    func syncedPhone(_ name: String = "phone.db") throws -> StoreDatabase {
-        let phone = try phone(name)
-        let result = try sync(phone)
-        guard case .updated(nil, 1, false, _) = result else {
-            throw FixtureError(description: "the first sync should update to version 1, got \(result)")
+    /// A phone feed store that synced version 1.
+    func syncedPhone(_ name: String = "phone.db", platform: Platform = .ios) async throws -> FeedStore {
+        let phone = try phone(name, platform: platform)
+        let report = try await sync(phone)
+        guard case .updated(nil, 1, false, _) = report.outcome else {
+            throw FixtureError(description: "the first sync should update to version 1, got \(report)")
         }
         return phone
     }
 
     @discardableResult
-    func sync(_ phone: StoreDatabase, progress: ProgressListener? = nil) throws -> SyncResult {
-        try phone.sync(url: url, rootPublicKey: rootPublicKey, now: NOW, progress: progress)
-    }
-
-    /// A news engine with its state in the feed's temporary directory (nothing loaded yet).
-    func newsEngine(_ name: String = "news-state.db") throws -> NewsEngine {
-        try NewsEngine.open(statePath: dir.path(name))
+    func sync(_ phone: FeedStore, now: Int64 = NOW, progress: ProgressListener? = nil) async throws -> SyncReport {
+        try await phone.sync(url: url, now: now, progress: progress)
     }
 
     func stop() { server.stop() }

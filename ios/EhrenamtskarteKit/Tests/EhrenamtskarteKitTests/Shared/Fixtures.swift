@@ -43,6 +43,30 @@ final class Recorder<T>: @unchecked Sendable {
     }
 }
 
+extension Result where Failure == Error {
+    /// `Result { try await … }`.
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}
+
+/// Runs an async call to its end from synchronous code (the binding tests' harness): the call
+/// runs in a task, the calling thread waits for it.
+func blocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let outcome = Recorder<Result<T, Error>>()
+    Task {
+        outcome.append(await Result(catching: body))
+        done.signal()
+    }
+    done.wait()
+    return try outcome.values[0].get()
+}
+
 /// The shell's key store; on a phone this is the Keychain. The core calls it from any thread.
 final class DictKeyStore: KeyStore, @unchecked Sendable {
     private let lock = NSLock()
