@@ -15,6 +15,12 @@ enum AppConfiguration {
         return FeedConfiguration(url: url.trimmingCharacters(in: .whitespaces), rootPublicKeyHex: hex)
     }
 
+    /// The phone's one feed store (stores, trust and revocation lists, news, the geofencing
+    /// state), shared by the screens, the background sync and the geofencing: it keeps the news
+    /// and the geofencing state in memory, so the process opens it once. Nil without a feed
+    /// configuration or when it cannot be opened.
+    static let feedStore: FeedStore? = feed.flatMap { try? FeedStore.onDevice(rootPublicKey: $0.rootPublicKey) }
+
     /// The BGAppRefreshTask identifier; Info.plist lists it under BGTaskSchedulerPermittedIdentifiers.
     static let feedRefreshTask = "de.ehrenamtskarte.app.feed-refresh"
 

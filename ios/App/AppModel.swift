@@ -3,14 +3,13 @@ import Foundation
 import SwiftUI
 
 /// The app's state: the wallet (database in Application Support, device key in the Keychain),
-/// the shop verifier (root key and trust list shipped in the app bundle, replaced by the lists
-/// each feed sync brings), and the offline store catalog with its feed syncer.
+/// the shop verifier (the feed store's lists once a sync brought them, until then the root key
+/// and trust list shipped in the app bundle), and the offline store catalog with its feed syncer.
 @MainActor
 final class AppModel: ObservableObject {
     @Published private(set) var cards: [WalletCard] = []
     /// A problem to show in an alert (texts from AppText, never the core's internal details).
     @Published var message: String?
-    @Published private(set) var verifier: CardVerifier?
     /// The last feed sync (nil before the first one of this launch).
     @Published private(set) var syncState: FeedSyncState = .idle
 
@@ -20,20 +19,32 @@ final class AppModel: ObservableObject {
     let catalog: StoreCatalog?
     /// Nil when the build has no feed URL or root key (see ios/README.md).
     let syncer: FeedSyncer?
+    private let bundledVerifier: CardVerifier?
+    private let feedVerifier: CardVerifier?
+
+    /// The verifier for the next scan: the feed store's (current after every sync) once it has
+    /// a trust list, else the bundled lists.
+    var verifier: CardVerifier? {
+        if let feedVerifier, feedVerifier.trustListVersion != nil { return feedVerifier }
+        return bundledVerifier
+    }
 
     init() {
         let lang = Lang.preferred()
         let text = AppText(lang)
         OSLogLogger.install(maxLevel: .info)
         let walletResult = Result { try CardWallet.onDevice() }
-        let verifierResult = Result { try Self.bundledVerifier() }
+        let verifierResult = Result { try Self.loadBundledVerifier() }
         self.lang = lang
         self.text = text
         wallet = try? walletResult.get()
-        verifier = try? verifierResult.get()
-        catalog = try? StoreCatalog.onDevice()
+        bundledVerifier = try? verifierResult.get()
+        let store = AppConfiguration.feedStore
+        feedVerifier = store.map { CardVerifier(store: $0) }
+        catalog = store.map { StoreCatalog(store: $0) }
         if let catalog, let configuration = AppConfiguration.feed {
-            syncer = FeedSyncer(catalog: catalog, configuration: configuration)
+            // The sync's geofence update (new news, new regions) goes to the news geofencing.
+            syncer = FeedSyncer(catalog: catalog, url: configuration.url, geofence: NewsGeofencing.shared.coordinator)
         } else {
             syncer = nil
         }
@@ -43,7 +54,6 @@ final class AppModel: ObservableObject {
             message = text.verifierUnavailable
         }
         BackgroundFeedSync.shared.model = self
-        Task { await self.adoptSyncedVerifier() }
     }
 
     /// Runs a feed sync (pull to refresh, app start, background refresh) off the main actor.
@@ -58,25 +68,13 @@ final class AppModel: ObservableObject {
             }
         }
         syncState = await syncer.state
-        if case .updated = outcome {
-            await adoptSyncedVerifier()
-            // New news: reload them and register the regions again.
-            await NewsGeofencing.shared.reload()
-        }
         return outcome
-    }
-
-    /// The verifier with the trust list and revocation lists of the last sync, once there is one.
-    private func adoptSyncedVerifier() async {
-        guard let syncer, let catalog, (try? await catalog.feedVersion()) != nil,
-              let synced = try? await syncer.cardVerifier() else { return }
-        verifier = synced
     }
 
     /// Root key (`root.key.pub`, hex, as `ehk key generate` writes it) and trust list
     /// (`trust-list.cose`) from the bundle; a bundled `revocations.cose` is optional.
-    /// After the first feed sync, the synced lists replace them (`adoptSyncedVerifier`).
-    private static func bundledVerifier() throws -> CardVerifier {
+    /// Once a feed sync brought lists, the feed store's are used instead (`verifier`).
+    private static func loadBundledVerifier() throws -> CardVerifier {
         guard let keyURL = Bundle.main.url(forResource: "root.key", withExtension: "pub"),
               let trustURL = Bundle.main.url(forResource: "trust-list", withExtension: "cose")
         else {

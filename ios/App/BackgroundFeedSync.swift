@@ -5,8 +5,8 @@ import Foundation
 /// Periodic feed sync with BGTaskScheduler: a BGAppRefreshTask under
 /// `AppConfiguration.feedRefreshTask`, registered at launch and scheduled again at the start of
 /// every run and whenever the app goes to the background (iOS decides when it really runs).
-/// The work is the kit's `FeedSyncer`, through AppModel when the UI is up (it also swaps in the
-/// synced verifier). The expiration handler cancels the work: the kit then calls the core's
+/// The work is the kit's `FeedSyncer`, through AppModel when the UI is up. The expiration
+/// handler cancels the work: the kit then calls the core's
 /// `cancelSync()`, the download stops or the transaction rolls back, and the database stays
 /// exactly as it was.
 @MainActor
@@ -17,8 +17,8 @@ final class BackgroundFeedSync {
     weak var model: AppModel?
     /// The syncer for a background launch without the UI.
     private lazy var standalone: FeedSyncer? = {
-        guard let configuration = AppConfiguration.feed, let catalog = try? StoreCatalog.onDevice() else { return nil }
-        return FeedSyncer(catalog: catalog, configuration: configuration)
+        guard let configuration = AppConfiguration.feed, let store = AppConfiguration.feedStore else { return nil }
+        return FeedSyncer(store: store, url: configuration.url, geofence: NewsGeofencing.shared.coordinator)
     }()
 
     /// Call once, before the app finishes launching (EhrenamtskarteApp.init).

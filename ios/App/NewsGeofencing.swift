@@ -9,42 +9,29 @@ import UserNotifications
 /// by a region event finds its CLLocationManager delegate at once.
 ///
 /// Region monitoring is the classic `CLLocationManager.startMonitoring(for: CLCircularRegion)`
-/// (iOS 16 is the deployment target; CLMonitor needs iOS 17). At most 20 regions, the last
-/// the core's refresh region; leaving it asks the core again. Every decision (what to notify,
-/// which regions) is the core's.
+/// (iOS 16 is the deployment target; CLMonitor needs iOS 17). Every decision (what to notify,
+/// which regions, when to ask again) is the core's: this passes the OS's events on and
+/// registers exactly the regions the core asks for.
 @MainActor
 final class NewsGeofencing {
     static let shared = NewsGeofencing()
 
-    /// Nil without a feed configuration (no root key: no news) or when the state cannot be opened.
+    /// Nil without a feed configuration (no root key: no news) or when the store cannot be opened.
     let coordinator: GeofenceCoordinator?
-    let engine: NewsEngine?
-    let monitor = CoreLocationRegionMonitor()
+    let store: FeedStore?
+    let monitor: CoreLocationRegionMonitor
 
     private init() {
-        let lang = Lang.preferred()
-        let defaults = UserDefaults.standard
-        if let configuration = AppConfiguration.feed,
-           let stores = try? StoreCatalog.onDevice().database,
-           let engine = try? NewsEngine.onDevice() {
-            self.engine = engine
-            coordinator = GeofenceCoordinator(
-                engine: engine, source: NewsSource(stores: stores, rootPublicKey: configuration.rootPublicKey),
-                monitor: monitor, notifier: UserNotificationNewsNotifier(lang: lang),
-                offersNearFavorites: defaults.bool(forKey: NewsSettingsKeys.offersNearFavorites))
-        } else {
-            engine = nil
-            coordinator = nil
+        let monitor = CoreLocationRegionMonitor()
+        let store = AppConfiguration.feedStore
+        self.monitor = monitor
+        self.store = store
+        coordinator = store.map {
+            GeofenceCoordinator(store: $0, monitor: monitor, notifier: UserNotificationNewsNotifier(lang: Lang.preferred()))
         }
         monitor.coordinator = coordinator
-        Task { await self.reload() }
-    }
-
-    /// Loads the news of the last sync and registers the regions again (launch, after every
-    /// feed sync, after a settings change).
-    func reload() async {
-        guard let coordinator else { return }
-        _ = try? await coordinator.reload()
+        // The current permission, then a fix: the core registers the regions around it.
+        monitor.reportPermission()
         monitor.requestFix()
     }
 
@@ -56,23 +43,19 @@ final class NewsGeofencing {
     }
 }
 
-enum NewsSettingsKeys {
-    static let offersNearFavorites = "news.offersNearFavorites"
-    static func muted(_ category: NewsCategory) -> String { "news.muted.\(category.key)" }
-}
-
-/// The kit's RegionMonitor with CLLocationManager region monitoring. Region events (entry and
-/// exit, also when iOS relaunches the app in the background) ask for one location fix, which
-/// goes to the coordinator with its accuracy; an exit passes the region's id, so that leaving
-/// the refresh region registers the regions again.
+/// The kit's RegionMonitor with CLLocationManager region monitoring. Region events (also when
+/// iOS relaunches the app in the background) go to the coordinator at once (the core remembers
+/// an entry), and ask for one location fix, which goes to the coordinator too: on iOS an entry
+/// and a fix inside the area notify at once.
 @MainActor
 final class CoreLocationRegionMonitor: NSObject, RegionMonitor, CLLocationManagerDelegate {
     /// Our regions' identifier prefix (other monitored regions are left alone).
     static let prefix = "news."
 
+    struct Refused: Error {}
+
     weak var coordinator: GeofenceCoordinator?
     private let manager = CLLocationManager()
-    private var exitedRegion: String?
 
     override init() {
         super.init()
@@ -80,15 +63,17 @@ final class CoreLocationRegionMonitor: NSObject, RegionMonitor, CLLocationManage
         manager.desiredAccuracy = kCLLocationAccuracyNearestTenMeters
     }
 
-    func replaceAll(_ regions: [MonitorRegion]) async {
+    /// Replaces our monitored regions with exactly these; throws (the coordinator tells the
+    /// core) when iOS will not monitor them: no "Always" permission or no region monitoring.
+    func replaceAll(_ regions: [MonitorRegion]) async throws {
         for region in manager.monitoredRegions where region.identifier.hasPrefix(Self.prefix) {
             manager.stopMonitoring(for: region)
         }
         guard CLLocationManager.isMonitoringAvailable(for: CLCircularRegion.self),
-              manager.authorizationStatus == .authorizedAlways else { return }
-        for region in regions.prefix(Int(GeofenceCoordinator.iosRegionLimit)) {
+              manager.authorizationStatus == .authorizedAlways else { throw Refused() }
+        for region in regions {
             let circle = CLCircularRegion(
-                center: CLLocationCoordinate2D(latitude: region.center.latitude, longitude: region.center.longitude),
+                center: CLLocationCoordinate2D(latitude: region.latitude, longitude: region.longitude),
                 radius: min(region.radiusM, manager.maximumRegionMonitoringDistance),
                 identifier: Self.prefix + region.id)
             circle.notifyOnEntry = true
@@ -109,25 +94,39 @@ final class CoreLocationRegionMonitor: NSObject, RegionMonitor, CLLocationManage
         }
     }
 
+    /// Tells the core whether background location ("Always") is allowed.
+    func reportPermission() {
+        guard let coordinator else { return }
+        let allowed = manager.authorizationStatus == .authorizedAlways
+        inBackgroundTask("news-permission") { try await coordinator.permissionChanged(backgroundAllowed: allowed) }
+    }
+
     private func regionEvent(_ region: CLRegion, exited: Bool) {
-        guard region.identifier.hasPrefix(Self.prefix) else { return }
-        if exited {
-            exitedRegion = String(region.identifier.dropFirst(Self.prefix.count))
+        guard let coordinator, region.identifier.hasPrefix(Self.prefix) else { return }
+        let ids = [String(region.identifier.dropFirst(Self.prefix.count))]
+        inBackgroundTask("news-region") {
+            if exited {
+                try await coordinator.exited(ids, fix: nil)
+            } else {
+                try await coordinator.entered(ids, fix: nil)
+            }
         }
         requestFix()
     }
 
     private func deliver(_ location: CLLocation) {
         guard let coordinator, location.horizontalAccuracy >= 0 else { return }
-        let position = Position(latitude: location.coordinate.latitude, longitude: location.coordinate.longitude)
-        let exited = exitedRegion
-        exitedRegion = nil
-        // A region event gives the app a few seconds in the background; ask for a little more.
-        let background = UIApplication.shared.beginBackgroundTask(withName: "news-fix")
+        let fix = Fix(latitude: location.coordinate.latitude, longitude: location.coordinate.longitude,
+                      accuracyM: location.horizontalAccuracy)
+        let now = Int64(location.timestamp.timeIntervalSince1970)
+        inBackgroundTask("news-fix") { try await coordinator.location(fix, now: now) }
+    }
+
+    /// A region event gives the app a few seconds in the background; ask for a little more.
+    private func inBackgroundTask(_ name: String, _ work: @escaping () async throws -> Void) {
+        let background = UIApplication.shared.beginBackgroundTask(withName: name)
         Task {
-            _ = try? await coordinator.handle(location: position, accuracy: location.horizontalAccuracy,
-                                              now: Int64(location.timestamp.timeIntervalSince1970),
-                                              exitedRegion: exited)
+            _ = try? await work()
             UIApplication.shared.endBackgroundTask(background)
         }
     }
@@ -146,8 +145,11 @@ final class CoreLocationRegionMonitor: NSObject, RegionMonitor, CLLocationManage
     }
 
     nonisolated func locationManagerDidChangeAuthorization(_ manager: CLLocationManager) {
-        // "Always" granted: register the regions (through a fix and the coordinator).
-        Task { @MainActor in self.requestFix() }
+        // "Always" granted: the core asks for the regions at once; taken away: none count.
+        Task { @MainActor in
+            self.reportPermission()
+            self.requestFix()
+        }
     }
 
     nonisolated func locationManager(_ manager: CLLocationManager, didFailWithError error: Error) {
@@ -156,7 +158,11 @@ final class CoreLocationRegionMonitor: NSObject, RegionMonitor, CLLocationManage
 
     nonisolated func locationManager(_ manager: CLLocationManager, monitoringDidFailFor region: CLRegion?,
                                      withError error: Error) {
-        // Too many regions or monitoring off: the next fix registers the core's regions again.
+        // Too many regions or monitoring off: nothing counts as registered; the next event asks again.
+        Task { @MainActor in
+            guard let coordinator = self.coordinator, region?.identifier.hasPrefix(Self.prefix) ?? true else { return }
+            try? await coordinator.monitoringFailed()
+        }
     }
 }
 

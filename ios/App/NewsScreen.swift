@@ -48,36 +48,34 @@ struct NewsScreen: View {
     }
 
     private func reloadRows() async {
-        guard let engine = NewsGeofencing.shared.engine else { return }
-        rows = (try? await NewsList(engine: engine, lang: model.lang).rows(at: location.position)) ?? []
+        guard let store = NewsGeofencing.shared.store else { return }
+        rows = (try? await NewsList(store: store, lang: model.lang).rows(at: location.position)) ?? []
     }
 }
 
-/// Muted categories (the core keeps them in its state; UserDefaults only mirrors the toggles),
-/// offers near favorites (opt-in; reloads the news and the regions) and the permissions.
+/// Muted categories and offers near favorites (opt-in; the news and the regions change), both
+/// kept by the core, and the permissions background news need.
 struct NewsSettingsScreen: View {
     @EnvironmentObject private var model: AppModel
     @Environment(\.dismiss) private var dismiss
-    @AppStorage(NewsSettingsKeys.offersNearFavorites) private var offersNearFavorites = false
-    @AppStorage(NewsSettingsKeys.muted(.event)) private var mutedEvent = false
-    @AppStorage(NewsSettingsKeys.muted(.offer)) private var mutedOffer = false
-    @AppStorage(NewsSettingsKeys.muted(.notice)) private var mutedNotice = false
+    @State private var muted: Set<NewsCategory> = []
+    @State private var offersNearFavorites = false
 
     var body: some View {
         NavigationStack {
             Form {
                 Section(model.text.newsNotifyAbout) {
-                    toggle(.event, $mutedEvent)
-                    toggle(.offer, $mutedOffer)
-                    toggle(.notice, $mutedNotice)
+                    ForEach(NewsCategory.all, id: \.self) { category in
+                        toggle(category)
+                    }
                 }
                 Section {
-                    Toggle(model.text.offersNearFavorites, isOn: $offersNearFavorites)
-                        .onChange(of: offersNearFavorites) { enabled in
-                            Task {
-                                try? await NewsGeofencing.shared.coordinator?.setOffersNearFavorites(enabled)
-                            }
-                        }
+                    Toggle(model.text.offersNearFavorites, isOn: Binding(
+                        get: { offersNearFavorites },
+                        set: { enabled in
+                            offersNearFavorites = enabled
+                            Task { try? await NewsGeofencing.shared.coordinator?.setOffersNearFavorites(enabled) }
+                        }))
                 }
                 Section {
                     Button(model.text.enableBackgroundNews) {
@@ -89,16 +87,24 @@ struct NewsSettingsScreen: View {
             }
             .navigationTitle(model.text.newsSettings)
             .toolbar { Button(model.text.ok) { dismiss() } }
+            .task { load() }
         }
     }
 
-    /// On = notify about the category (the stored flag is "muted").
-    private func toggle(_ category: NewsCategory, _ muted: Binding<Bool>) -> some View {
+    private func load() {
+        guard let store = NewsGeofencing.shared.store else { return }
+        muted = Set((try? store.mutedCategories()) ?? [])
+        offersNearFavorites = (try? store.offersNearFavorites()) ?? false
+    }
+
+    /// On = notify about the category (the core keeps "muted").
+    private func toggle(_ category: NewsCategory) -> some View {
         Toggle(category.name(lang: model.lang), isOn: Binding(
-            get: { !muted.wrappedValue },
+            get: { !muted.contains(category) },
             set: { notify in
-                muted.wrappedValue = !notify
-                Task { try? await NewsGeofencing.shared.coordinator?.setMuted(category, !notify) }
+                guard let store = NewsGeofencing.shared.store else { return }
+                if notify { muted.remove(category) } else { muted.insert(category) }
+                try? store.setMuted(category: category, muted: !notify)
             }))
     }
 }

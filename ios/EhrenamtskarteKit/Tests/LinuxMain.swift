@@ -9,6 +9,7 @@ XCTMain([
     testCase(KeyStoreAndWalletTests.allTests),
     testCase(CardStatusTextTests.allTests),
     testCase(StoreCatalogTests.allTests),
+    testCase(StoreTextTests.allTests),
     testCase(FeedSyncerTests.allTests),
     testCase(GeofenceCoordinatorTests.allTests),
 ])

@@ -1,128 +1,111 @@
-// Geofenced news through the Swift bindings (the same story as
-// tests/bindings/python/test_news.py): an issuer signs a news bundle (areas checked), publishes
-// it in the feed, a phone syncs, and the news engine answers what applies at a position, which
-// notifications to show along a walk, and which regions to monitor.
+// Geofenced news through the Swift bindings: each news and geofencing method of FeedStore, the
+// records it returns (NewsItem, GeofenceUpdate, the flat MonitorRegion, PolicySettings) and its
+// errors cross the FFI once, against the kit tests' feed (`ServedFeed(news: sampleNews)`: a
+// bundle signed with `signNewsBundle`, published with the stores, served by `ehk serve`,
+// synced). The geofencing story on iOS (an entry event and one fix, the dwell, permission
+// granted later, regions refused, registered again after the refresh circle or a sync, muted
+// categories, offers near favorites, the polygon's hole, the news list's texts) is told by the
+// kit's GeofenceCoordinatorTests against the same core.
 
 import EhkCore
 import Foundation
 
-let newsMarket = Position(latitude: 49.4539, longitude: 11.0775)
-let newsRingPoint = Position(latitude: 49.41, longitude: 11.01)
-let newsRing = "{\"type\":\"Polygon\",\"coordinates\":[[[11,49.4],[11.2,49.4],[11.2,49.5],[11,49.5],[11,49.4]],"
-    + "[[11.05,49.43],[11.1,49.43],[11.1,49.47],[11.05,49.47],[11.05,49.43]]]}"
-let newsOpenRing = "{\"type\":\"Polygon\",\"coordinates\":[[[11,49],[12,49],[12,50],[11,50]]]}"
+func testNewsAndGeofencingMethods() throws {
+    let feed = try ServedFeed(news: sampleNews)
+    defer { feed.stop() }
+    let store = try blocking { try await feed.syncedPhone(platform: .android) }
+    expectEqual(store.newsCount(), 2, "news items loaded by the sync")
 
-func newsItem(_ id: String, _ area: NewsArea, priority: UInt8 = 1,
-              category: NewsCategory = .event) -> NewsItemSpec {
-    NewsItemSpec(id: id, titleDe: "Titel \(id)", titleEn: "Title \(id)", bodyDe: "", bodyEn: "",
-                 category: category, priority: priority, validFrom: NOW - DAY, validUntil: NOW + 7 * DAY,
-                 storeId: nil, area: area)
-}
+    // newsAt: every field of NewsItem (a geoJson area; the distance is to the area's centre).
+    let inRing = try store.newsAt(position: newsRingPoint, now: NOW)
+    expectEqual(inRing, [NewsItem(
+        id: "ring", titleDe: "Titel ring", titleEn: "Title ring", bodyDe: "Text ring", bodyEn: "",
+        category: .notice, priority: 1, validFrom: NOW - DAY, validUntil: NOW + 7 * DAY, storeId: nil,
+        distanceM: inRing.first?.distanceM ?? 0)], "news in the ring")
+    let distance = inRing.first?.distanceM ?? 0
+    expect(distance > 7_000 && distance < 9_000, "about 8 km to the ring's centre: \(distance)")
 
-/// Root, an issuer with the cards, stores and news roles, a feed with two news items served by
-/// `ehk serve`, a synced phone database and a news engine loaded from it.
-final class NewsWorld {
-    let dir: URL
-    let root: IssuerKey
-    let issuer: IssuerKey
-    let server: FeedServer
-    let phone: StoreDatabase
-    let engine: NewsEngine
-
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("ehk-news-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        root = try IssuerKey.generate()
-        issuer = try IssuerKey.generate()
-        let entry = IssuerEntrySpec(
-            publicKey: issuer.publicKey(), name: "Stadt Nürnberg", roles: [.cards, .stores, .news],
-            regions: nil, cardTypes: [.standard],
-            validFrom: NOW - 365 * DAY, validUntil: NOW + 365 * DAY, withdrawn: false)
-        let trust = try root.signTrustList(spec: TrustListSpec(
-            version: 1, issuedAt: NOW - DAY, expiresAt: NOW + 30 * DAY, projectId: 1, issuers: [entry]))
-        let source = try StoreDatabase.open(path: dir.appendingPathComponent("source.db").path)
-        _ = try source.importStores(data: Data(storesCsv.utf8), geojson: false)
-        let bundle = try issuer.signNewsBundle(version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, items: [
-            newsItem("market", .circle(center: newsMarket, radiusM: 400), priority: 5),
-            newsItem("ring", .geoJson(geojson: newsRing), priority: 1, category: .notice),
-        ])
-        let feedDir = dir.appendingPathComponent("feed").path
-        let version = try source.publishFeedWithNews(
-            dir: feedDir, key: issuer, rootPublicKey: root.publicKey(), trustList: trust,
-            revocationLists: [], newsBundles: [bundle], now: NOW, expiresInSecs: 14 * DAY)
-        expectEqual(version, 1, "first feed version")
-        server = try FeedServer(dir: feedDir)
-        phone = try StoreDatabase.open(path: dir.appendingPathComponent("phone.db").path)
-        _ = try phone.sync(url: server.url, rootPublicKey: root.publicKey(), now: NOW, progress: nil)
-        engine = try NewsEngine.open(statePath: dir.appendingPathComponent("news-state.db").path)
-        expectEqual(try engine.reload(stores: phone, rootPublicKey: root.publicKey(), now: NOW,
-                                      offersNearFavorites: false), 2, "news items loaded")
-    }
-
-    deinit {
-        server.stop()
-        try? FileManager.default.removeItem(at: dir)
-    }
-}
-
-func testNewsAtWithHoles() throws {
-    let world = try NewsWorld()
-    defer { world.server.stop() }
-    expectEqual(try world.engine.newsAt(position: newsMarket, now: NOW).map(\.id), ["market"], "at the market")
-    expectEqual(try world.engine.newsAt(position: Position(latitude: 49.45, longitude: 11.075), now: NOW),
-                [], "in the hole")
-    let inRing = try world.engine.newsAt(position: newsRingPoint, now: NOW)
-    expectEqual(inRing.map(\.id), ["ring"], "in the ring")
-    expectEqual(inRing.first?.category, .notice, "ring category")
-}
-
-func testNewsWalkAndRegions() throws {
-    let world = try NewsWorld()
-    defer { world.server.stop() }
-    let engine = world.engine
-    // Dwell: the first fix starts it, a fix 61 s later notifies, never twice.
-    expectEqual(try engine.onPosition(position: newsMarket, accuracyM: 10, now: NOW), [], "first fix")
-    expectEqual(try engine.onPosition(position: newsMarket, accuracyM: 10, now: NOW + 61).map(\.id), ["market"],
+    // onLocation: a GeofenceUpdate with the regions to register (every field of MonitorRegion).
+    let first = try store.onLocation(fix: fix(newsMarket), now: NOW)
+    expectEqual(first.notify, [], "the first fix starts the dwell (Android)")
+    let regions = first.register ?? []
+    expectEqual(regions.last?.refresh, true, "the last region is the refresh circle")
+    expectEqual(Set(regions.filter { !$0.refresh }.map(\.id)), ["market", "ring"], "regions to monitor")
+    let market = regions.first { $0.id == "market" }
+    expectEqual(market.map { Position(latitude: $0.latitude, longitude: $0.longitude) }, newsMarket, "the market's centre")
+    expectEqual(market?.radiusM, 400, "the market's radius")
+    expect(regions.allSatisfy { $0.radiusM >= 100 }, "radii >= 100 m: \(regions.map(\.radiusM))")
+    // regionsRegistered / registeredRegions / a stale report.
+    expectEqual(store.registeredRegions(), [], "nothing registered before the OS accepted")
+    expectEqual(try store.regionsRegistered(regionIds: ["market"]), false, "a report that does not match the request")
+    expectEqual(try store.regionsRegistered(regionIds: regions.map(\.id).reversed()), true, "the OS accepted")
+    expectEqual(store.registeredRegions(), regions, "registered")
+    expectEqual(try store.onLocation(fix: fix(newsMarket), now: NOW + 61).notify.map(\.id), ["market"],
                 "after dwelling")
-    expectEqual(try engine.onPosition(position: newsMarket, accuracyM: 10, now: NOW + 200), [], "never twice")
-    try engine.setMuted(category: .notice, muted: true)
-    expectEqual(try engine.onPosition(position: newsRingPoint, accuracyM: 10, now: NOW + 300), [], "ring start")
-    expectEqual(try engine.onPosition(position: newsRingPoint, accuracyM: 10, now: NOW + 400), [], "muted")
-    let settings = try engine.settings()
+    // onRegionsExited (the refresh circle) asks again; regionsRefused leaves nothing registered.
+    let refreshId = regions.last?.id ?? ""
+    let exited = try store.onRegionsExited(regionIds: [refreshId], fix: nil, now: NOW + 100)
+    expect(exited.register != nil, "leaving the refresh circle asks for regions: \(exited)")
+    try store.regionsRefused()
+    expectEqual(store.registeredRegions(), [], "refused")
+    // onPermissionChanged: revoked asks for nothing, granted asks at once.
+    expectEqual(try store.onPermissionChanged(backgroundAllowed: false, now: NOW + 110).register, nil, "revoked")
+    expect(try store.onPermissionChanged(backgroundAllowed: true, now: NOW + 120).register != nil, "granted")
+    // onRegionsEntered: on Android an entry and a fix follow the dwell rule (iOS notifies at
+    // once; see the kit's GeofenceCoordinatorTests).
+    expectEqual(try store.onRegionsEntered(regionIds: ["ring"], fix: fix(newsRingPoint), now: NOW + 130).notify, [],
+                "Android: the entry's fix starts the dwell")
+
+    // The policy: muted categories, settings read and written.
+    try store.setMuted(category: .notice, muted: true)
+    expectEqual(try store.mutedCategories(), [.notice], "muted categories")
+    let settings = try store.settings()
     expectEqual(settings.dwellSecs, 60, "dwell seconds")
     expectEqual(settings.maxPerDay, 3, "max per day")
+    var changed = settings
+    changed.dwellSecs = 120
+    changed.maxPerDay = 5
+    changed.quietStartMinute = 23 * 60
+    changed.quietEndMinute = 6 * 60
+    try store.setSettings(settings: changed)
+    expectEqual(try store.settings(), changed, "settings written")
 
-    let regions = try engine.regionsToMonitor(position: newsMarket, max: 20, now: NOW)
-    expectEqual(regions.last?.refresh, true, "the last region is the refresh region")
-    expectEqual(Set(regions.filter { !$0.refresh }.map(\.id)), ["market", "ring"], "monitored regions")
-    expect(regions.allSatisfy { $0.radiusM >= 100 }, "radii >= 100 m: \(regions.map(\.radiusM))")
-}
-
-func testNewsOffersNearFavoritesAndErrors() throws {
-    let world = try NewsWorld()
-    defer { world.server.stop() }
-    let bakeryPosition = Position(latitude: 48.137, longitude: 11.575)
-    guard let bakery = try world.phone.nearby(position: bakeryPosition, limit: 1, radiusM: nil,
-                                              category: nil).first else {
+    // Offers near favorites: an item for the favorite store, with its store id.
+    guard let bakery = try store.nearby(position: bakeryPosition, limit: 1, radiusM: nil, category: nil).first else {
         expect(false, "no store near the bakery")
         return
     }
-    _ = try world.phone.setFavorite(storeId: bakery.id, favorite: true, now: NOW)
-    expectEqual(try world.engine.reload(stores: world.phone, rootPublicKey: world.root.publicKey(), now: NOW,
-                                        offersNearFavorites: true), 3, "news items with the favorite's offer")
-    let atBakery = try world.engine.newsAt(position: bakeryPosition, now: NOW)
-    expectEqual(atBakery.map { "\($0.id) \(String(describing: $0.storeId))" },
-                ["favorite-\(bakery.id) \(String(describing: Optional(bakery.id)))"], "offer at the bakery")
+    _ = try store.setFavorite(storeId: bakery.id, favorite: true, now: NOW)
+    expectEqual(try store.offersNearFavorites(), false, "opt-in")
+    let offers = try store.setOffersNearFavorites(on: true, now: NOW + 200)
+    expect(offers.register?.contains { $0.id == "favorite-\(bakery.id)" } ?? false,
+           "the favorite's offer is monitored: \(String(describing: offers.register))")
+    expectEqual(try store.offersNearFavorites(), true, "kept")
+    expectEqual(store.newsCount(), 3, "news items with the favorite's offer")
+    let atBakery = try store.newsAt(position: bakeryPosition, now: NOW)
+    expectEqual(atBakery.map { "\($0.id) \(String(describing: $0.storeId)) \($0.category)" },
+                ["favorite-\(bakery.id) \(String(describing: Optional(bakery.id))) offer"], "offer at the bakery")
+}
 
-    expectThrows("latitude 100", NewsError.self, matching: {
-        if case .InvalidArgument = $0 { return true } else { return false }
-    }) { try world.engine.newsAt(position: Position(latitude: 100, longitude: 0), now: NOW) }
-    expectThrows("short root key", NewsError.self, matching: {
-        if case .InvalidArgument = $0 { return true } else { return false }
-    }) { try world.engine.reload(stores: world.phone, rootPublicKey: Data("short".utf8), now: NOW,
-                                 offersNearFavorites: false) }
+func testNewsErrors() throws {
+    let feed = try ServedFeed(news: sampleNews)
+    defer { feed.stop() }
+    let store = try blocking { try await feed.syncedPhone() }
+    func isInvalidArgument(_ error: FeedError) -> Bool {
+        if case .InvalidArgument = error { return true }
+        return false
+    }
+    expectThrows("latitude 100", FeedError.self, matching: isInvalidArgument) {
+        try store.newsAt(position: Position(latitude: 100, longitude: 0), now: NOW)
+    }
+    expectThrows("a fix without a position", FeedError.self, matching: isInvalidArgument) {
+        try store.onLocation(fix: Fix(latitude: .nan, longitude: 0, accuracyM: 5), now: NOW)
+    }
+    expectThrows("a negative accuracy", FeedError.self, matching: isInvalidArgument) {
+        try store.onRegionsEntered(regionIds: ["market"], fix: Fix(latitude: 49, longitude: 11, accuracyM: -1), now: NOW)
+    }
     expectThrows("open ring", IssueError.self, matching: {
         if case .InvalidRequest = $0 { return true } else { return false }
-    }) { try world.issuer.signNewsBundle(version: 2, issuedAt: NOW, expiresAt: NOW + DAY,
-                                         items: [newsItem("x", .geoJson(geojson: newsOpenRing))]) }
+    }) { try feed.publisher.issuer.signNewsBundle(version: 2, issuedAt: NOW, expiresAt: NOW + DAY,
+                                                  items: [newsItem("x", .geoJson(geojson: newsOpenRing))]) }
 }

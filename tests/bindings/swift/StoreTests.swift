@@ -1,94 +1,32 @@
-// The store database and the feed through the Swift bindings (the same story as
-// tests/bindings/python/test_stores.py): an issuer imports stores and publishes a signed feed,
-// `ehk serve` serves it on loopback, a phone database syncs (with progress), searches with
-// German spellings, finds the nearest stores, keeps favorites across syncs, and gets its
-// verifier's trust list and revocation list from the same sync.
+// The feed store through the Swift bindings: the issuer's `publishFeed` and its report, and each
+// store method of FeedStore, the records and enums it returns, the progress listener it calls
+// back from its async sync, and each FeedError it throws, crossing the FFI once. The feed is
+// the kit tests' (`ServedFeed`: stores and a revocation list served by `ehk serve` on loopback).
+// The stories are told by the kit's tests against the same core (ios/linux-tests.sh): German
+// spellings, filters, search as you type, nearby, favorites and details in StoreCatalogTests;
+// progress, deltas, favorites across syncs, the verifier of the feed, failures and cancellation
+// that change nothing in FeedSyncerTests.
 
 import EhkCore
 import Foundation
 
-let storesCsvHeader =
-    "name,street,houseNumber,postalCode,location,latitude,longitude,telephone,email,homepage,"
-    + "discountDE,discountEN,categoryId\n"
-let cafeRow = "Café Crème,Sendlinger Straße,3,80331,München,48.1350,11.5700,,,,Kaffee gratis,Free coffee,0\n"
-let storesCsv = storesCsvHeader
-    + "Bäckerei Müller,Hauptstraße,1,80331,München,48.1370,11.5750,,,,10 % auf Brezen,10% off pretzels,0\n"
-    + "Buchhandlung Weiß,Marktplatz,2,80331,München,48.1390,11.5770,,,,5 % auf Bücher,5% off books,1\n"
-    + cafeRow
-    + ",Ohne Namen,4,80331,München,48.1,11.5,,,,x,y,0\n"
-    + "Ohne Ort,Nebenweg,5,80331,München,,,,,,20 % auf alles,20% off,6\n"
-let marienplatz = Position(latitude: 48.1374, longitude: 11.5755)
+func testFeedStoreMethods() throws {
+    let feed = try ServedFeed()
+    defer { feed.stop() }
+    // publishFeed (in the publisher): the version, the stores and each skipped CSV line.
+    let published = feed.publisher.first
+    expectEqual(published.version, 1, "first feed version")
+    expectEqual(published.stores, 4, "published stores")
+    expectEqual(published.importErrors.map { "\($0.line): \($0.reason)" }, ["5: name is empty"], "import errors")
+    expectEqual(published.skipped, [], "nothing left out")
 
-/// Root, an issuer with the cards and stores roles, a trust list, a source database and a feed
-/// directory; a revoked card; version 1 published and served; an empty phone database.
-final class FeedWorld {
-    let dir: URL
-    let root: IssuerKey
-    let issuer: IssuerKey
-    let trust: Data
-    let source: StoreDatabase
-    let feedDir: String
-    let card: IssuedCard
-    let server: FeedServer
-    let phone: StoreDatabase
-
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("ehk-stores-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        root = try IssuerKey.generate()
-        issuer = try IssuerKey.generate()
-        let entry = IssuerEntrySpec(
-            publicKey: issuer.publicKey(), name: "Landkreis Test", roles: [.cards, .stores],
-            regions: nil, cardTypes: [.standard, .gold],
-            validFrom: NOW - 365 * DAY, validUntil: NOW + 365 * DAY, withdrawn: false)
-        trust = try root.signTrustList(spec: TrustListSpec(
-            version: 1, issuedAt: NOW - DAY, expiresAt: NOW + 30 * DAY, projectId: 1, issuers: [entry]))
-        source = try StoreDatabase.open(path: dir.appendingPathComponent("source.db").path)
-        feedDir = dir.appendingPathComponent("feed").path
-
-        let report = try source.importStores(data: Data(storesCsv.utf8), geojson: false)
-        expectEqual(report.imported, 4, "imported stores")
-        expectEqual(report.errors.map { "\($0.line): \($0.reason)" }, ["5: name is empty"], "import errors")
-        card = try issuer.issueCard(request: request("Erika Mustermann"), now: NOW)
-        let revoked = try issuer.signRevocationList(version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY,
-                                                    cardIds: [card.cardId])
-        let version = try source.publishFeed(
-            dir: feedDir, key: issuer, rootPublicKey: root.publicKey(), trustList: trust,
-            revocationLists: [revoked], now: NOW, expiresInSecs: 14 * DAY)
-        expectEqual(version, 1, "first feed version")
-        server = try FeedServer(dir: feedDir)
-        phone = try StoreDatabase.open(path: dir.appendingPathComponent("phone.db").path)
-    }
-
-    deinit {
-        server.stop()
-        try? FileManager.default.removeItem(at: dir)
-    }
-
-    @discardableResult
-    func publish(_ revocations: [Data] = []) throws -> UInt64 {
-        try source.publishFeed(dir: feedDir, key: issuer, rootPublicKey: root.publicKey(), trustList: trust,
-                               revocationLists: revocations, now: NOW, expiresInSecs: 14 * DAY)
-    }
-
-    @discardableResult
-    func sync(_ progress: ProgressListener? = nil) throws -> SyncResult {
-        try phone.sync(url: server.url, rootPublicKey: root.publicKey(), now: NOW, progress: progress)
-    }
-
-    func search(_ text: String, category: UInt32? = nil, near: Position? = nil, radiusM: Double? = nil,
-                byDistance: Bool = false) throws -> [String] {
-        try phone.search(query: StoreQuery(text: text, category: category, near: near, radiusM: radiusM,
-                                           sortByDistance: byDistance, offset: 0, limit: 20)).map(\.name)
-    }
-}
-
-func testSyncSearchNearbyFavoritesAndVerifier() throws {
-    let world = try FeedWorld()
-    defer { world.server.stop() }
+    // sync (async) with a listener that Rust calls back; every field of SyncReport and SyncOutcome.
+    let phone = try feed.phone(platform: .android)
+    expectEqual(try phone.feedVersion(), nil, "no feed version before the first sync")
+    expectEqual(phone.trustListVersion(), nil, "no trust list before the first sync")
     let progress = ProgressLog()
-    let first = try world.sync(progress)
-    guard case let .updated(from, to, viaDelta, downloadedBytes) = first else {
+    let first = try blocking { try await feed.sync(phone, progress: progress) }
+    guard case let .updated(from, to, viaDelta, downloadedBytes) = first.outcome else {
         expect(false, "first sync should update, got \(first)")
         return
     }
@@ -96,124 +34,124 @@ func testSyncSearchNearbyFavoritesAndVerifier() throws {
     expectEqual(to, 1, "first sync to")
     expect(!viaDelta, "the first sync is a full snapshot")
     expect(downloadedBytes > 0, "downloaded bytes: \(downloadedBytes)")
+    expectEqual(first.geofence, GeofenceUpdate(notify: [], register: nil), "no fix yet: nothing to register")
     let calls = progress.calls
     expect(!calls.isEmpty, "progress was reported")
     if let last = calls.last { expectEqual(last.0, last.1, "progress ends at done == total") }
-    expectEqual(try world.phone.storeCount(), 4, "stores on the phone")
-    expectEqual(try world.phone.feedVersion(), 1, "feed version on the phone")
-    expectEqual(try world.sync(), .notModified(version: 1), "second sync")
-
-    for spelling in ["Muller", "Mueller", "müller"] {
-        expectEqual(try world.search(spelling), ["Bäckerei Müller"], spelling)
-    }
-    let strasse = try world.search("Strasse")
-    expect(strasse.contains("Café Crème"), "'Strasse' finds the Sendlinger Straße: \(strasse)")
-    expectEqual(try world.search("buch", category: 1), ["Buchhandlung Weiß"], "category filter")
-    expectEqual(try world.search("münchen", near: marienplatz, byDistance: true).first, "Bäckerei Müller",
-                "nearest first")
-    let inRadius = try world.search("münchen", near: marienplatz, radiusM: 1000)
-    expect(!inRadius.contains("Ohne Ort"), "a store without position is outside any radius: \(inRadius)")
-
-    let near = try world.phone.nearby(position: marienplatz, limit: 2, radiusM: nil, category: nil)
-    expectEqual(near.map(\.name), ["Bäckerei Müller", "Buchhandlung Weiß"], "nearby")
-    expect((near.first?.distanceM ?? .infinity) < 100, "distance to the bakery: \(String(describing: near.first?.distanceM))")
-    let food = try world.phone.nearby(position: marienplatz, limit: 10, radiusM: nil, category: 0)
-    expectEqual(Set(food.map(\.name)), ["Bäckerei Müller", "Café Crème"], "nearby in category 0")
-    expectEqual(try world.phone.categories().count, 10, "categories")
-
-    guard let cafe = try world.phone.nearby(position: Position(latitude: 48.135, longitude: 11.57), limit: 1,
-                                            radiusM: nil, category: nil).first else {
-        expect(false, "no store near the café")
+    expectEqual(try phone.storeCount(), 4, "stores on the phone")
+    expectEqual(try phone.feedVersion(), 1, "feed version on the phone")
+    expectEqual(try blocking { try await feed.sync(phone) }.outcome, .notModified(version: 1), "second sync")
+    phone.cancelSync() // no sync runs: a cancel now does not reach the next one
+    expectEqual(try feed.publisher.publish().version, 2, "second feed version")
+    let delta = try blocking { try await feed.sync(phone) }.outcome
+    guard case let .updated(deltaFrom, deltaTo, isDelta, deltaBytes) = delta else {
+        expect(false, "the sync after version 2 should update, got \(delta)")
         return
     }
-    expect(try world.phone.setFavorite(storeId: cafe.id, favorite: true, now: NOW), "favorite set")
-    expectEqual(try world.phone.store(id: cafe.id)?.discounts.first?.textEn, "Free coffee", "store details")
-    let favorites = try world.phone.favorites(near: marienplatz)
-    expectEqual(favorites.map(\.name), ["Café Crème"], "favorites")
+    expectEqual(deltaFrom, 1, "delta from")
+    expectEqual(deltaTo, 2, "delta to")
+    expect(isDelta, "version 2 comes as a delta")
+    expect(deltaBytes > 0, "delta bytes: \(deltaBytes)")
+
+    // search: every field of StoreQuery and of the StoreSummary it returns.
+    func names(_ text: String, category: UInt32? = nil, near: Position? = nil, radiusM: Double? = nil,
+               sortByDistance: Bool = false, offset: UInt32 = 0, limit: UInt32 = 20) throws -> [String] {
+        try phone.search(query: StoreQuery(text: text, category: category, near: near, radiusM: radiusM,
+                                           sortByDistance: sortByDistance, offset: offset, limit: limit)).map(\.name)
+    }
+    let byDistance = try phone.search(query: StoreQuery(
+        text: "münchen", category: nil, near: marienplatz, radiusM: nil, sortByDistance: true, offset: 0, limit: 20))
+    expectEqual(byDistance.map(\.name), ["Bäckerei Müller", "Buchhandlung Weiß", "Café Crème", "Ohne Ort"],
+                "nearest first, the store without a position last")
+    if let bakery = byDistance.first {
+        expectEqual(bakery, StoreSummary(
+            id: bakery.id, name: "Bäckerei Müller", categoryId: 0, street: "Hauptstraße", houseNumber: "1",
+            postalCode: "80331", city: "München", position: Position(latitude: 48.137, longitude: 11.575),
+            discountDe: "10 % auf Brezen", discountEn: "10% off pretzels", distanceM: bakery.distanceM,
+            favorite: false), "the bakery's summary")
+        expect((bakery.distanceM ?? .infinity) < 100, "distance to the bakery: \(String(describing: bakery.distanceM))")
+    }
+    expectEqual(byDistance.last?.position, nil, "no position")
+    expectEqual(byDistance.last?.distanceM, nil, "no distance without a position")
+    expectEqual(try names("münchen", near: marienplatz, radiusM: 1000, sortByDistance: true),
+                ["Bäckerei Müller", "Buchhandlung Weiß", "Café Crème"], "within 1000 m")
+    expectEqual(try names("münchen", near: marienplatz, sortByDistance: true, offset: 1, limit: 2),
+                ["Buchhandlung Weiß", "Café Crème"], "offset and limit")
+    expectEqual(try names("buch", category: 1), ["Buchhandlung Weiß"], "category filter")
+    phone.cancelSearch() // interrupts only a search that runs now
+    expectEqual(try names("Mueller"), ["Bäckerei Müller"], "a search after cancelSearch")
+
+    // nearby, categories, store details, favorites.
+    let near = try phone.nearby(position: Position(latitude: 48.135, longitude: 11.57), limit: 1, radiusM: 2000,
+                                category: 0)
+    expectEqual(near.map(\.name), ["Café Crème"], "nearby")
+    guard let cafe = near.first else { return }
+    let categories = try phone.categories()
+    expectEqual(categories.count, 10, "categories")
+    expect(categories.allSatisfy { !$0.nameDe.isEmpty && !$0.nameEn.isEmpty && !$0.icon.isEmpty },
+           "every category has names and an icon: \(categories)")
+    expectEqual(try phone.store(id: cafe.id), StoreDetails(
+        id: cafe.id, name: "Café Crème", categoryId: 0, street: "Sendlinger Straße", houseNumber: "3",
+        postalCode: "80331", city: "München", phone: "", email: "", website: "",
+        position: Position(latitude: 48.135, longitude: 11.57), regionId: nil,
+        discounts: [Discount(textDe: "Kaffee gratis", textEn: "Free coffee", validFrom: nil, validUntil: nil)]),
+        "the café's details")
+    expectEqual(try phone.store(id: 999_999), nil, "an unknown store")
+    expect(try phone.setFavorite(storeId: cafe.id, favorite: true, now: NOW), "favorite set")
+    let favorites = try phone.favorites(near: marienplatz)
+    expectEqual(favorites.map { "\($0.storeId) \($0.name) \($0.addedAt)" }, ["\(cafe.id) Café Crème \(NOW)"],
+                "favorites")
     expectEqual(favorites.first?.store?.favorite, true, "the favorite's store is marked")
-    expectEqual(try world.phone.setFavorite(storeId: 999_999, favorite: true, now: NOW), false,
-                "an unknown store cannot become a favorite")
+    expect(favorites.first?.store?.distanceM != nil, "the favorite's distance from the given position")
 
-    // The same sync brought the trust list and the revocation list.
-    let verifier = try world.phone.verifier(rootPublicKey: world.root.publicKey())
-    expectEqual(verifier.verify(qrText: world.card.qrText, now: NOW).invalidReason, .revoked, "revoked card")
-
-    // Version 2 without the café: the favorite stays, without its store, and comes back.
-    _ = try world.source.importStores(data: Data(storesCsv.replacingOccurrences(of: cafeRow, with: "").utf8),
-                                      geojson: false)
-    expectEqual(try world.publish(), 2, "second feed version")
-    let second = try world.sync()
-    guard case let .updated(from2, to2, viaDelta2, _) = second else {
-        expect(false, "second version should update, got \(second)")
-        return
-    }
-    expectEqual(from2, 1, "delta from")
-    expectEqual(to2, 2, "delta to")
-    expect(viaDelta2, "version 2 comes as a delta")
-    expectEqual(try world.phone.storeCount(), 3, "stores after the café left")
-    let orphan = try world.phone.favorites(near: nil)
-    expectEqual(orphan.map(\.name), ["Café Crème"], "the favorite stays")
-    expect(orphan.first?.store == nil, "the favorite has no store while it is missing: \(orphan)")
-
-    _ = try world.source.importStores(data: Data(storesCsv.utf8), geojson: false)
-    expectEqual(try world.publish(), 3, "third feed version")
-    _ = try world.sync()
-    expectEqual(try world.phone.favorites(near: nil).first?.store?.name, "Café Crème", "the café is back")
-}
-
-func testFeedErrorsLeaveTheDatabaseUnchanged() throws {
-    let world = try FeedWorld()
-    defer { world.server.stop() }
-    try world.sync()
-    let rootKey = world.root.publicKey()
-    expectThrows("ftp URL", SyncError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try world.phone.sync(url: "ftp://example", rootPublicKey: rootKey, now: NOW, progress: nil)
-    }
-    expectThrows("short root key", SyncError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try world.phone.sync(url: world.server.url, rootPublicKey: Data("short".utf8), now: NOW, progress: nil)
-    }
-    let otherRoot = try IssuerKey.generate()
-    let fresh = try StoreDatabase.open(path: world.dir.appendingPathComponent("fresh.db").path)
-    expectThrows("wrong root key", SyncError.self, matching: { $0 == .BadSignature }) {
-        try fresh.sync(url: world.server.url, rootPublicKey: otherRoot.publicKey(), now: NOW, progress: nil)
-    }
-    expectEqual(try fresh.storeCount(), 0, "nothing stored after a bad signature")
-    expectEqual(try fresh.feedVersion(), nil, "no feed version after a bad signature")
-    expectThrows("expired feed", SyncError.self, matching: { $0 == .Expired }) {
-        try fresh.sync(url: world.server.url, rootPublicKey: rootKey, now: NOW + 15 * DAY, progress: nil)
-    }
-    expectThrows("nobody listens", SyncError.self, matching: { if case .Network = $0 { true } else { false } }) {
-        try world.phone.sync(url: "http://127.0.0.1:9", rootPublicKey: rootKey, now: NOW, progress: nil)
-    }
-    expectThrows("latitude 123", StoreError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try world.phone.nearby(position: Position(latitude: 123, longitude: 0), limit: 5, radiusM: nil, category: nil)
-    }
-    expectThrows("empty path", StoreError.self, matching: { if case .InvalidArgument = $0 { true } else { false } }) {
-        try StoreDatabase.open(path: "")
-    }
-    expectEqual(try world.phone.storeCount(), 4, "stores unchanged")
-    expectEqual(try world.phone.feedVersion(), 1, "feed version unchanged")
+    // verify: the store's own verifier with the synced trust list and revocation list.
+    expectEqual(phone.trustListVersion(), 1, "trust list from the feed")
+    expectEqual(phone.verify(qrText: feed.publisher.revokedCard.qrText, now: NOW).invalidReason, .revoked,
+                "revocation list from the feed")
+    let valid = phone.verify(qrText: try feed.publisher.world.issue("Max Mustermann").qrText, now: NOW).validCard
+    expectEqual(valid?.issuerKeyId, feed.publisher.issuer.keyId(), "the signer's key id")
 }
 
 /// Cancels the sync from its own progress callback (another thread would do the same).
 final class CancelAtOnce: ProgressListener, @unchecked Sendable {
-    let database: StoreDatabase
-    init(_ database: StoreDatabase) { self.database = database }
-    func progress(done: UInt64, total: UInt64) { database.cancelSync() }
+    let store: FeedStore
+    init(_ store: FeedStore) { self.store = store }
+    func progress(done: UInt64, total: UInt64) { store.cancelSync() }
 }
 
-func testCancelledSyncChangesNothing() throws {
-    let world = try FeedWorld()
-    defer { world.server.stop() }
-    expectThrows("cancelled sync", SyncError.self, matching: { $0 == .Cancelled }) {
-        try world.sync(CancelAtOnce(world.phone))
+func testFeedErrors() throws {
+    let feed = try ServedFeed()
+    defer { feed.stop() }
+    let phone = try blocking { try await feed.syncedPhone() }
+    func sync(_ store: FeedStore, url: String? = nil, now: Int64 = NOW,
+              progress: ProgressListener? = nil) throws -> SyncReport {
+        try blocking { try await store.sync(url: url ?? feed.url, now: now, progress: progress) }
     }
-    expectEqual(try world.phone.feedVersion(), nil, "no feed version after a cancelled sync")
-    expectEqual(try world.phone.storeCount(), 0, "no stores after a cancelled sync")
-    let next = try world.sync()
-    guard case .updated = next else {
-        expect(false, "the next sync should update, got \(next)")
-        return
+    func isInvalidArgument(_ error: FeedError) -> Bool {
+        if case .InvalidArgument = error { return true }
+        return false
     }
-    expectEqual(try world.phone.storeCount(), 4, "stores after the next sync")
+    expectThrows("ftp URL", FeedError.self, matching: isInvalidArgument) { try sync(phone, url: "ftp://example") }
+    expectThrows("nobody listens", FeedError.self, matching: { if case .Network = $0 { true } else { false } }) {
+        try sync(phone, url: "http://127.0.0.1:9")
+    }
+    let otherRoot = try FeedStore.open(path: feed.dir.path("other-root.db"),
+                                       rootPublicKey: try IssuerKey.generate().publicKey(), platform: .ios, now: NOW)
+    expectThrows("wrong root key", FeedError.self, matching: { $0 == .BadSignature }) { try sync(otherRoot) }
+    let fresh = try feed.phone("fresh.db")
+    expectThrows("expired feed", FeedError.self, matching: { $0 == .Expired }) { try sync(fresh, now: NOW + 15 * DAY) }
+    expectThrows("cancelled sync", FeedError.self, matching: { $0 == .Cancelled }) {
+        try sync(fresh, progress: CancelAtOnce(fresh))
+    }
+    expectThrows("latitude 123", FeedError.self, matching: isInvalidArgument) {
+        try phone.nearby(position: Position(latitude: 123, longitude: 0), limit: 5, radiusM: nil, category: nil)
+    }
+    expectThrows("empty path", FeedError.self, matching: isInvalidArgument) {
+        try FeedStore.open(path: "", rootPublicKey: feed.rootPublicKey, platform: .ios, now: NOW)
+    }
+    expectThrows("short root key", FeedError.self, matching: isInvalidArgument) {
+        try FeedStore.open(path: feed.dir.path("short.db"), rootPublicKey: Data("short".utf8), platform: .ios, now: NOW)
+    }
+    expectEqual(try phone.storeCount(), 4, "stores unchanged by the failed syncs")
+    expectEqual(try phone.feedVersion(), 1, "feed version unchanged by the failed syncs")
 }

@@ -7,7 +7,7 @@ import EhkCore
 import Foundation
 
 func testDeviceBoundCardStory() throws {
-    let world = try makeWorld()
+    let world = try World()
     let store = DictKeyStore()
     let wallet = try Wallet.inMemory(keyStore: store)
     let deviceKey = try wallet.devicePublicKey()
@@ -53,7 +53,7 @@ func testDeviceBoundCardStory() throws {
 }
 
 func testPresentationRenewsEveryThirtySeconds() throws {
-    let world = try makeWorld()
+    let world = try World()
     let wallet = try Wallet.inMemory(keyStore: DictKeyStore())
     let card = try world.issuer.issueCard(
         request: request("Erika Mustermann", deviceKey: try wallet.devicePublicKey()), now: NOW)
@@ -70,7 +70,7 @@ func testPresentationRenewsEveryThirtySeconds() throws {
 }
 
 func testTamperedCodeIsRefusedWithTheReason() throws {
-    let world = try makeWorld()
+    let world = try World()
     let card = try world.issuer.issueCard(request: request("Erika Mustermann"), now: NOW)
     guard let valid = world.verifier.verify(qrText: card.qrText, now: NOW).validCard else {
         expect(false, "the untouched static card should be valid")
@@ -91,7 +91,7 @@ func testTamperedCodeIsRefusedWithTheReason() throws {
 }
 
 func testRepeatScanIsFlagged() throws {
-    let world = try makeWorld()
+    let world = try World()
     let card = try world.issuer.issueCard(request: request("Erika Mustermann"), now: NOW)
     let first = world.verifier.verify(qrText: card.qrText, now: NOW).validCard
     let second = world.verifier.verify(qrText: card.qrText, now: NOW + 5).validCard
@@ -101,7 +101,7 @@ func testRepeatScanIsFlagged() throws {
 }
 
 func testRevocationAndVersionRollback() throws {
-    let world = try makeWorld()
+    let world = try World()
     let card = try world.issuer.issueCard(request: request("Max Mustermann"), now: NOW)
     let revocations = try world.issuer.signRevocationList(
         version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, cardIds: [card.cardId])
@@ -124,7 +124,7 @@ func testBadArgumentsAreTypedErrors() throws {
     expectThrows("garbage trust list", TrustError.self, matching: { $0 == .Malformed }) {
         try freshVerifier.loadTrustList(signedList: Data([0x00]) + Data("garbage".utf8))
     }
-    let world = try makeWorld()
+    let world = try World()
     expectThrows("empty name", IssueError.self, matching: { if case .InvalidRequest = $0 { return true }; return false }) {
         try world.issuer.issueCard(request: request(""), now: NOW)
     }
@@ -158,7 +158,7 @@ func testBadArgumentsAreTypedErrors() throws {
 }
 
 func testCsvBatchWithProgress() throws {
-    let world = try makeWorld()
+    let world = try World()
     let csv = Data("""
         name,cardType,regionId
         Erika Mustermann,standard,9162
@@ -184,7 +184,7 @@ func testCsvBatchWithProgress() throws {
 func testLoggerReceivesCoreRecordsWithoutPersonalData() throws {
     let logger = ListLogger()
     setLogger(logger: logger, maxLevel: .debug)
-    let world = try makeWorld()
+    let world = try World()
     let card = try world.issuer.issueCard(request: request("Erika Mustermann"), now: NOW)
     _ = world.verifier.verify(qrText: String(card.qrText.dropLast(5)), now: NOW)
     let messages = logger.messages

@@ -14,16 +14,14 @@ OUT="$BUILD_ROOT/swift-bench"
 ensure_swift
 rm -rf "$OUT"
 mkdir -p "$OUT"
+build_ehkcore -O
 
 log "compiling the benchmark with -O (output: $OUT)"
-in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" -- env B="$BINDINGS" S="$SWIFT_TESTS_DIR" O="$OUT" sh -c '
-    set -eu
-    swiftc -O -module-name EhkCore -parse-as-library -emit-library -static \
-        -emit-module -emit-module-path "$O/EhkCore.swiftmodule" \
-        -I "$B/swift" "$B/swift/EhkCore.swift" -o "$O/libEhkCore.a"
-    swiftc -O -module-name SwiftBench -I "$O" -I "$B/swift" -L "$O" -L "$B/lib" -lEhkCore -lehk_ffi \
-        "$S/Fixtures.swift" "$S/bench/main.swift" -o "$O/bench"
-' || die "compiling the Swift benchmark failed"
+in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" "$EHKCORE" -- env B="$BINDINGS" E="$EHKCORE" O="$OUT" sh -c '
+    swiftc -O -module-name SwiftBench -I "$E" -I "$E/include" -L "$E" -L "$B/lib" -lEhkCore -lehk_ffi \
+        "$@" -o "$O/bench"
+' sh "$SHARED_TEST_SUPPORT_DIR/Fixtures.swift" "$SWIFT_TESTS_DIR/bench/main.swift" ||
+    die "compiling the Swift benchmark failed"
 
 set +e
 in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" -- env LD_LIBRARY_PATH="$BINDINGS/lib" "$OUT/bench" | tee "$OUT/bench.log"

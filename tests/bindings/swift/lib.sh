@@ -1,11 +1,17 @@
 # shellcheck shell=bash
-# Shared by run.sh and bench.sh (source it): resolves the bindings directory, checks that the
-# generated Swift bindings and the host library are there, and runs commands in the Swift chroot
-# of scripts/toolchains/swift.sh with the needed host directories mounted.
+# The set-up shared by the Swift runners (source it): tests/bindings/swift/run.sh and bench.sh,
+# and ios/linux-tests.sh. It resolves the bindings directory, runs commands in the Swift chroot of
+# scripts/toolchains/swift.sh with the needed host directories mounted, compiles the generated
+# EhkCore.swift once per bindings build for all runners, knows the Swift test support that the
+# binding tests share with the kit's tests, and runs a test program with `ehk serve` available.
 
 SWIFT_TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SWIFT_TESTS_DIR/../../.." && pwd)"
 SWIFT_SH="$REPO_ROOT/scripts/toolchains/swift.sh"
+KIT_DIR="$REPO_ROOT/ios/EhrenamtskarteKit"
+# Test support used by the kit's tests and the binding tests alike. It lives inside the Swift
+# package (SwiftPM takes no sources from outside it), in a folder of the kit's test target.
+SHARED_TEST_SUPPORT_DIR="$KIT_DIR/Tests/EhrenamtskarteKitTests/Shared"
 
 : "${LOG_TAG:=swift-tests}"
 die() {
@@ -30,7 +36,8 @@ resolve_bindings() {
 # ensure_swift: builds the cached chroot if it is missing (1-2 minutes, once per machine).
 ensure_swift() {
     [ -f "$SWIFT_SH" ] || die "missing $SWIFT_SH"
-    bash "$SWIFT_SH" ensure >/dev/null || die "the Swift toolchain (scripts/toolchains/swift.sh) is not available"
+    SWIFT_CHROOT="$(bash "$SWIFT_SH" ensure)" ||
+        die "the Swift toolchain (scripts/toolchains/swift.sh) is not available"
 }
 
 # in_swift DIR... -- CMD...: runs CMD in the chroot with each DIR mounted at the same path.
@@ -50,8 +57,12 @@ in_swift() {
     bash "$SWIFT_SH" run "${roots[@]}" -- "$@"
 }
 
-# now_ms: wall clock in milliseconds, for the timing lines.
+# now_ms: wall clock in milliseconds; seconds_since T0_MS: "12.3 s" since then, for timing lines.
 now_ms() { date +%s%3N; }
+seconds_since() {
+    local ms=$(($(now_ms) - $1))
+    echo "$((ms / 1000)).$((ms % 1000 / 100)) s"
+}
 
 # resolve_ehk_bin: sets EHK_BIN (absolute; from the environment, else $BINDINGS/bin/ehk) and
 # EHK_BIN_DIR (its directory, to mount in the chroot), and checks that it runs there.
@@ -78,4 +89,73 @@ stop_servers() {
         esac
     done <"$1"
     return 0
+}
+
+# setup_test_run BINDINGS_ARG OUT_NAME: the start of each test runner. Resolves the bindings and
+# the Swift chroot, empties OUT="$BUILD_ROOT/OUT_NAME" (outside the source tree), finds the
+# ehk binary for `ehk serve`, and installs the EXIT trap that stops any server a crashed test
+# program left behind (the test support appends each server's pid to SERVER_PIDS).
+setup_test_run() {
+    resolve_bindings "$1"
+    OUT="$BUILD_ROOT/$2"
+    ensure_swift
+    resolve_ehk_bin
+    rm -rf "$OUT"
+    mkdir -p "$OUT"
+    SERVER_PIDS="$OUT/servers.pid"
+    : >"$SERVER_PIDS"
+    trap 'stop_servers "$SERVER_PIDS"' EXIT
+}
+
+# shared_test_support: sets SHARED_TEST_SUPPORT to the Swift files of SHARED_TEST_SUPPORT_DIR.
+shared_test_support() {
+    SHARED_TEST_SUPPORT=("$SHARED_TEST_SUPPORT_DIR"/*.swift)
+    [ -f "${SHARED_TEST_SUPPORT[0]}" ] || die "no Swift test support in $SHARED_TEST_SUPPORT_DIR"
+}
+
+# build_ehkcore [SWIFTC_FLAG...]: compiles the generated bindings (module EhkCore, Swift 6
+# language mode) against the C module EhkCoreFFI laid out as in the xcframework
+# (include/EhkCoreFFI/{EhkCoreFFI.h,module.modulemap}), and sets EHKCORE to the directory with
+# EhkCore.swiftmodule, libEhkCore.a and include/. The result is kept in BUILD_ROOT and reused by
+# the next runner while the bindings, the flags and the toolchain are the same, so one run of
+# scripts/test-bindings.sh compiles EhkCore.swift once. Flags (e.g. -O) get their own directory.
+build_ehkcore() {
+    local flags=("$@") suffix="" stamp t0 rc=0
+    [ "${#flags[@]}" -eq 0 ] || suffix="-$(printf '%s' "${flags[*]}" | tr -cd 'A-Za-z0-9')"
+    EHKCORE="$BUILD_ROOT/swift-ehkcore$suffix"
+    stamp="$(cat "$BINDINGS/swift/EhkCore.swift" "$BINDINGS/swift/EhkCoreFFI.h" \
+        "$BINDINGS/swift/module.modulemap" "$SWIFT_CHROOT.complete" 2>/dev/null |
+        sha256sum | cut -d' ' -f1) flags: ${flags[*]}"
+    exec 7>"$BUILD_ROOT/swift-ehkcore.lock" && flock 7 || die "cannot lock $BUILD_ROOT/swift-ehkcore.lock"
+    if [ "$(cat "$EHKCORE/stamp" 2>/dev/null)" = "$stamp" ]; then
+        log "EhkCore.swift already compiled for these bindings ($EHKCORE)"
+    else
+        t0=$(now_ms)
+        rm -rf "$EHKCORE"
+        mkdir -p "$EHKCORE/include/EhkCoreFFI"
+        cp "$BINDINGS/swift/EhkCoreFFI.h" "$BINDINGS/swift/module.modulemap" "$EHKCORE/include/EhkCoreFFI/"
+        in_swift "$REPO_ROOT" "$BINDINGS" "$EHKCORE" -- env B="$BINDINGS" E="$EHKCORE" sh -c '
+            swiftc "$@" -swift-version 6 -module-name EhkCore -parse-as-library -emit-library -static \
+                -emit-module -emit-module-path "$E/EhkCore.swiftmodule" \
+                -I "$E/include" "$B/swift/EhkCore.swift" -o "$E/libEhkCore.a"
+        ' sh "${flags[@]}" || rc=$?
+        [ "$rc" -eq 0 ] && echo "$stamp" >"$EHKCORE/stamp"
+        log "compiled EhkCore.swift${flags[*]:+ (${flags[*]})} in $(seconds_since "$t0") ($EHKCORE)"
+    fi
+    flock -u 7
+    exec 7>&-
+    [ "$rc" -eq 0 ] || die "compiling the generated EhkCore.swift failed"
+}
+
+# run_test_program LOG PROGRAM [ARG...]: runs a compiled test program in the chroot with the core
+# library, EHK_BIN and EHK_SERVER_PIDS; its output goes to the terminal and to LOG. Sets TEST_RC
+# to its exit status (the caller decides what failed).
+run_test_program() {
+    local log_file="$1"
+    shift
+    set +e
+    in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" "$EHK_BIN_DIR" -- env LD_LIBRARY_PATH="$BINDINGS/lib" \
+        EHK_BIN="$EHK_BIN" EHK_SERVER_PIDS="$SERVER_PIDS" "$@" 2>&1 | tee "$log_file"
+    TEST_RC=${PIPESTATUS[0]}
+    set -e
 }

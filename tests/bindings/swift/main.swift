@@ -1,4 +1,4 @@
-// Runs the Swift binding story; the last line is `swift: N passed, M failed`.
+// Runs the Swift binding tests; the last line is `swift: N passed, M failed`.
 
 #if canImport(Glibc)
 import Glibc
@@ -14,12 +14,10 @@ testRun.run("revocation and version rollback", testRevocationAndVersionRollback)
 testRun.run("bad arguments are typed errors", testBadArgumentsAreTypedErrors)
 testRun.run("CSV batch with progress", testCsvBatchWithProgress)
 testRun.run("logger receives core records without personal data", testLoggerReceivesCoreRecordsWithoutPersonalData)
-testRun.run("stores: sync, search, nearby, favorites and verifier", testSyncSearchNearbyFavoritesAndVerifier)
-testRun.run("stores: feed errors leave the database unchanged", testFeedErrorsLeaveTheDatabaseUnchanged)
-testRun.run("stores: a cancelled sync changes nothing", testCancelledSyncChangesNothing)
-testRun.run("news: news at a position, with holes", testNewsAtWithHoles)
-testRun.run("news: a walk and the regions to monitor", testNewsWalkAndRegions)
-testRun.run("news: offers near favorites and errors", testNewsOffersNearFavoritesAndErrors)
+testRun.run("feed store: publishing, sync and every store method", testFeedStoreMethods)
+testRun.run("feed store: errors", testFeedErrors)
+testRun.run("feed store: news and geofencing methods", testNewsAndGeofencingMethods)
+testRun.run("feed store: news errors", testNewsErrors)
 
 print("swift: \(testRun.passed) passed, \(testRun.failed) failed")
 exit(testRun.failed > 0 || testRun.passed == 0 ? 1 : 0)

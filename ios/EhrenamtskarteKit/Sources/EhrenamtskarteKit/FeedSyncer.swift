@@ -1,7 +1,8 @@
 import EhkCore
 import Foundation
 
-/// Where the signed feed is and the key it must be signed with (ultimately): the Land's root key.
+/// Where the signed feed is and the key it must be signed with (ultimately): the Land's root key
+/// (`FeedStore.onDevice(rootPublicKey:)` opens the phone's store with it).
 public struct FeedConfiguration: Equatable, Sendable {
     /// The feed directory's URL (`https://…/feed`; the manifest and artifacts are below it).
     public let url: String
@@ -22,25 +23,26 @@ public struct FeedConfiguration: Equatable, Sendable {
 
 /// Why a sync failed, as the user should hear it. The database is unchanged in every case.
 public enum FeedSyncProblem: Error, Equatable, Sendable {
-    /// No connection, a server error or a timeout (`SyncError.Network`): try again later.
+    /// No connection, a server error or a timeout (`FeedError.Network`): try again later.
     case offline
-    /// A download did not match the signed manifest (`SyncError.Damaged`): a broken transfer or
+    /// A download did not match the signed manifest (`FeedError.Damaged`): a broken transfer or
     /// a tampered copy; retried later, worth reporting if it persists.
     case damaged
     /// The feed is not signed by a trusted key, its signer lacks the stores role, or it is an
     /// older version than the one on the phone (`BadSignature`, `NotAllowed`, `VersionNotNewer`):
     /// someone may be interfering. The data on the phone stays as it was.
     case securityProblem
-    /// The feed is past its expiry (`SyncError.Expired`): the publisher has not refreshed it, or
+    /// The feed is past its expiry (`FeedError.Expired`): the publisher has not refreshed it, or
     /// the phone's clock is wrong.
     case outdated
-    /// The app's feed URL or root key is unusable (`SyncError.InvalidArgument`): a build problem.
+    /// The app's feed URL is unusable (`FeedError.InvalidArgument`): a build problem.
     case misconfigured
-    /// The phone's database could not be written (`SyncError.Storage`), e.g. the disk is full.
+    /// The phone's database could not be written (`FeedError.Storage`), e.g. the disk is full.
+    /// (`Interrupted`, which only a superseded search reports, counts here too.)
     case storage
 
-    /// Nil for `SyncError.Cancelled`, which is no problem (the caller stopped the sync).
-    public init?(_ error: SyncError) {
+    /// Nil for `FeedError.Cancelled`, which is no problem (the caller stopped the sync).
+    public init?(_ error: FeedError) {
         switch error {
         case .Cancelled: return nil
         case .Network: self = .offline
@@ -48,7 +50,7 @@ public enum FeedSyncProblem: Error, Equatable, Sendable {
         case .BadSignature, .NotAllowed, .VersionNotNewer: self = .securityProblem
         case .Expired: self = .outdated
         case .InvalidArgument: self = .misconfigured
-        case .Storage: self = .storage
+        case .Storage, .Interrupted: self = .storage
         }
     }
 
@@ -101,14 +103,14 @@ public enum FeedSyncOutcome: Equatable, Sendable {
     /// sync (`cancelSync`) and the database is as it was.
     case cancelled
 
-    public init(_ result: SyncResult) {
+    public init(_ result: SyncOutcome) {
         switch result {
         case let .updated(_, to, viaDelta, _): self = .updated(version: to, viaDelta: viaDelta)
         case let .notModified(version), let .upToDate(version): self = .unchanged(version: version)
         }
     }
 
-    public init(_ error: SyncError) {
+    public init(_ error: FeedError) {
         self = FeedSyncProblem(error).map { .failed($0) } ?? .cancelled
     }
 
@@ -129,28 +131,34 @@ public enum FeedSyncState: Equatable, Sendable {
     case finished(FeedSyncOutcome, at: Int64)
 }
 
-/// Brings the store database (and the trust list and revocation lists in it) up to date from
-/// the signed feed. The core's blocking sync runs on a background queue, never on the main
-/// actor; concurrent calls share one run. Every check (signature, version, hashes, expiry) is
-/// the core's; a failed sync leaves the database exactly as it was.
+/// Brings the phone's feed store (stores, trust and revocation lists, news) up to date from the
+/// signed feed. The core's sync is async and runs on its own thread, never on the main actor;
+/// concurrent calls share one run. Every check (signature, version, hashes, expiry) is the
+/// core's; a failed sync leaves the store exactly as it was. After an update the store's
+/// verifier, news and region choice are current; the syncer only hands the report's geofence
+/// update (regions to register, notifications) to `geofence`.
 public actor FeedSyncer {
-    public nonisolated let database: StoreDatabase
-    public nonisolated let configuration: FeedConfiguration
+    public nonisolated let store: FeedStore
+    public nonisolated let url: String
+    /// Applies each sync's geofence update; nil without geofenced news.
+    public nonisolated let geofence: GeofenceCoordinator?
     public nonisolated let clock: any WalletClock
     public private(set) var state: FeedSyncState = .idle
     /// When the last sync ended with the feed's current data on the phone.
     public private(set) var lastSuccess: Int64?
     private var running: Task<FeedSyncOutcome, Never>?
 
-    public init(database: StoreDatabase, configuration: FeedConfiguration, clock: any WalletClock = SystemClock()) {
-        self.database = database
-        self.configuration = configuration
+    public init(store: FeedStore, url: String, geofence: GeofenceCoordinator? = nil,
+                clock: any WalletClock = SystemClock()) {
+        self.store = store
+        self.url = url
+        self.geofence = geofence
         self.clock = clock
     }
 
-    /// Syncs into the catalog's database.
-    public init(catalog: StoreCatalog, configuration: FeedConfiguration) {
-        self.init(database: catalog.database, configuration: configuration, clock: catalog.clock)
+    /// Syncs into the catalog's store.
+    public init(catalog: StoreCatalog, url: String, geofence: GeofenceCoordinator? = nil) {
+        self.init(store: catalog.store, url: url, geofence: geofence, clock: catalog.clock)
     }
 
     /// Runs a sync, or joins the one already running (then `progress` is not called).
@@ -178,38 +186,37 @@ public actor FeedSyncer {
         return outcome
     }
 
-    /// A shop verifier with the trust list and revocation lists the last sync brought.
-    public func cardVerifier() throws -> CardVerifier {
-        CardVerifier(verifier: try database.verifier(rootPublicKey: configuration.rootPublicKey), clock: clock)
-    }
-
     private func start(progress: (@Sendable (Double) -> Void)?) -> Task<FeedSyncOutcome, Never> {
         state = .syncing(fraction: nil)
-        let database = self.database
-        let configuration = self.configuration
+        let store = self.store
+        let url = self.url
+        let geofence = self.geofence
         let now = clock.now()
         let relay = ProgressRelay { [weak self] fraction in
             progress?(fraction)
             Task { await self?.progressed(fraction) }
         }
         return Task {
-            // The core forgets a cancelSync() that comes before its sync starts; check first.
+            // A cancelSync() before the core's sync starts reaches nothing; check first.
             if Task.isCancelled { return .cancelled }
+            let report: SyncReport
             do {
-                let result = try await withTaskCancellationHandler {
-                    try await runBlocking(qos: .utility) {
-                        try database.sync(url: configuration.url, rootPublicKey: configuration.rootPublicKey,
-                                          now: now, progress: relay)
-                    }
+                // The generated Swift code does not pass a task's cancellation to Rust: cancel
+                // the core's sync explicitly.
+                report = try await withTaskCancellationHandler {
+                    try await store.sync(url: url, now: now, progress: relay)
                 } onCancel: {
-                    database.cancelSync()
+                    store.cancelSync()
                 }
-                return FeedSyncOutcome(result)
-            } catch let error as SyncError {
+            } catch let error as FeedError {
                 return FeedSyncOutcome(error)
             } catch {
                 return .failed(.storage)
             }
+            // The data is on the phone whatever the OS says to the regions; a failure to
+            // register them is the coordinator's to report, and the next location event asks again.
+            _ = try? await geofence?.apply(report.geofence)
+            return FeedSyncOutcome(report.outcome)
         }
     }
 

@@ -1,11 +1,12 @@
 import EhkCore
 import Foundation
 
-/// The operating system's geofencing, as the coordinator uses it: replace every monitored
-/// region with these circles (the last one with `refresh == true`). The app implements it with
-/// CoreLocation region monitoring; tests record the calls.
+/// The operating system's geofencing: replace every monitored region with exactly these
+/// circles (the last one the refresh circle). Throws when the OS refuses (no "Always" location
+/// permission, monitoring unavailable). The app implements it with CoreLocation region
+/// monitoring; tests record the calls.
 public protocol RegionMonitor: Sendable {
-    func replaceAll(_ regions: [MonitorRegion]) async
+    func replaceAll(_ regions: [MonitorRegion]) async throws
 }
 
 /// Shows the notifications the core decided on (UNUserNotificationCenter in the app).
@@ -13,149 +14,94 @@ public protocol NewsNotifier: Sendable {
     func notify(_ items: [NewsItem]) async
 }
 
-/// Where the news come from: the store database the feed sync fills (it holds the signed news
-/// bundles) and the Land's root key they are checked against again on every reload.
-public struct NewsSource: Sendable {
-    public let stores: StoreDatabase
-    public let rootPublicKey: Data
-
-    public init(stores: StoreDatabase, rootPublicKey: Data) {
-        self.stores = stores
-        self.rootPublicKey = rootPublicKey
-    }
-}
-
-/// Geofenced news on the phone. The shell only moves data: a location fix goes to the core's
-/// `onPosition` (dwell, once-only, daily cap, quiet hours, muted categories and accuracy are
-/// the core's), whatever it returns is notified, and the regions the OS monitors are always
-/// the core's `regionsToMonitor` answer for the last known position. They are registered again
-/// when the holder leaves the refresh region (the last, large circle) and after every reload
-/// of the feed's news.
+/// Geofenced news on the phone: the OS calls around the core's geofencing. Every decision
+/// (what to notify, which regions to monitor and when to ask again, dwell, entry events,
+/// permission, once-only, daily cap, quiet hours, muted categories) is the `FeedStore`'s; the
+/// coordinator passes the OS's events in and applies each `GeofenceUpdate` that comes back:
+/// shows `notify`, hands `register` (when set) to the OS and reports whether the OS took it.
+/// Events are applied one at a time, in order.
 public actor GeofenceCoordinator {
-    /// iOS monitors at most 20 regions per app.
-    public static let iosRegionLimit: UInt32 = 20
-
-    public nonisolated let engine: NewsEngine
-    public nonisolated let source: NewsSource
+    public nonisolated let store: FeedStore
     public nonisolated let clock: any WalletClock
     private let monitor: any RegionMonitor
     private let notifier: any NewsNotifier
-    private let maxRegions: UInt32
 
-    /// What the OS monitors now (the last one the refresh region); empty before the first fix.
-    public private(set) var monitored: [MonitorRegion] = []
-    public private(set) var lastPosition: Position?
-    public private(set) var offersNearFavorites: Bool
-
-    public init(engine: NewsEngine, source: NewsSource, monitor: any RegionMonitor, notifier: any NewsNotifier,
-                offersNearFavorites: Bool = false, clock: any WalletClock = SystemClock(),
-                maxRegions: UInt32 = GeofenceCoordinator.iosRegionLimit) {
-        self.engine = engine
-        self.source = source
+    public init(store: FeedStore, monitor: any RegionMonitor, notifier: any NewsNotifier,
+                clock: any WalletClock = SystemClock()) {
+        self.store = store
         self.monitor = monitor
         self.notifier = notifier
-        self.offersNearFavorites = offersNearFavorites
         self.clock = clock
-        self.maxRegions = maxRegions
     }
 
-    /// The region the holder must leave for the regions to be asked for again.
-    public var refreshRegion: MonitorRegion? {
-        monitored.last(where: \.refresh)
-    }
-
-    /// A location fix (after a region event, or any fix the app has). Asks the core which
-    /// notifications to show and shows them; registers the regions again when there are none
-    /// yet, when the fix lies outside the refresh region, or when `exitedRegion` is the refresh
-    /// region's id (the OS's exit event). Returns the notified items.
+    /// A location fix (foreground, or after a region event). Returns the notified items.
     @discardableResult
-    public func handle(location: Position, accuracy: Double, now: Int64? = nil,
-                       exitedRegion: String? = nil) async throws -> [NewsItem] {
+    public func location(_ fix: Fix, now: Int64? = nil) async throws -> [NewsItem] {
         let now = now ?? clock.now()
-        let engine = self.engine
-        let items = try await runBlocking { try engine.onPosition(position: location, accuracyM: accuracy, now: now) }
-        lastPosition = location
-        if !items.isEmpty {
-            await notifier.notify(items)
-        }
-        let leftRefresh = refreshRegion.map { region in
-            region.id == exitedRegion || !Self.contains(region, location)
-        } ?? true
-        if leftRefresh {
-            try await registerRegions(at: location, now: now)
-        }
-        return items
+        let store = self.store
+        return try await apply(runBlocking { try store.onLocation(fix: fix, now: now) })
     }
 
-    /// Loads the news the last feed sync brought (call after every sync that updated the feed,
-    /// and at launch) and registers the regions again at the last known position.
-    /// Returns how many items apply.
+    /// The OS reported entering regions, with the fix the app took for it if it has one (on
+    /// iOS an entry and one fix inside the area notify at once; a fix within two minutes
+    /// confirms an entry reported without one).
     @discardableResult
-    public func reload(now: Int64? = nil) async throws -> UInt32 {
+    public func entered(_ regionIds: [String], fix: Fix?, now: Int64? = nil) async throws -> [NewsItem] {
         let now = now ?? clock.now()
-        let engine = self.engine
-        let source = self.source
-        let offers = offersNearFavorites
-        let count = try await runBlocking {
-            try engine.reload(stores: source.stores, rootPublicKey: source.rootPublicKey, now: now,
-                              offersNearFavorites: offers)
-        }
-        if let lastPosition {
-            try await registerRegions(at: lastPosition, now: now)
-        }
-        return count
+        let store = self.store
+        return try await apply(runBlocking { try store.onRegionsEntered(regionIds: regionIds, fix: fix, now: now) })
     }
 
-    /// The "offers near my favorites" setting (opt-in); reloads the news when it changes.
-    public func setOffersNearFavorites(_ enabled: Bool, now: Int64? = nil) async throws {
-        guard enabled != offersNearFavorites else { return }
-        offersNearFavorites = enabled
-        try await reload(now: now)
-    }
-
-    /// Mutes or unmutes a category's notifications (the core keeps this in its state).
-    public nonisolated func setMuted(_ category: NewsCategory, _ muted: Bool) async throws {
-        let engine = self.engine
-        try await runBlocking { try engine.setMuted(category: category, muted: muted) }
-    }
-
-    /// Asks the core for the regions around `position` and hands them to the OS.
-    public func registerRegions(at position: Position, now: Int64? = nil) async throws {
+    /// The OS reported leaving regions (leaving the refresh circle asks for new regions).
+    @discardableResult
+    public func exited(_ regionIds: [String], fix: Fix?, now: Int64? = nil) async throws -> [NewsItem] {
         let now = now ?? clock.now()
-        let engine = self.engine
-        let max = maxRegions
-        let regions = try await runBlocking { try engine.regionsToMonitor(position: position, max: max, now: now) }
-        lastPosition = position
-        monitored = regions
-        await monitor.replaceAll(regions)
+        let store = self.store
+        return try await apply(runBlocking { try store.onRegionsExited(regionIds: regionIds, fix: fix, now: now) })
     }
 
-    /// Whether the fix lies inside the circle (great-circle distance; only for "did the holder
-    /// leave the refresh region", which the OS's exit event also tells).
-    static func contains(_ region: MonitorRegion, _ position: Position) -> Bool {
-        distanceMetres(region.center, position) <= region.radiusM
+    /// The "Always" location permission was granted or taken away.
+    public func permissionChanged(backgroundAllowed: Bool, now: Int64? = nil) async throws {
+        let now = now ?? clock.now()
+        let store = self.store
+        try await apply(runBlocking { try store.onPermissionChanged(backgroundAllowed: backgroundAllowed, now: now) })
     }
 
-    static func distanceMetres(_ a: Position, _ b: Position) -> Double {
-        let radians = Double.pi / 180
-        let dLat = (b.latitude - a.latitude) * radians
-        let dLon = (b.longitude - a.longitude) * radians
-        let h = sin(dLat / 2) * sin(dLat / 2)
-            + cos(a.latitude * radians) * cos(b.latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
-        return 2 * 6_371_008.8 * asin(min(1, h.squareRoot()))
+    /// The "offers near my favorites" setting (opt-in, kept by the core); the news change, so
+    /// the regions may too.
+    public func setOffersNearFavorites(_ on: Bool, now: Int64? = nil) async throws {
+        let now = now ?? clock.now()
+        let store = self.store
+        try await apply(runBlocking { try store.setOffersNearFavorites(on: on, now: now) })
     }
-}
 
-extension NewsEngine {
-    /// The app's news engine: its policy state (`news-state.sqlite`) in Application Support,
-    /// excluded from backups like the store database.
-    public static func onDevice() throws -> NewsEngine {
-        var directory = try FileManager.default.url(
-            for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
-        var values = URLResourceValues()
-        values.isExcludedFromBackup = true
-        try? directory.setResourceValues(values)
-        return try NewsEngine.open(statePath: directory.appendingPathComponent("news-state.sqlite").path)
+    /// The OS gave up monitoring a region after accepting it (e.g. too many regions): nothing
+    /// counts as registered any more, and the next event asks again.
+    public func monitoringFailed() async throws {
+        let store = self.store
+        try await runBlocking { try store.regionsRefused() }
+    }
+
+    /// Applies what the core decided (after any event, and after a feed sync: see
+    /// `FeedSyncer`): shows the notifications, replaces the OS's regions when asked to and
+    /// reports the OS's answer. Returns the notified items.
+    @discardableResult
+    public func apply(_ update: GeofenceUpdate) async throws -> [NewsItem] {
+        if !update.notify.isEmpty {
+            await notifier.notify(update.notify)
+        }
+        if let regions = update.register {
+            let store = self.store
+            do {
+                try await monitor.replaceAll(regions)
+            } catch {
+                try await runBlocking { try store.regionsRefused() }
+                return update.notify
+            }
+            let ids = regions.map(\.id)
+            _ = try await runBlocking { try store.regionsRegistered(regionIds: ids) }
+        }
+        return update.notify
     }
 }
 
@@ -189,12 +135,12 @@ public struct NewsRow: Identifiable, Equatable, Sendable {
 /// The news screen's model: what applies at the holder's position now (the core's `newsAt`,
 /// highest priority first, then nearest), as rows in the user's language.
 public struct NewsList: Sendable {
-    public let engine: NewsEngine
+    public let store: FeedStore
     public let lang: Lang
     public let clock: any WalletClock
 
-    public init(engine: NewsEngine, lang: Lang, clock: any WalletClock = SystemClock()) {
-        self.engine = engine
+    public init(store: FeedStore, lang: Lang, clock: any WalletClock = SystemClock()) {
+        self.store = store
         self.lang = lang
         self.clock = clock
     }
@@ -202,10 +148,10 @@ public struct NewsList: Sendable {
     /// The rows at `position`; none without a position (every item has an area).
     public func rows(at position: Position?) async throws -> [NewsRow] {
         guard let position else { return [] }
-        let engine = self.engine
+        let store = self.store
         let now = clock.now()
         let lang = self.lang
-        return try await runBlocking { try engine.newsAt(position: position, now: now) }
+        return try await runBlocking { try store.newsAt(position: position, now: now) }
             .map { NewsRow($0, lang: lang) }
     }
 }
@@ -238,7 +184,7 @@ extension NewsCategory {
         }
     }
 
-    /// A stable key for settings storage ("event", "offer", "notice").
+    /// A stable key ("event", "offer", "notice"), e.g. a notification thread.
     public var key: String {
         switch self {
         case .event: return "event"

@@ -35,8 +35,8 @@ public struct StoreSearchQuery: Equatable, Sendable {
 /// One answer of the search-as-you-type stream. Superseded searches never show up here.
 public enum StoreSearchUpdate: Equatable, Sendable {
     case results(StoreSearchQuery, [StoreSummary])
-    /// The core refused the query (never `StoreError.Interrupted`, which only means superseded).
-    case failed(StoreSearchQuery, StoreError)
+    /// The core refused the query (never `FeedError.Interrupted`, which only means superseded).
+    case failed(StoreSearchQuery, FeedError)
 
     public var query: StoreSearchQuery {
         switch self {
@@ -50,62 +50,62 @@ public enum StoreSearchUpdate: Equatable, Sendable {
     }
 }
 
-/// The offline store list on the phone: the core's `StoreDatabase` with async calls that run
-/// off the caller's thread, search-as-you-type, nearby stores and favorites. Every decision
-/// (what matches, the order, distances, which favorites still have a store) is the core's.
-public actor StoreCatalog {
-    /// The core's database (thread-safe); `FeedSyncer` writes into the same one.
-    public nonisolated let database: StoreDatabase
-    public nonisolated let clock: any WalletClock
-    private var cachedCategories: [StoreCategory]?
-
-    public init(database: StoreDatabase, clock: any WalletClock = SystemClock()) {
-        self.database = database
-        self.clock = clock
-    }
-
-    /// A catalog over the SQLite file at `databasePath` (created when missing).
-    public init(databasePath: String, clock: any WalletClock = SystemClock()) throws {
-        self.init(database: try StoreDatabase.open(path: databasePath), clock: clock)
-    }
-
-    /// The app's catalog: `stores.sqlite` in Application Support (not backed up: the feed
-    /// brings it back; favorites are lost with a new phone, as with any offline cache).
-    public static func onDevice(clock: any WalletClock = SystemClock()) throws -> StoreCatalog {
+extension FeedStore {
+    /// The app's feed store: `feed.sqlite` in Application Support (not backed up: the feed
+    /// brings the stores, lists and news back; favorites and the news settings are lost with a
+    /// new phone, as with any offline cache), for iOS (20 regions, entry events). Open it once
+    /// per process and share it: it keeps the geofencing state and the news in memory.
+    public static func onDevice(rootPublicKey: Data, clock: any WalletClock = SystemClock()) throws -> FeedStore {
         var directory = try FileManager.default.url(
             for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
         var values = URLResourceValues()
         values.isExcludedFromBackup = true
         try? directory.setResourceValues(values)
-        return try StoreCatalog(databasePath: directory.appendingPathComponent("stores.sqlite").path, clock: clock)
+        return try FeedStore.open(path: directory.appendingPathComponent("feed.sqlite").path,
+                                  rootPublicKey: rootPublicKey, platform: .ios, now: clock.now())
+    }
+}
+
+/// The offline store list on the phone: the core's `FeedStore` with async calls that run off
+/// the caller's thread, search-as-you-type, nearby stores and favorites. Every decision (what
+/// matches, the order, distances, which favorites still have a store) is the core's.
+public actor StoreCatalog {
+    /// The core's feed store (thread-safe); `FeedSyncer` syncs into the same one.
+    public nonisolated let store: FeedStore
+    public nonisolated let clock: any WalletClock
+    private var cachedCategories: [StoreCategory]?
+
+    public init(store: FeedStore, clock: any WalletClock = SystemClock()) {
+        self.store = store
+        self.clock = clock
     }
 
     // MARK: Search
 
-    /// One search; nil when a newer search superseded it (`StoreError.Interrupted`), which is
+    /// One search; nil when a newer search superseded it (`FeedError.Interrupted`), which is
     /// not an error to show.
     public nonisolated func search(_ query: StoreSearchQuery) async throws -> [StoreSummary]? {
         do {
-            return try await Self.search(query.coreQuery, in: database)
-        } catch StoreError.Interrupted {
+            return try await Self.search(query.coreQuery, in: store)
+        } catch FeedError.Interrupted {
             return nil
         }
     }
 
-    /// The core's search off the caller's thread. Workaround: the core sometimes reports an
-    /// interrupted search as `StoreError.Storage` instead of `Interrupted` (reported upstream);
+    /// The core's search off the caller's thread. Workaround: the core sometimes reported an
+    /// interrupted search as a storage failure instead of `Interrupted` (reported upstream);
     /// reads are idempotent, so a `Storage` failure is tried once more before it counts.
-    private static func search(_ query: StoreQuery, in database: StoreDatabase) async throws -> [StoreSummary] {
+    private static func search(_ query: StoreQuery, in store: FeedStore) async throws -> [StoreSummary] {
         do {
-            return try await runBlocking { try database.search(query: query) }
-        } catch StoreError.Storage {
-            return try await runBlocking { try database.search(query: query) }
+            return try await runBlocking { try store.search(query: query) }
+        } catch FeedError.Storage {
+            return try await runBlocking { try store.search(query: query) }
         }
     }
 
     /// Stops a running search (the search screen closed).
     public nonisolated func cancelSearch() {
-        database.cancelSearch()
+        store.cancelSearch()
     }
 
     /// Search as you type: every element of `queries` (each keystroke, each filter change)
@@ -118,7 +118,7 @@ public actor StoreCatalog {
         for queries: AsyncStream<StoreSearchQuery>,
         debounce: Duration = .milliseconds(250)
     ) -> AsyncStream<StoreSearchUpdate> {
-        let database = self.database
+        let store = self.store
         return AsyncStream { continuation in
             let gate = LatestOnly()
             let driver = Task {
@@ -127,7 +127,7 @@ public actor StoreCatalog {
                 for await query in queries {
                     let generation = gate.advance()
                     pending?.cancel()
-                    database.cancelSearch()
+                    store.cancelSearch()
                     let wait = previous != nil && previous?.text != query.text ? debounce : .zero
                     previous = query
                     pending = Task {
@@ -137,10 +137,10 @@ public actor StoreCatalog {
                         guard gate.isLatest(generation) else { return }
                         let update: StoreSearchUpdate
                         do {
-                            update = .results(query, try await Self.search(query.coreQuery, in: database))
-                        } catch StoreError.Interrupted {
+                            update = .results(query, try await Self.search(query.coreQuery, in: store))
+                        } catch FeedError.Interrupted {
                             return
-                        } catch let error as StoreError {
+                        } catch let error as FeedError {
                             update = .failed(query, error)
                         } catch {
                             update = .failed(query, .Storage)
@@ -153,7 +153,7 @@ public actor StoreCatalog {
             }
             continuation.onTermination = { _ in
                 driver.cancel()
-                database.cancelSearch()
+                store.cancelSearch()
             }
         }
     }
@@ -204,16 +204,16 @@ public actor StoreCatalog {
     /// Runs a read off the caller's thread. A search started meanwhile interrupts whatever runs
     /// on the core's reader connection, so an interrupted non-search read is simply retried
     /// (and, as for searches, one `Storage` failure is retried: see `search(_:in:)`).
-    private nonisolated func read<T: Sendable>(_ body: @escaping @Sendable (StoreDatabase) throws -> T) async throws -> T {
-        let database = self.database
+    private nonisolated func read<T: Sendable>(_ body: @escaping @Sendable (FeedStore) throws -> T) async throws -> T {
+        let store = self.store
         var interrupted = 0
         var storage = 0
         while true {
             do {
-                return try await runBlocking { try body(database) }
-            } catch StoreError.Interrupted where interrupted < 8 {
+                return try await runBlocking { try body(store) }
+            } catch FeedError.Interrupted where interrupted < 8 {
                 interrupted += 1
-            } catch StoreError.Storage where storage < 1 {
+            } catch FeedError.Storage where storage < 1 {
                 storage += 1
             }
             try Task.checkCancellation()

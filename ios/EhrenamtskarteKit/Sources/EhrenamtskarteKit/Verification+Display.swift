@@ -66,35 +66,30 @@ public struct VerificationDisplay: Equatable, Sendable {
     }
 }
 
-/// The shop's verifier: the core's `Verifier` with `now` from an injectable clock, and its
-/// result as a `VerificationDisplay`.
+/// The shop's verifier: the core's verdict with `now` from an injectable clock, and its result
+/// as a `VerificationDisplay`. Either over lists the app loads itself (the core's `Verifier`,
+/// e.g. a trust list shipped in the app bundle) or over the phone's `FeedStore`, which checks
+/// against the trust and revocation lists of its last sync (current after every sync, with
+/// nothing to reload).
 public final class CardVerifier: Sendable {
-    private let verifier: Verifier
+    private enum Lists {
+        case loaded(Verifier)
+        case feed(FeedStore)
+    }
+
+    private let lists: Lists
     private let clock: any WalletClock
 
-    /// `rootPublicKey`: the Land's 32-byte root key, shipped with the app.
+    /// `rootPublicKey`: the Land's 32-byte root key, shipped with the app; then load the lists.
     public init(rootPublicKey: Data, clock: any WalletClock = SystemClock()) throws {
-        verifier = try Verifier(rootPublicKey: rootPublicKey)
+        lists = .loaded(try Verifier(rootPublicKey: rootPublicKey))
         self.clock = clock
     }
 
-    /// Wraps a core verifier that already holds its lists (e.g. `FeedSyncer.cardVerifier()`,
-    /// with the trust list and revocation lists of the last feed sync).
-    public init(verifier: Verifier, clock: any WalletClock = SystemClock()) {
-        self.verifier = verifier
+    /// Checks against the lists of the feed store's last sync.
+    public init(store: FeedStore, clock: any WalletClock = SystemClock()) {
+        lists = .feed(store)
         self.clock = clock
-    }
-
-    /// Loads a root-signed trust list; an older version throws `TrustError.VersionNotNewer`.
-    @discardableResult
-    public func loadTrustList(_ signedList: Data) throws -> UpdateOutcome {
-        try verifier.loadTrustList(signedList: signedList)
-    }
-
-    /// Loads an issuer-signed revocation list (needs a trust list first).
-    @discardableResult
-    public func loadRevocationList(_ signedList: Data) throws -> UpdateOutcome {
-        try verifier.loadRevocationList(signedList: signedList)
     }
 
     /// `rootPublicKeyHex`: the root key as `ehk key generate` writes it to `root.key.pub`
@@ -106,11 +101,40 @@ public final class CardVerifier: Sendable {
         try self.init(rootPublicKey: key, clock: clock)
     }
 
-    public var trustListVersion: UInt64? { verifier.trustListVersion() }
+    /// Loads a root-signed trust list; an older version throws `TrustError.VersionNotNewer`.
+    /// Only for a verifier over loaded lists: a feed store's come with its syncs.
+    @discardableResult
+    public func loadTrustList(_ signedList: Data) throws -> UpdateOutcome {
+        try loaded().loadTrustList(signedList: signedList)
+    }
+
+    /// Loads an issuer-signed revocation list (needs a trust list first); as `loadTrustList`.
+    @discardableResult
+    public func loadRevocationList(_ signedList: Data) throws -> UpdateOutcome {
+        try loaded().loadRevocationList(signedList: signedList)
+    }
+
+    private func loaded() throws -> Verifier {
+        guard case let .loaded(verifier) = lists else {
+            throw TrustError.InvalidArgument(detail: "a feed store's lists come with its syncs")
+        }
+        return verifier
+    }
+
+    /// The trust list's version; nil before there is one.
+    public var trustListVersion: UInt64? {
+        switch lists {
+        case let .loaded(verifier): return verifier.trustListVersion()
+        case let .feed(store): return store.trustListVersion()
+        }
+    }
 
     /// The core's verdict on the exact text the scanner read.
     public func verify(_ qrText: String) -> Verification {
-        verifier.verify(qrText: qrText, now: clock.now())
+        switch lists {
+        case let .loaded(verifier): return verifier.verify(qrText: qrText, now: clock.now())
+        case let .feed(store): return store.verify(qrText: qrText, now: clock.now())
+        }
     }
 
     /// The same, ready to show.

@@ -50,9 +50,14 @@ extension StoreCatalogTests {
             ("testSearchAsYouTypeDeliversOnlyTheNewestQuery", asyncTest(testSearchAsYouTypeDeliversOnlyTheNewestQuery)),
             ("testSupersededSearchesAndInterruptedReadsAreNotErrors", asyncTest(testSupersededSearchesAndInterruptedReadsAreNotErrors)),
             ("testNearbyFavoritesAndDetails", asyncTest(testNearbyFavoritesAndDetails)),
-            ("testInvalidPositionIsAStoreError", asyncTest(testInvalidPositionIsAStoreError)),
-            ("testDisplayTexts", testDisplayTexts),
+            ("testInvalidPositionIsAFeedError", asyncTest(testInvalidPositionIsAFeedError)),
         ]
+    }
+}
+
+extension StoreTextTests {
+    static var allTests: [(String, (StoreTextTests) -> () throws -> Void)] {
+        [("testDisplayTexts", testDisplayTexts)]
     }
 }
 
@@ -72,11 +77,15 @@ extension FeedSyncerTests {
 extension GeofenceCoordinatorTests {
     static var allTests: [(String, (GeofenceCoordinatorTests) -> () throws -> Void)] {
         [
-            ("testHandleNotifiesAfterDwellOnceAndRegistersTheCoreRegions", asyncTest(testHandleNotifiesAfterDwellOnceAndRegistersTheCoreRegions)),
-            ("testLeavingTheRefreshRegionRegistersAgain", asyncTest(testLeavingTheRefreshRegionRegistersAgain)),
-            ("testReloadAndOffersNearFavoritesRegisterAgain", asyncTest(testReloadAndOffersNearFavoritesRegisterAgain)),
+            ("testAnEntryEventAndOneFixNotifyAtOnce", asyncTest(testAnEntryEventAndOneFixNotifyAtOnce)),
+            ("testFixesAloneNotifyAfterTheDwell", asyncTest(testFixesAloneNotifyAfterTheDwell)),
+            ("testTheCoreRegionsAreRegisteredAndReported", asyncTest(testTheCoreRegionsAreRegisteredAndReported)),
+            ("testRefusedRegionsAreRegisteredOnceThePermissionIsGranted", asyncTest(testRefusedRegionsAreRegisteredOnceThePermissionIsGranted)),
+            ("testPermissionGrantedLaterRegistersAroundTheLastFix", asyncTest(testPermissionGrantedLaterRegistersAroundTheLastFix)),
+            ("testAFeedSyncRegistersTheNewsRegions", asyncTest(testAFeedSyncRegistersTheNewsRegions)),
+            ("testOffersNearFavoritesRegisterAgain", asyncTest(testOffersNearFavoritesRegisterAgain)),
             ("testMutedCategoryStaysSilent", asyncTest(testMutedCategoryStaysSilent)),
-            ("testInvalidPositionIsANewsErrorAndChangesNothing", asyncTest(testInvalidPositionIsANewsErrorAndChangesNothing)),
+            ("testInvalidFixIsAFeedErrorAndChangesNothing", asyncTest(testInvalidFixIsAFeedErrorAndChangesNothing)),
             ("testNewsListRowsInTheUserLanguage", asyncTest(testNewsListRowsInTheUserLanguage)),
         ]
     }

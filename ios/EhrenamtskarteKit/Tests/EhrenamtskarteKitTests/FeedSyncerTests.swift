@@ -4,37 +4,23 @@ import EhkCore
 import EhrenamtskarteKit
 import XCTest
 
-/// The syncer against a feed published with `publishFeed` and served by `ehk serve` on
-/// loopback (Linux and macOS; $EHK_BIN is the `ehk` binary, which ios/linux-tests.sh passes).
-final class FeedSyncerTests: XCTestCase {
-    private var dir: TempDir!
-    private var publisher: FeedPublisher!
-    private var server: FeedServer!
-    private var url = ""
-
-    override func setUpWithError() throws {
-        dir = try TempDir()
-        publisher = try FeedPublisher(dir: dir)
-        server = try FeedServer(dir: publisher.feedDir)
-        url = server.url
-    }
-
-    override func tearDown() {
-        server?.stop()
-        server = nil
-        publisher = nil
-        dir = nil
-    }
-
+/// The syncer against a feed published with the issuer's `publishFeed` and served by `ehk serve` on
+/// loopback (`ServedFeed`; Linux and macOS; $EHK_BIN is the `ehk` binary, which ios/linux-tests.sh passes).
+final class FeedSyncerTests: ServedFeedTestCase {
     private func phone(_ name: String = "phone.db", clock: FakeClock = FakeClock(NOW),
                        root: Data? = nil, url: String? = nil) throws -> (StoreCatalog, FeedSyncer) {
-        let catalog = try StoreCatalog(databasePath: dir.path(name), clock: clock)
-        let configuration = FeedConfiguration(url: url ?? self.url, rootPublicKey: root ?? publisher.root.publicKey())
-        return (catalog, FeedSyncer(catalog: catalog, configuration: configuration))
+        let store = try FeedStore.open(path: feed.dir.path(name), rootPublicKey: root ?? feed.rootPublicKey,
+                                       platform: .ios, now: clock.now())
+        let catalog = StoreCatalog(store: store, clock: clock)
+        return (catalog, FeedSyncer(catalog: catalog, url: url ?? feed.url))
     }
 
     func testSyncWithProgressThenUnchangedAndTheVerifierFromTheFeed() async throws {
         let (catalog, syncer) = try phone()
+        // The shop's verifier over the phone's store: no lists before the first sync, the
+        // synced ones after it, with nothing to reload.
+        let verifier = CardVerifier(store: catalog.store, clock: FakeClock(NOW))
+        XCTAssertNil(verifier.trustListVersion)
         let fractions = Recorder<Double>()
         let first = await syncer.sync { fractions.append($0) }
         XCTAssertEqual(first, .updated(version: 1, viaDelta: false))
@@ -54,18 +40,29 @@ final class FeedSyncerTests: XCTestCase {
         XCTAssertEqual(again, .unchanged(version: 1))
 
         // The sync brought the trust list and the revocation list for the shop's verifier.
-        let verifier = try await syncer.cardVerifier()
         XCTAssertEqual(verifier.trustListVersion, 1)
-        XCTAssertEqual(verifier.check(publisher.revokedCard.qrText, lang: .en).reason, .revoked)
+        XCTAssertEqual(verifier.check(feed.publisher.revokedCard.qrText, lang: .en).reason, .revoked)
 
-        // A new version comes as a delta.
-        _ = try publisher.source.importStores(data: Data(storesCsv.replacingOccurrences(of: cafeRow, with: "").utf8),
-                                              geojson: false)
-        XCTAssertEqual(try publisher.publish(), 2)
+        // A new version without the café comes as a delta; the café stays a favorite, without
+        // its store, and gets its store back when a later version has it again.
+        let cafe = try await catalog.nearby(Position(latitude: 48.135, longitude: 11.57), limit: 1)[0]
+        XCTAssertEqual(cafe.name, "Café Crème")
+        let marked = try await catalog.setFavorite(storeId: cafe.id, true)
+        XCTAssertTrue(marked)
+        XCTAssertEqual(try feed.publisher.publish(storesCsv: storesCsv.replacingOccurrences(of: cafeRow, with: "")).version, 2)
         let delta = await syncer.sync()
         XCTAssertEqual(delta, .updated(version: 2, viaDelta: true))
         let after = try await catalog.storeCount()
         XCTAssertEqual(after, 3)
+        let orphan = try await catalog.favorites()
+        XCTAssertEqual(orphan.map(\.name), ["Café Crème"], "the favorite stays")
+        XCTAssertNil(orphan.first?.store, "the favorite has no store while it is missing: \(orphan)")
+
+        XCTAssertEqual(try feed.publisher.publish().version, 3)
+        let back = await syncer.sync()
+        XCTAssertEqual(back, .updated(version: 3, viaDelta: true))
+        let restored = try await catalog.favorites()
+        XCTAssertEqual(restored.first?.store?.name, "Café Crème", "the café is back")
     }
 
     func testConcurrentCallsShareOneRun() async throws {
@@ -146,7 +143,7 @@ final class FeedSyncerTests: XCTestCase {
     }
 
     func testEverySyncErrorHasAProblemAndTexts() {
-        let cases: [(SyncError, FeedSyncProblem)] = [
+        let cases: [(FeedError, FeedSyncProblem)] = [
             (.InvalidArgument(detail: "x"), .misconfigured),
             (.Network(detail: "timeout"), .offline),
             (.Damaged(detail: "hash"), .damaged),
@@ -155,6 +152,7 @@ final class FeedSyncerTests: XCTestCase {
             (.VersionNotNewer(offered: 1, current: 2), .securityProblem),
             (.Expired, .outdated),
             (.Storage, .storage),
+            (.Interrupted, .storage),
         ]
         for (error, problem) in cases {
             XCTAssertEqual(FeedSyncProblem(error), problem, "\(error)")
@@ -164,7 +162,7 @@ final class FeedSyncerTests: XCTestCase {
             XCTAssertNotEqual(problem.text(lang: .de), problem.text(lang: .en))
         }
         XCTAssertNil(FeedSyncProblem(.Cancelled), "a cancelled sync is no problem")
-        XCTAssertEqual(FeedSyncOutcome(SyncError.Cancelled), .cancelled)
+        XCTAssertEqual(FeedSyncOutcome(FeedError.Cancelled), .cancelled)
         XCTAssertTrue(FeedSyncProblem.offline.isTemporary)
         XCTAssertFalse(FeedSyncProblem.offline.isSecurityRelevant)
         XCTAssertTrue(FeedSyncProblem.damaged.isSecurityRelevant)

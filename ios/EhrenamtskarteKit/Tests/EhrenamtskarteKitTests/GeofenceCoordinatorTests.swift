@@ -4,24 +4,20 @@ import EhkCore
 import EhrenamtskarteKit
 import XCTest
 
-let newsMarket = Position(latitude: 49.4539, longitude: 11.0775)
-let newsRingPoint = Position(latitude: 49.41, longitude: 11.01)
-let newsHole = Position(latitude: 49.45, longitude: 11.075)
-let newsRing = "{\"type\":\"Polygon\",\"coordinates\":[[[11,49.4],[11.2,49.4],[11.2,49.5],[11,49.5],[11,49.4]],"
-    + "[[11.05,49.43],[11.1,49.43],[11.1,49.47],[11.05,49.47],[11.05,49.43]]]}"
-/// Near "Bäckerei Müller" of `storesCsv`, far from the Nuremberg areas.
-let bakeryPosition = Position(latitude: 48.137, longitude: 11.575)
-
-func newsItem(_ id: String, _ area: NewsArea, priority: UInt8 = 1, category: NewsCategory = .event) -> NewsItemSpec {
-    NewsItemSpec(id: id, titleDe: "Titel \(id)", titleEn: "Title \(id)", bodyDe: "Text \(id)", bodyEn: "",
-                 category: category, priority: priority, validFrom: NOW - DAY, validUntil: NOW + 7 * DAY,
-                 storeId: nil, area: area)
-}
-
-/// Records what the coordinator hands to the OS.
+/// Records what the coordinator hands to the OS; refuses (as iOS without "Always") when told to.
 final class FakeRegionMonitor: RegionMonitor, @unchecked Sendable {
+    struct Refused: Error {}
+
     let calls = Recorder<[MonitorRegion]>()
-    func replaceAll(_ regions: [MonitorRegion]) async { calls.append(regions) }
+    private let lock = NSLock()
+    private var refusing = false
+
+    func refuse(_ on: Bool) { locked(lock) { refusing = on } }
+
+    func replaceAll(_ regions: [MonitorRegion]) async throws {
+        calls.append(regions)
+        if locked(lock, { refusing }) { throw Refused() }
+    }
 }
 
 /// Records the notifications.
@@ -30,179 +26,180 @@ final class FakeNotifier: NewsNotifier, @unchecked Sendable {
     func notify(_ items: [NewsItem]) async { items.forEach { shown.append($0.id) } }
 }
 
-/// The coordinator against a real NewsEngine: a feed with stores and two news items (a circle
-/// at the Christkindlesmarkt, a polygon with a hole) published with `publishFeedWithNews`,
-/// served by `ehk serve`, synced into a phone database.
+/// The coordinator against a real iOS `FeedStore`: a feed with stores and two news items
+/// (`sampleNews`: a circle at the Christkindlesmarkt, a polygon with a hole) published with
+/// the issuer's `publishFeed`, served by `ehk serve`, synced. The decisions are the core's; these
+/// tests check that the coordinator passes the OS's events in, shows what the core decides and
+/// registers exactly the regions it asks for, and reports the OS's answer back.
 final class GeofenceCoordinatorTests: XCTestCase {
-    private var dir: TempDir!
-    private var server: FeedServer!
-    private var phone: StoreDatabase!
-    private var root: IssuerKey!
-    private var engine: NewsEngine!
+    private var feed: ServedFeed!
+    private var store: FeedStore!
     private var monitor: FakeRegionMonitor!
     private var notifier: FakeNotifier!
+    private var coordinator: GeofenceCoordinator!
 
     override func setUpWithError() throws {
-        dir = try TempDir()
-        root = try IssuerKey.generate()
-        let issuer = try IssuerKey.generate()
-        let entry = IssuerEntrySpec(
-            publicKey: issuer.publicKey(), name: "Stadt Nürnberg", roles: [.cards, .stores, .news],
-            regions: nil, cardTypes: [.standard],
-            validFrom: NOW - 365 * DAY, validUntil: NOW + 365 * DAY, withdrawn: false)
-        let trust = try root.signTrustList(spec: TrustListSpec(
-            version: 1, issuedAt: NOW - DAY, expiresAt: NOW + 30 * DAY, projectId: 1, issuers: [entry]))
-        let source = try StoreDatabase.open(path: dir.path("source.db"))
-        _ = try source.importStores(data: Data(storesCsv.utf8), geojson: false)
-        let bundle = try issuer.signNewsBundle(version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, items: [
-            newsItem("market", .circle(center: newsMarket, radiusM: 400), priority: 5),
-            newsItem("ring", .geoJson(geojson: newsRing), priority: 1, category: .notice),
-        ])
-        XCTAssertEqual(try source.publishFeedWithNews(
-            dir: dir.path("feed"), key: issuer, rootPublicKey: root.publicKey(), trustList: trust,
-            revocationLists: [], newsBundles: [bundle], now: NOW, expiresInSecs: 14 * DAY), 1)
-        server = try FeedServer(dir: dir.path("feed"))
-        phone = try StoreDatabase.open(path: dir.path("phone.db"))
-        _ = try phone.sync(url: server.url, rootPublicKey: root.publicKey(), now: NOW, progress: nil)
-        engine = try NewsEngine.open(statePath: dir.path("news-state.db"))
+        feed = try ServedFeed(news: sampleNews)
+        let feed = self.feed!
+        store = try blocking { try await feed.syncedPhone() }
         monitor = FakeRegionMonitor()
         notifier = FakeNotifier()
+        coordinator = GeofenceCoordinator(store: store, monitor: monitor, notifier: notifier, clock: FakeClock(NOW))
     }
 
     override func tearDown() {
-        server?.stop()
-        server = nil
-        engine = nil
-        phone = nil
-        dir = nil
+        feed?.stop()
+        coordinator = nil
+        store = nil
+        feed = nil
     }
 
-    private func coordinator(offers: Bool = false) -> GeofenceCoordinator {
-        GeofenceCoordinator(engine: engine, source: NewsSource(stores: phone, rootPublicKey: root.publicKey()),
-                            monitor: monitor, notifier: notifier, offersNearFavorites: offers, clock: FakeClock(NOW))
-    }
-
-    func testHandleNotifiesAfterDwellOnceAndRegistersTheCoreRegions() async throws {
-        let coordinator = coordinator()
-        let loaded = try await coordinator.reload(now: NOW)
-        XCTAssertEqual(loaded, 2)
-        XCTAssertTrue(monitor.calls.values.isEmpty, "no position yet: nothing to register")
-
-        let first = try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW)
-        XCTAssertEqual(first, [], "the first fix only starts the dwell")
+    func testAnEntryEventAndOneFixNotifyAtOnce() async throws {
+        // Far away: the first fix registers the core's regions, nothing to show.
+        let far = try await coordinator.location(fix(bakeryPosition), now: NOW)
+        XCTAssertEqual(far, [])
         XCTAssertEqual(monitor.calls.values.count, 1, "the first fix registers the regions")
-        let regions = try XCTUnwrap(monitor.calls.values.last)
-        XCTAssertLessThanOrEqual(regions.count, 20)
-        XCTAssertEqual(regions.last?.refresh, true, "the last region is the refresh region")
-        XCTAssertEqual(Set(regions.filter { !$0.refresh }.map(\.id)), ["market", "ring"])
-        XCTAssertEqual(regions, try engine.regionsToMonitor(position: newsMarket, max: 20, now: NOW),
-                       "exactly the core's answer for 20 regions")
-        let monitored = await coordinator.monitored
-        XCTAssertEqual(monitored, regions)
-
-        let dwelt = try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW + 61)
-        XCTAssertEqual(dwelt.map(\.id), ["market"])
+        // iOS reports entering the market's region, the app takes one fix inside it: at once.
+        let entered = try await coordinator.entered(["market"], fix: fix(newsMarket), now: NOW + 600)
+        XCTAssertEqual(entered.map(\.id), ["market"])
         XCTAssertEqual(notifier.shown.values, ["market"])
-        _ = try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW + 200)
-        XCTAssertEqual(notifier.shown.values, ["market"], "never twice")
-        XCTAssertEqual(monitor.calls.values.count, 1, "inside the refresh region: no re-registration")
-
-        // A coarse fix never triggers: the core checks the whole accuracy circle.
-        _ = try await coordinator.handle(location: newsRingPoint, accuracy: 50_000, now: NOW + 300)
-        _ = try await coordinator.handle(location: newsRingPoint, accuracy: 50_000, now: NOW + 400)
-        XCTAssertEqual(notifier.shown.values, ["market"], "inaccurate fixes do not notify")
+        // An entry without a fix is remembered; a fix within two minutes confirms it.
+        let pending = try await coordinator.entered(["ring"], fix: nil, now: NOW + 700)
+        XCTAssertEqual(pending, [])
+        let confirmed = try await coordinator.location(fix(newsRingPoint), now: NOW + 760)
+        XCTAssertEqual(confirmed.map(\.id), ["ring"])
+        // Never twice.
+        try await coordinator.entered(["market"], fix: fix(newsMarket), now: NOW + 900)
+        XCTAssertEqual(notifier.shown.values, ["market", "ring"])
     }
 
-    func testLeavingTheRefreshRegionRegistersAgain() async throws {
-        let coordinator = coordinator()
-        try await coordinator.reload(now: NOW)
-        try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW)
-        let refreshRegion = await coordinator.refreshRegion
-        let refresh = try XCTUnwrap(refreshRegion)
-        XCTAssertTrue(refresh.refresh)
-
-        // The OS reports the exit; the fix is 170 km away, outside the refresh circle.
-        try await coordinator.handle(location: bakeryPosition, accuracy: 20, now: NOW + 600, exitedRegion: refresh.id)
-        XCTAssertEqual(monitor.calls.values.count, 2, "registered again after leaving the refresh region")
-        let again = try XCTUnwrap(monitor.calls.values.last)
-        XCTAssertEqual(again, try engine.regionsToMonitor(position: bakeryPosition, max: 20, now: NOW + 600))
-        XCTAssertEqual(again.last?.refresh, true)
-        let last = await coordinator.lastPosition
-        XCTAssertEqual(last, bakeryPosition)
-
-        // A fix outside the refresh circle re-registers even without an exit event…
-        let newRefresh = try XCTUnwrap(again.last)
-        try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW + 700)
-        XCTAssertEqual(monitor.calls.values.count, 3, "outside \(newRefresh) without an exit event")
-        // …and the exit event of the refresh region re-registers even when the fix is still inside.
-        let currentRegion = await coordinator.refreshRegion
-        let current = try XCTUnwrap(currentRegion)
-        try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW + 800, exitedRegion: current.id)
-        XCTAssertEqual(monitor.calls.values.count, 4)
-        // An ordinary region's exit does not.
-        try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW + 900, exitedRegion: "ring")
-        XCTAssertEqual(monitor.calls.values.count, 4)
+    func testFixesAloneNotifyAfterTheDwell() async throws {
+        // A fix 5 km accurate never triggers the 400 m market circle, however long it stays:
+        // the core checks the whole accuracy circle.
+        let coarse = try await coordinator.location(fix(newsMarket, 5_000), now: NOW)
+        let stillCoarse = try await coordinator.location(fix(newsMarket, 5_000), now: NOW + 100)
+        XCTAssertEqual(coarse + stillCoarse, [])
+        let first = try await coordinator.location(fix(newsMarket), now: NOW + 200)
+        XCTAssertEqual(first, [], "the first accurate fix starts the dwell")
+        let dwelt = try await coordinator.location(fix(newsMarket), now: NOW + 261)
+        XCTAssertEqual(dwelt.map(\.id), ["market"])
+        let again = try await coordinator.location(fix(newsMarket), now: NOW + 400)
+        XCTAssertEqual(again, [], "never twice")
+        XCTAssertEqual(notifier.shown.values, ["market"])
     }
 
-    func testReloadAndOffersNearFavoritesRegisterAgain() async throws {
-        let coordinator = coordinator()
-        try await coordinator.reload(now: NOW)
-        try await coordinator.handle(location: bakeryPosition, accuracy: 10, now: NOW)
+    func testTheCoreRegionsAreRegisteredAndReported() async throws {
+        XCTAssertEqual(store.registeredRegions(), [])
+        try await coordinator.location(fix(newsMarket), now: NOW)
+        let regions = try XCTUnwrap(monitor.calls.values.last)
+        XCTAssertLessThanOrEqual(regions.count, 20, "iOS monitors at most 20 regions")
+        XCTAssertEqual(regions.last?.refresh, true, "the last region is the refresh circle")
+        XCTAssertEqual(Set(regions.filter { !$0.refresh }.map(\.id)), ["market", "ring"])
+        XCTAssertEqual(store.registeredRegions(), regions, "the OS's acceptance was reported to the core")
+
+        // Inside the refresh circle nothing is registered again.
+        try await coordinator.location(fix(newsMarket), now: NOW + 100)
+        XCTAssertEqual(monitor.calls.values.count, 1)
+        // Leaving it (the OS's exit event) asks for new regions.
+        let refresh = try XCTUnwrap(regions.last)
+        try await coordinator.exited([refresh.id], fix: nil, now: NOW + 200)
+        XCTAssertEqual(monitor.calls.values.count, 2, "registered again after leaving the refresh circle")
+        XCTAssertEqual(store.registeredRegions(), monitor.calls.values.last)
+        // A fix far outside the refresh circle does too, without an exit event.
+        try await coordinator.location(fix(bakeryPosition), now: NOW + 300)
+        XCTAssertEqual(monitor.calls.values.count, 3)
+    }
+
+    func testRefusedRegionsAreRegisteredOnceThePermissionIsGranted() async throws {
+        // The OS refuses (no "Always" permission yet): nothing counts as registered.
+        monitor.refuse(true)
+        try await coordinator.location(fix(newsMarket), now: NOW)
+        XCTAssertEqual(monitor.calls.values.count, 1)
+        XCTAssertEqual(store.registeredRegions(), [])
+        // The next event asks again.
+        try await coordinator.location(fix(newsMarket), now: NOW + 10)
+        XCTAssertEqual(monitor.calls.values.count, 2)
+        // The user grants "Always": the regions are asked for at once and registered.
+        monitor.refuse(false)
+        try await coordinator.permissionChanged(backgroundAllowed: true, now: NOW + 20)
+        XCTAssertEqual(monitor.calls.values.count, 3)
+        let regions = try XCTUnwrap(monitor.calls.values.last)
+        XCTAssertTrue(regions.contains { $0.id == "market" })
+        XCTAssertEqual(store.registeredRegions(), regions)
+    }
+
+    func testPermissionGrantedLaterRegistersAroundTheLastFix() async throws {
+        try await coordinator.permissionChanged(backgroundAllowed: false, now: NOW)
+        try await coordinator.location(fix(newsMarket), now: NOW + 10)
+        XCTAssertTrue(monitor.calls.values.isEmpty, "without the permission no regions are asked for")
+        try await coordinator.permissionChanged(backgroundAllowed: true, now: NOW + 20)
+        XCTAssertEqual(monitor.calls.values.count, 1, "granted: registered at once around the last fix")
+        let regions = try XCTUnwrap(monitor.calls.values.last)
+        XCTAssertEqual(Set(regions.filter { !$0.refresh }.map(\.id)), ["market", "ring"])
+        XCTAssertEqual(store.registeredRegions(), regions, "reported to the core")
+        // Taken away again: nothing counts as registered.
+        try await coordinator.permissionChanged(backgroundAllowed: false, now: NOW + 30)
+        XCTAssertEqual(store.registeredRegions(), [])
+    }
+
+    func testAFeedSyncRegistersTheNewsRegions() async throws {
+        // A phone that has not synced yet knows no news: only the refresh circle.
+        let fresh = try feed.phone("fresh.db")
+        let coordinator = GeofenceCoordinator(store: fresh, monitor: monitor, notifier: notifier, clock: FakeClock(NOW))
+        try await coordinator.location(fix(newsMarket), now: NOW)
+        XCTAssertEqual(monitor.calls.values.last?.map(\.id).contains("market"), false)
+        let before = monitor.calls.values.count
+        // The syncer hands the sync's geofence update to the coordinator: the news regions.
+        let syncer = FeedSyncer(store: fresh, url: feed.url, geofence: coordinator, clock: FakeClock(NOW + 60))
+        let outcome = await syncer.sync()
+        XCTAssertEqual(outcome, .updated(version: 1, viaDelta: false))
+        XCTAssertEqual(monitor.calls.values.count, before + 1)
+        let regions = try XCTUnwrap(monitor.calls.values.last)
+        XCTAssertEqual(Set(regions.filter { !$0.refresh }.map(\.id)), ["market", "ring"])
+        XCTAssertEqual(fresh.registeredRegions(), regions)
+    }
+
+    func testOffersNearFavoritesRegisterAgain() async throws {
+        try await coordinator.location(fix(bakeryPosition), now: NOW)
         XCTAssertEqual(monitor.calls.values.count, 1)
         XCTAssertFalse(monitor.calls.values[0].contains { $0.id.hasPrefix("favorite-") })
 
-        let bakery = try XCTUnwrap(try phone.nearby(position: bakeryPosition, limit: 1, radiusM: nil, category: nil).first)
-        _ = try phone.setFavorite(storeId: bakery.id, favorite: true, now: NOW)
-        let reloaded = try await coordinator.reload(now: NOW)
-        XCTAssertEqual(reloaded, 2, "offers near favorites are opt-in")
-        XCTAssertEqual(monitor.calls.values.count, 2, "a reload registers again at the last position")
+        let bakery = try XCTUnwrap(try store.nearby(position: bakeryPosition, limit: 1, radiusM: nil, category: nil).first)
+        _ = try store.setFavorite(storeId: bakery.id, favorite: true, now: NOW)
+        XCTAssertFalse(try store.offersNearFavorites(), "offers near favorites are opt-in")
+        try await coordinator.setOffersNearFavorites(true, now: NOW + 10)
+        XCTAssertTrue(try store.offersNearFavorites(), "kept by the core")
+        XCTAssertEqual(monitor.calls.values.count, 2, "the news changed: registered again")
+        XCTAssertTrue(monitor.calls.values[1].contains { $0.id == "favorite-\(bakery.id)" },
+                      "the favorite's offer is monitored: \(monitor.calls.values[1].map(\.id))")
 
-        try await coordinator.setOffersNearFavorites(true, now: NOW)
-        let offers = await coordinator.offersNearFavorites
-        XCTAssertTrue(offers)
-        XCTAssertEqual(monitor.calls.values.count, 3)
-        XCTAssertTrue(monitor.calls.values[2].contains { $0.id == "favorite-\(bakery.id)" },
-                      "the favorite's offer is monitored: \(monitor.calls.values[2].map(\.id))")
-        try await coordinator.setOffersNearFavorites(true, now: NOW)
-        XCTAssertEqual(monitor.calls.values.count, 3, "unchanged setting: no reload")
-
-        try await coordinator.handle(location: bakeryPosition, accuracy: 10, now: NOW + 10)
-        try await coordinator.handle(location: bakeryPosition, accuracy: 10, now: NOW + 80)
+        try await coordinator.entered(["favorite-\(bakery.id)"], fix: fix(bakeryPosition), now: NOW + 20)
         XCTAssertEqual(notifier.shown.values, ["favorite-\(bakery.id)"])
     }
 
     func testMutedCategoryStaysSilent() async throws {
-        let coordinator = coordinator()
-        try await coordinator.reload(now: NOW)
-        try await coordinator.setMuted(.notice, true)
-        try await coordinator.handle(location: newsRingPoint, accuracy: 10, now: NOW)
-        try await coordinator.handle(location: newsRingPoint, accuracy: 10, now: NOW + 100)
+        try store.setMuted(category: .notice, muted: true)
+        XCTAssertEqual(try store.mutedCategories(), [.notice])
+        try await coordinator.entered(["ring"], fix: fix(newsRingPoint), now: NOW)
         XCTAssertEqual(notifier.shown.values, [], "muted")
-        try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW + 200)
-        try await coordinator.handle(location: newsMarket, accuracy: 10, now: NOW + 300)
+        try await coordinator.entered(["market"], fix: fix(newsMarket), now: NOW + 100)
         XCTAssertEqual(notifier.shown.values, ["market"], "other categories still notify")
-        try await coordinator.setMuted(.notice, false)
     }
 
-    func testInvalidPositionIsANewsErrorAndChangesNothing() async throws {
-        let coordinator = coordinator()
-        try await coordinator.reload(now: NOW)
+    func testInvalidFixIsAFeedErrorAndChangesNothing() async throws {
         do {
-            try await coordinator.handle(location: Position(latitude: 100, longitude: 0), accuracy: 10, now: NOW)
+            try await coordinator.location(Fix(latitude: 100, longitude: 0, accuracyM: 10), now: NOW)
             XCTFail("latitude 100 accepted")
-        } catch let error as NewsError {
+        } catch let error as FeedError {
             guard case .InvalidArgument = error else { return XCTFail("\(error)") }
         }
         XCTAssertTrue(monitor.calls.values.isEmpty)
-        let last = await coordinator.lastPosition
-        XCTAssertNil(last)
+        XCTAssertEqual(store.registeredRegions(), [])
     }
 
     func testNewsListRowsInTheUserLanguage() async throws {
-        let coordinator = coordinator()
-        try await coordinator.reload(now: NOW)
-        let german = NewsList(engine: engine, lang: .de, clock: FakeClock(NOW))
-        let english = NewsList(engine: engine, lang: .en, clock: FakeClock(NOW))
+        let german = NewsList(store: store, lang: .de, clock: FakeClock(NOW))
+        let english = NewsList(store: store, lang: .en, clock: FakeClock(NOW))
 
         let atMarket = try await german.rows(at: newsMarket)
         XCTAssertEqual(atMarket.map(\.id), ["market"])
@@ -221,7 +218,7 @@ final class GeofenceCoordinatorTests: XCTestCase {
 
         XCTAssertEqual(NewsCategory.all.map { $0.name(lang: .de) }, ["Veranstaltung", "Angebot", "Hinweis"])
         XCTAssertEqual(NewsCategory.all.map(\.key), ["event", "offer", "notice"])
-        let item = try XCTUnwrap(try engine.newsAt(position: newsMarket, now: NOW).first)
+        let item = try XCTUnwrap(try store.newsAt(position: newsMarket, now: NOW).first)
         XCTAssertEqual(item.notificationId, "news-market")
     }
 }

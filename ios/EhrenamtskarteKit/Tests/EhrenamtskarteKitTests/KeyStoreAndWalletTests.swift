@@ -52,7 +52,7 @@ final class KeyStoreAndWalletTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("wallet.sqlite").path
-        let world = try TestWorld()
+        let world = try World()
         let clock = FakeClock(NOW)
         let items = InMemorySecureItemStore()
 
@@ -72,7 +72,7 @@ final class KeyStoreAndWalletTests: XCTestCase {
         XCTAssertEqual(Set(cards.map(\.cardId)), [bound.cardId, paper.cardId])
         XCTAssertEqual(cards.first { $0.cardId == bound.cardId }?.holderName, "Erika Mustermann")
 
-        let verifier = try world.verifier(clock: clock)
+        let verifier = try world.cardVerifier(clock: clock)
         let shown = try await reopened.present(cardId: bound.cardId)
         let display = verifier.check(shown.qrText, lang: .de)
         XCTAssertTrue(display.isValid, display.detail)

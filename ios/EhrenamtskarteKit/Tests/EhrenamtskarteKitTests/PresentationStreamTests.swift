@@ -3,8 +3,8 @@ import EhrenamtskarteKit
 import XCTest
 
 final class PresentationStreamTests: XCTestCase {
-    private func deviceBoundWallet(clock: FakeClock) async throws -> (CardWallet, IssuedCard, TestWorld) {
-        let world = try TestWorld()
+    private func deviceBoundWallet(clock: FakeClock) async throws -> (CardWallet, IssuedCard, World) {
+        let world = try World()
         let wallet = try CardWallet(databasePath: nil, items: InMemorySecureItemStore(), clock: clock)
         let card = try world.issue(deviceKey: try await wallet.devicePublicKey())
         try await wallet.add(qrText: card.qrText)
@@ -14,13 +14,13 @@ final class PresentationStreamTests: XCTestCase {
     func testStreamRenewsTheCodeAtEachThirtySecondStep() async throws {
         let clock = FakeClock(NOW + 10)
         let (wallet, card, world) = try await deviceBoundWallet(clock: clock)
-        let verifier = try world.verifier(clock: clock)
+        let verifier = try world.cardVerifier(clock: clock)
 
         var shown: [Presentation] = []
         for try await presentation in wallet.presentations(cardId: card.cardId) {
             shown.append(presentation)
             // Every code is valid when it is shown.
-            XCTAssertTrue(verifier.verify(presentation.qrText).isValidForTest, "code at \(presentation.shownAt)")
+            XCTAssertTrue(verifier.verify(presentation.qrText).validCard != nil, "code at \(presentation.shownAt)")
             if shown.count == 3 { break }
         }
         XCTAssertEqual(shown.map(\.shownAt), [NOW + 10, NOW + 30, NOW + 60])
@@ -41,9 +41,9 @@ final class PresentationStreamTests: XCTestCase {
         XCTAssertEqual(first?.shownAt, NOW)
         XCTAssertEqual(second?.shownAt, NOW + 300)
         XCTAssertEqual(clock.sleeps, [], "a late consumer does not wait")
-        let verifier = try world.verifier(clock: clock)
-        XCTAssertEqual(verifier.verify(first!.qrText).reasonForTest, .stalePresentation, "the old one is stale")
-        XCTAssertTrue(verifier.verify(second!.qrText).isValidForTest)
+        let verifier = try world.cardVerifier(clock: clock)
+        XCTAssertEqual(verifier.verify(first!.qrText).invalidReason, .stalePresentation, "the old one is stale")
+        XCTAssertTrue(verifier.verify(second!.qrText).validCard != nil)
     }
 
     func testStreamEndsWhenTheConsumerIsCancelled() async throws {
@@ -72,17 +72,5 @@ final class PresentationStreamTests: XCTestCase {
         } catch let error as WalletError {
             XCTAssertEqual(error, .CardNotFound)
         }
-    }
-}
-
-extension Verification {
-    var isValidForTest: Bool {
-        if case .valid = self { return true }
-        return false
-    }
-
-    var reasonForTest: InvalidReason? {
-        if case let .invalid(reason) = self { return reason }
-        return nil
     }
 }

@@ -1,11 +1,19 @@
+// The stores reach a phone only through a feed sync, and starting `ehk serve` needs
+// Foundation's Process: the catalog tests exist on Linux and macOS only.
+#if os(Linux) || os(macOS)
 import EhkCore
 import EhrenamtskarteKit
 import XCTest
 
-final class StoreCatalogTests: XCTestCase {
+/// The catalog over a phone's feed store that synced `storesCsv` from a feed served by
+/// `ehk serve` on loopback (`ServedFeed`).
+final class StoreCatalogTests: ServedFeedTestCase {
+    private func syncedCatalog() async throws -> StoreCatalog {
+        StoreCatalog(store: try await feed.syncedPhone(), clock: FakeClock(NOW))
+    }
+
     func testSearchFindsGermanSpellingsWithFilters() async throws {
-        let dir = try TempDir()
-        let catalog = try importedCatalog(in: dir)
+        let catalog = try await syncedCatalog()
         for spelling in ["Muller", "Mueller", "müller"] {
             let found = try await catalog.search(StoreSearchQuery(text: spelling))
             XCTAssertEqual(found?.map(\.name), ["Bäckerei Müller"], spelling)
@@ -22,8 +30,7 @@ final class StoreCatalogTests: XCTestCase {
     }
 
     func testSearchAsYouTypeDeliversOnlyTheNewestQuery() async throws {
-        let dir = try TempDir()
-        let catalog = try importedCatalog(in: dir)
+        let catalog = try await syncedCatalog()
         let (queries, input) = AsyncStream.makeStream(of: StoreSearchQuery.self)
         var updates = catalog.searchResults(for: queries, debounce: .milliseconds(200)).makeAsyncIterator()
 
@@ -54,8 +61,7 @@ final class StoreCatalogTests: XCTestCase {
     }
 
     func testSupersededSearchesAndInterruptedReadsAreNotErrors() async throws {
-        let dir = try TempDir()
-        let catalog = try importedCatalog(in: dir)
+        let catalog = try await syncedCatalog()
         // Searches interrupt each other (and any read on the core's reader connection); a
         // superseded search answers nil and an interrupted read is retried: nothing throws.
         let outcomes = await withTaskGroup(of: (String, Result<Int?, Error>).self) { group -> [(String, Result<Int?, Error>)] in
@@ -93,8 +99,7 @@ final class StoreCatalogTests: XCTestCase {
     }
 
     func testNearbyFavoritesAndDetails() async throws {
-        let dir = try TempDir()
-        let catalog = try importedCatalog(in: dir)
+        let catalog = try await syncedCatalog()
         let near = try await catalog.nearby(marienplatz, limit: 2)
         XCTAssertEqual(near.map(\.name), ["Bäckerei Müller", "Buchhandlung Weiß"])
         XCTAssertLessThan(near[0].distanceM ?? .infinity, 100)
@@ -130,20 +135,19 @@ final class StoreCatalogTests: XCTestCase {
         XCTAssertNil(missing)
     }
 
-    func testInvalidPositionIsAStoreError() async throws {
-        let dir = try TempDir()
-        let catalog = try importedCatalog(in: dir)
+    func testInvalidPositionIsAFeedError() async throws {
+        let catalog = try await syncedCatalog()
         do {
             _ = try await catalog.nearby(Position(latitude: 123, longitude: 0))
             XCTFail("latitude 123 was accepted")
-        } catch let error as StoreError {
+        } catch let error as FeedError {
             guard case .InvalidArgument = error else { return XCTFail("wrong error \(error)") }
         }
-        XCTAssertThrowsError(try StoreCatalog(databasePath: "")) { error in
-            guard case .InvalidArgument? = error as? StoreError else { return XCTFail("wrong error \(error)") }
-        }
     }
+}
+#endif
 
+final class StoreTextTests: XCTestCase {
     func testDisplayTexts() {
         XCTAssertEqual(formatDistance(58, lang: .de), "60 m")
         XCTAssertEqual(formatDistance(994, lang: .de), "990 m")

@@ -1,9 +1,9 @@
+// Kit-only test support; what the binding tests use as well is in Shared/.
+
 import EhkCore
 import EhrenamtskarteKit
 import Foundation
-
-let NOW: Int64 = 1_795_953_600 // 2026-11-29 12:00 UTC, on a 30-second step boundary
-let DAY: Int64 = 86_400
+import XCTest
 
 /// A clock the test moves: `sleep` records the request and advances time at once.
 final class FakeClock: WalletClock, @unchecked Sendable {
@@ -13,56 +13,43 @@ final class FakeClock: WalletClock, @unchecked Sendable {
 
     init(_ start: Int64) { current = start }
 
-    var sleeps: [Int64] { locked { requested } }
+    var sleeps: [Int64] { locked(lock) { requested } }
 
-    func now() -> Int64 { locked { current } }
+    func now() -> Int64 { locked(lock) { current } }
 
-    func set(_ time: Int64) { locked { current = time } }
+    func set(_ time: Int64) { locked(lock) { current = time } }
 
     func sleep(seconds: Int64) async throws {
         try Task.checkCancellation()
-        locked {
+        locked(lock) {
             requested.append(seconds)
             current += seconds
         }
     }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
 }
 
-/// An issuer, its trust list, and a shop's verifier that trusts it.
-struct TestWorld {
-    let issuer: IssuerKey
-    let rootPublicKey: Data
-    let trustList: Data
-
-    init() throws {
-        let root = try IssuerKey.generate()
-        issuer = try IssuerKey.generate()
-        let entry = IssuerEntrySpec(
-            publicKey: issuer.publicKey(), name: "Landkreis Test", roles: [.cards],
-            regions: [9162], cardTypes: [.standard, .gold],
-            validFrom: NOW - 365 * DAY, validUntil: NOW + 365 * DAY, withdrawn: false)
-        trustList = try root.signTrustList(spec: TrustListSpec(
-            version: 1, issuedAt: NOW - DAY, expiresAt: NOW + 30 * DAY, projectId: 1, issuers: [entry]))
-        rootPublicKey = root.publicKey()
-    }
-
-    func verifier(clock: FakeClock) throws -> CardVerifier {
+extension World {
+    /// The kit's verifier facade over a fresh core verifier that trusts this world's issuer.
+    func cardVerifier(clock: FakeClock) throws -> CardVerifier {
         let verifier = try CardVerifier(rootPublicKey: rootPublicKey, clock: clock)
-        try verifier.loadTrustList(trustList)
+        try verifier.loadTrustList(trust)
         return verifier
     }
+}
 
-    func issue(_ name: String = "Erika Mustermann", deviceKey: Data? = nil,
-               cardType: CardType = .standard) throws -> IssuedCard {
-        try issuer.issueCard(request: CardRequest(
-            holderName: name, birthday: nil, cardType: cardType, projectId: 1,
-            regionId: 9162, validFrom: "2026-01-01", validUntil: "2028-12-31",
-            devicePublicKey: deviceKey), now: NOW)
+#if os(Linux) || os(macOS)
+/// A test case with a feed (`ServedFeed`: stores and a revocation list) served by `ehk serve`
+/// for each test.
+class ServedFeedTestCase: XCTestCase {
+    var feed: ServedFeed!
+
+    override func setUpWithError() throws {
+        feed = try ServedFeed()
+    }
+
+    override func tearDown() {
+        feed?.stop()
+        feed = nil
     }
 }
+#endif

@@ -4,9 +4,9 @@ import XCTest
 
 final class VerificationDisplayTests: XCTestCase {
     func testValidStaticCardShowsNameValidityAndTheCoreNotes() throws {
-        let world = try TestWorld()
+        let world = try World()
         let clock = FakeClock(NOW)
-        let verifier = try world.verifier(clock: clock)
+        let verifier = try world.cardVerifier(clock: clock)
         let card = try world.issue("Erika Mustermann", cardType: .gold)
 
         let german = verifier.check(card.qrText, lang: .de)
@@ -30,9 +30,9 @@ final class VerificationDisplayTests: XCTestCase {
     }
 
     func testInvalidCodeShowsTheCoreReasonAndNoName() throws {
-        let world = try TestWorld()
+        let world = try World()
         let clock = FakeClock(NOW)
-        let verifier = try world.verifier(clock: clock)
+        let verifier = try world.cardVerifier(clock: clock)
         let card = try world.issue()
         try verifier.loadRevocationList(world.issuer.signRevocationList(
             version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, cardIds: [card.cardId]))
@@ -52,8 +52,8 @@ final class VerificationDisplayTests: XCTestCase {
     }
 
     func testDeviceBoundCredentialAloneIsRefused() throws {
-        let world = try TestWorld()
-        let verifier = try world.verifier(clock: FakeClock(NOW))
+        let world = try World()
+        let verifier = try world.cardVerifier(clock: FakeClock(NOW))
         let card = try world.issue(deviceKey: try IssuerKey.generate().publicKey())
         XCTAssertEqual(verifier.check(card.qrText, lang: .en).reason, .devicePresentationRequired)
     }
@@ -67,14 +67,14 @@ final class VerificationDisplayTests: XCTestCase {
     }
 
     func testVerifierRefusesAnOlderTrustList() throws {
-        let world = try TestWorld()
-        let verifier = try world.verifier(clock: FakeClock(NOW))
+        let world = try World()
+        let verifier = try world.cardVerifier(clock: FakeClock(NOW))
         XCTAssertEqual(verifier.trustListVersion, 1)
-        XCTAssertEqual(try verifier.loadTrustList(world.trustList), .unchanged)
+        XCTAssertEqual(try verifier.loadTrustList(world.trust), .unchanged)
         // The root key as the CLI writes it (root.key.pub: hex and a newline).
         let hex = world.rootPublicKey.map { String(format: "%02x", $0) }.joined() + "\n"
         let fromFile = try CardVerifier(rootPublicKeyHex: hex, clock: FakeClock(NOW))
-        XCTAssertEqual(try fromFile.loadTrustList(world.trustList), .updated)
+        XCTAssertEqual(try fromFile.loadTrustList(world.trust), .updated)
         XCTAssertThrowsError(try CardVerifier(rootPublicKeyHex: "not hex")) { error in
             guard case .InvalidArgument = error as? TrustError else {
                 return XCTFail("expected TrustError.InvalidArgument, got \(error)")

@@ -25,7 +25,7 @@ func medianMicros(_ body: () -> Bool) -> Double {
 }
 
 do {
-    let world = try makeWorld()
+    let world = try World()
     let staticText = try world.issuer.issueCard(request: request("Erika Mustermann-Abt"), now: NOW).qrText
     let wallet = try Wallet.inMemory(keyStore: DictKeyStore())
     let bound = try world.issuer.issueCard(

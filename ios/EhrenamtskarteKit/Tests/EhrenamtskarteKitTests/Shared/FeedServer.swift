@@ -1,8 +1,12 @@
+// Shared with tests/bindings/swift (see Fixtures.swift).
 // `ehk serve DIR --port N` on a free loopback port, started with Foundation's Process (it works
-// on Linux and macOS). The binary is $EHK_BIN (exported by scripts/test-bindings.sh and run.sh).
-// Each started server's pid is appended to $EHK_SERVER_PIDS when set, so that run.sh's trap can
-// stop a server that a crashed test program left behind; normally `stop()` ends it.
+// on Linux and macOS, not on iOS). The binary is $EHK_BIN (run.sh and ios/linux-tests.sh pass it;
+// without it a test that needs the server fails). Each started server's pid is appended to
+// $EHK_SERVER_PIDS when set, so that the runner's trap can stop a server that a crashed test
+// program left behind; normally `stop()` ends it.
 
+#if os(Linux) || os(macOS)
+import EhkCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -59,6 +63,47 @@ final class FeedServer {
     deinit { stop() }
 }
 
+/// A feed published by `FeedPublisher` (with `news`, if any) and served by `ehk serve`, and
+/// phone feed stores that sync from it.
+final class ServedFeed {
+    let dir: TempDir
+    let publisher: FeedPublisher
+    let server: FeedServer
+
+    var url: String { server.url }
+    var rootPublicKey: Data { publisher.root.publicKey() }
+
+    init(news: [NewsItemSpec] = []) throws {
+        dir = try TempDir()
+        publisher = try FeedPublisher(dir: dir, news: news)
+        server = try FeedServer(dir: publisher.feedDir)
+    }
+
+    /// An empty phone feed store in the feed's temporary directory, with the feed's root key.
+    func phone(_ name: String = "phone.db", platform: Platform = .ios) throws -> FeedStore {
+        try FeedStore.open(path: dir.path(name), rootPublicKey: rootPublicKey, platform: platform, now: NOW)
+    }
+
+    /// A phone feed store that synced version 1.
+    func syncedPhone(_ name: String = "phone.db", platform: Platform = .ios) async throws -> FeedStore {
+        let phone = try phone(name, platform: platform)
+        let report = try await sync(phone)
+        guard case .updated(nil, 1, false, _) = report.outcome else {
+            throw FixtureError(description: "the first sync should update to version 1, got \(report)")
+        }
+        return phone
+    }
+
+    @discardableResult
+    func sync(_ phone: FeedStore, now: Int64 = NOW, progress: ProgressListener? = nil) async throws -> SyncReport {
+        try await phone.sync(url: url, now: now, progress: progress)
+    }
+
+    func stop() { server.stop() }
+
+    deinit { server.stop() }
+}
+
 private func loopback(port: UInt16) -> sockaddr_in {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -102,3 +147,4 @@ private func canConnect(port: UInt16) -> Bool {
         }
     }
 }
+#endif
