@@ -1,90 +1,28 @@
 package de.ehrenamtskarte.kit
 
-import de.ehrenamtskarte.core.CardType
-import de.ehrenamtskarte.core.IssuerEntrySpec
-import de.ehrenamtskarte.core.IssuerKey
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.MonitorRegion
-import de.ehrenamtskarte.core.NewsArea
 import de.ehrenamtskarte.core.NewsCategory
 import de.ehrenamtskarte.core.NewsEngine
 import de.ehrenamtskarte.core.NewsEngineInterface
 import de.ehrenamtskarte.core.NewsException
 import de.ehrenamtskarte.core.NewsItem
-import de.ehrenamtskarte.core.NewsItemSpec
 import de.ehrenamtskarte.core.Position
-import de.ehrenamtskarte.core.Role
-import de.ehrenamtskarte.core.StoreDatabase
-import de.ehrenamtskarte.core.TrustListSpec
+import de.ehrenamtskarte.testing.BAKERY
+import de.ehrenamtskarte.testing.IN_HOLE
+import de.ehrenamtskarte.testing.IN_RING
+import de.ehrenamtskarte.testing.MARKET
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.TestRunner
+import de.ehrenamtskarte.testing.withNewsWorld
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
-import java.io.File
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
-
-private val MARKET = Position(latitude = 49.4539, longitude = 11.0775)
-private val IN_RING = Position(latitude = 49.41, longitude = 11.01)
-private val BAKERY = Position(latitude = 48.137, longitude = 11.575)
-private const val RING =
-    "{\"type\":\"Polygon\",\"coordinates\":[[[11,49.4],[11.2,49.4],[11.2,49.5],[11,49.5],[11,49.4]]," +
-        "[[11.05,49.43],[11.1,49.43],[11.1,49.47],[11.05,49.47],[11.05,49.43]]]}"
-
-private fun spec(id: String, area: NewsArea, priority: Int, category: NewsCategory) = NewsItemSpec(
-    id = id, titleDe = "Titel $id", titleEn = "Title $id", bodyDe = "Text $id", bodyEn = "",
-    category = category, priority = priority.toUByte(), validFrom = NOW - DAY, validUntil = NOW + 7 * DAY,
-    storeId = null, area = area,
-)
-
-/**
- * An issuer publishes stores and two news items ("market", a 400 m circle; "ring", a polygon with
- * a hole, category notice) in a feed served by `ehk serve`; the phone syncs it. The engine is open
- * but not yet reloaded: the tests do that through the coordinator, as the app does after a sync.
- */
-private class NewsWorld(dir: File) : AutoCloseable {
-    val root: IssuerKey = IssuerKey.generate()
-    private val issuer: IssuerKey = IssuerKey.generate()
-    private val source: StoreDatabase = importedDatabase(dir, "source.db")
-    val phone: StoreDatabase = StoreDatabase.open(File(dir, "phone.db").path)
-    val engine: NewsEngine = NewsEngine.open(File(dir, "news-state.db").path)
-
-    init {
-        val trust = root.signTrustList(
-            TrustListSpec(
-                1uL, NOW - DAY, NOW + 30 * DAY, 1u,
-                listOf(
-                    IssuerEntrySpec(
-                        publicKey = issuer.publicKey(), name = "Stadt Nürnberg",
-                        roles = listOf(Role.CARDS, Role.STORES, Role.NEWS), regions = null,
-                        cardTypes = listOf(CardType.STANDARD), validFrom = NOW - 365 * DAY,
-                        validUntil = NOW + 365 * DAY, withdrawn = false,
-                    ),
-                ),
-            ),
-        )
-        val bundle = issuer.signNewsBundle(
-            1uL, NOW, NOW + 7 * DAY,
-            listOf(
-                spec("market", NewsArea.Circle(center = MARKET, radiusM = 400.0), 5, NewsCategory.EVENT),
-                spec("ring", NewsArea.GeoJson(geojson = RING), 1, NewsCategory.NOTICE),
-            ),
-        )
-        val feed = File(dir, "feed")
-        source.publishFeedWithNews(feed.path, issuer, root.publicKey(), trust, emptyList(), listOf(bundle), NOW, 14 * DAY)
-        FeedServer(feed).use { server -> phone.sync(server.url, root.publicKey(), NOW, null) }
-    }
-
-    override fun close() {
-        engine.close()
-        phone.close()
-        source.close()
-        issuer.close()
-        root.close()
-    }
-}
 
 private class FakeRegistrar : GeofenceRegistrar {
     val calls = CopyOnWriteArrayList<List<MonitorRegion>>()
@@ -109,8 +47,6 @@ private class CountingEngine(private val real: NewsEngine) : NewsEngineInterface
     }
 }
 
-private fun withNewsWorld(body: (NewsWorld) -> Unit) = withTempDir { dir -> NewsWorld(dir).use(body) }
-
 object NewsTest {
     private fun coordinatorNotifiesWhatTheCoreSaysAndRegistersOnRefresh() = withNewsWorld { w ->
         val engine = CountingEngine(w.engine)
@@ -126,6 +62,7 @@ object NewsTest {
         val regions = assertNotNull(first.registered)
         assertTrue(regions.last().refresh)
         assertEquals(setOf("market", "ring"), regions.filter { !it.refresh }.map { it.id }.toSet())
+        assertTrue(regions.all { it.radiusM >= 100.0 }, "the core never asks for a region under 100 m: $regions")
         assertEquals(listOf(100u), engine.maxes, "Android's limit")
         assertTrue(c.isRefreshRegion(regions.last().id))
         assertTrue(!c.isRefreshRegion("market"))
@@ -195,6 +132,9 @@ object NewsTest {
             assertEquals("Title market", atMarket.items[0].title(Lang.EN))
             assertEquals("Text market", atMarket.items[0].body(Lang.EN), "no English body: the German one")
             assertEquals(listOf("ring"), assertIs<NewsListState.Items>(model.load(IN_RING)).items.map { it.id })
+            assertEquals(NewsCategory.NOTICE, assertIs<NewsListState.Items>(model.state.value).items.single().category)
+            assertEquals(emptyList(), assertIs<NewsListState.Items>(model.load(IN_HOLE)).items, "in the ring's hole")
+            assertEquals(listOf("ring"), assertIs<NewsListState.Items>(model.load(IN_RING)).items.map { it.id })
             assertEquals(listOf("ring"), assertIs<NewsListState.Items>(model.reload()).items.map { it.id })
             assertEquals(emptyList(), assertIs<NewsListState.Items>(model.load(BAKERY)).items)
             assertIs<NewsListState.Failed>(model.load(Position(latitude = 0.0, longitude = 200.0)))
@@ -235,7 +175,7 @@ object NewsTest {
         assertEquals(listOf("ring"), notifier.shown)
     }
 
-    fun register(r: KitTestRunner) {
+    fun register(r: TestRunner) {
         r.test("GeofenceCoordinator: notifies what the core says, registers 100 regions, refresh on exit", ::coordinatorNotifiesWhatTheCoreSaysAndRegistersOnRefresh)
         r.test("GeofenceCoordinator: a coarse fix never notifies", ::coarseFixesNeverNotify)
         r.test("GeofenceCoordinator: reload after a feed sync re-registers", ::reloadAfterSyncReRegisters)

@@ -4,8 +4,22 @@ import de.ehrenamtskarte.core.InvalidReason
 import de.ehrenamtskarte.core.IssuerKey
 import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.core.StoreDatabase
+import de.ehrenamtskarte.core.StoreDatabaseInterface
+import de.ehrenamtskarte.core.StoreException
+import de.ehrenamtskarte.core.StoreQuery
+import de.ehrenamtskarte.core.StoreSummary
 import de.ehrenamtskarte.core.SyncResult
 import de.ehrenamtskarte.core.Verification
+import de.ehrenamtskarte.testing.CAFE_ROW
+import de.ehrenamtskarte.testing.DAY
+import de.ehrenamtskarte.testing.FeedWorld
+import de.ehrenamtskarte.testing.MARIENPLATZ
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.STORES_CSV
+import de.ehrenamtskarte.testing.TestRunner
+import de.ehrenamtskarte.testing.importedDatabase
+import de.ehrenamtskarte.testing.withFeedWorld
+import de.ehrenamtskarte.testing.withTempDir
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancel
@@ -16,12 +30,45 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import java.io.File
 import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.test.assertContains
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertIs
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
+
+/**
+ * The real database, with every search counted; a search for [slowText] blocks until
+ * `cancelSearch()` and then ends as the core's cancelled search does, with Interrupted.
+ */
+private class ObservedStoreDatabase(
+    private val real: StoreDatabase,
+    private val slowText: String? = null,
+) : StoreDatabaseInterface by real {
+    val searches = CopyOnWriteArrayList<String>()
+    val cancels = AtomicInteger(0)
+    val slowEntered = CountDownLatch(1)
+    private val cancelled = CountDownLatch(1)
+
+    override fun search(query: StoreQuery): List<StoreSummary> {
+        searches += query.text
+        if (query.text == slowText) {
+            slowEntered.countDown()
+            check(cancelled.await(10, TimeUnit.SECONDS)) { "the slow search was never cancelled" }
+            throw StoreException.Interrupted()
+        }
+        return real.search(query)
+    }
+
+    override fun cancelSearch() {
+        cancels.incrementAndGet()
+        cancelled.countDown()
+        real.cancelSearch()
+    }
+}
 
 object StoresTest {
     private fun withController(
@@ -54,6 +101,9 @@ object StoresTest {
                 val found = controller.awaitResults("müller")
                 assertEquals(listOf("Bäckerei Müller"), found.stores.map { it.name })
                 assertEquals(listOf("müller"), db.searches, "only the text that stood still was searched")
+                // The core folds German spellings: u for ü finds it too (ue is the next test's).
+                controller.setText("Muller")
+                assertEquals(listOf("Bäckerei Müller"), controller.awaitResults("Muller").stores.map { it.name })
 
                 controller.setText("Strasse")
                 assertContains(controller.awaitResults("Strasse").stores.map { it.name }, "Café Crème")
@@ -82,7 +132,7 @@ object StoresTest {
             val db = ObservedStoreDatabase(real, slowText = "slow")
             withController(db, debounceMillis = 10) { controller, seen ->
                 controller.setText("slow")
-                assertTrue(db.slowEntered.await(10, java.util.concurrent.TimeUnit.SECONDS), "the slow search started")
+                assertTrue(db.slowEntered.await(10, TimeUnit.SECONDS), "the slow search started")
                 controller.setText("Mueller")
                 val found = controller.awaitResults("Mueller")
                 assertEquals(listOf("Bäckerei Müller"), found.stores.map { it.name })
@@ -149,23 +199,16 @@ object StoresTest {
         }
     }
 
-    fun feedSyncerReportsProgressAndUserFacingProblems() = withTempDir { dir ->
-        Publisher(dir).use { pub ->
-            val card = pub.issuer.issueCard(request("Erika Mustermann"), NOW)
-            val revoked = pub.issuer.signRevocationList(1uL, NOW, NOW + 7 * DAY, listOf(card.cardId))
-            assertEquals(1uL, pub.publish(listOf(revoked)))
-            FeedServer(pub.feed).use { server ->
-                StoreDatabase.open(File(dir, "phone.db").path).use { phone ->
-                    runBlocking { syncScenario(dir, pub, server, phone, card.qrText) }
-                }
-            }
-        }
+    fun feedSyncerReportsProgressAndUserFacingProblems() = withFeedWorld { f ->
+        runBlocking { syncScenario(f) }
     }
 
-    private suspend fun syncScenario(dir: File, pub: Publisher, server: FeedServer, phone: StoreDatabase, revokedCode: String) {
-        val root = pub.root.publicKey()
+    /** [f]'s feed revokes `f.card`; its phone database has not synced yet. */
+    private suspend fun syncScenario(f: FeedWorld) {
+        val phone = f.phone
+        val root = f.root
         val clock = VirtualClock(NOW, autoAdvance = true)
-        val syncer = FeedSyncer(phone, FeedConfig(server.url, root), clock)
+        val syncer = FeedSyncer(phone, FeedConfig(f.url, root), clock)
 
         // Before the first sync the verifier has no trust list; after it, the feed's lists.
         val verifier = ReloadableVerifier(phone.verifier(root))
@@ -184,7 +227,7 @@ object StoresTest {
 
         verifier.replace(phone.verifier(root))
         assertEquals(1uL, verifier.trustListVersion())
-        assertEquals(Verification.Invalid(InvalidReason.REVOKED), verifier.verify(revokedCode, NOW))
+        assertEquals(Verification.Invalid(InvalidReason.REVOKED), verifier.verify(f.card.qrText, NOW))
 
         val again = assertIs<SyncState.Synced>(syncer.syncNow())
         assertIs<SyncResult.NotModified>(again.result)
@@ -202,10 +245,10 @@ object StoresTest {
         assertEquals(SyncProblem.CONFIGURATION, config.problem)
         assertEquals(SyncRetry.NEXT_PERIOD, config.problem.retry)
 
-        StoreDatabase.open(File(dir, "fresh.db").path).use { fresh ->
+        StoreDatabase.open(File(f.dir, "fresh.db").path).use { fresh ->
             // A feed signed under another root: a security problem, never retried with backoff.
             IssuerKey.generate().use { other ->
-                val bad = assertIs<SyncState.Failed>(FeedSyncer(fresh, FeedConfig(server.url, other.publicKey()), clock).syncNow())
+                val bad = assertIs<SyncState.Failed>(FeedSyncer(fresh, FeedConfig(f.url, other.publicKey()), clock).syncNow())
                 assertEquals(SyncProblem.SECURITY, bad.problem)
                 assertTrue(bad.problem.isSecurityProblem)
                 assertEquals(SyncRetry.NEXT_PERIOD, bad.problem.retry)
@@ -213,19 +256,50 @@ object StoresTest {
             }
             // The feed expired (the issuer stopped publishing, or the phone's clock is far ahead).
             val late = VirtualClock(NOW + 15 * DAY, autoAdvance = true)
-            val expired = assertIs<SyncState.Failed>(FeedSyncer(fresh, FeedConfig(server.url, root), late).syncNow())
+            val expired = assertIs<SyncState.Failed>(FeedSyncer(fresh, FeedConfig(f.url, root), late).syncNow())
             assertEquals(SyncProblem.OUTDATED, expired.problem)
             assertEquals(0uL, fresh.storeCount())
         }
         assertEquals(1uL, phone.feedVersion())
     }
 
-    fun register(r: KitTestRunner) {
+    /** The feed drops a favorite store and brings it back (a delta sync each time). */
+    fun favoriteOutOfTheFeedStaysAndComesBack() = withFeedWorld { f ->
+        runBlocking {
+            val syncer = FeedSyncer(f.phone, FeedConfig(f.url, f.root), VirtualClock(NOW, autoAdvance = true))
+            assertIs<SyncState.Synced>(syncer.syncNow())
+            val favorites = FavoritesModel(f.phone, VirtualClock(NOW, autoAdvance = true))
+            val cafe = f.phone.nearby(Position(48.135, 11.57), 1u, null, null).single()
+            assertTrue(favorites.toggle(cafe))
+
+            // Version 2 without the café: the favorite stays, without its store.
+            f.pub.db.importStores(STORES_CSV.replace(CAFE_ROW, "").toByteArray(), false)
+            assertEquals(2uL, f.pub.publish())
+            val v2 = assertIs<SyncState.Synced>(syncer.syncNow())
+            assertTrue(assertIs<SyncResult.Updated>(v2.result).viaDelta, "$v2")
+            assertEquals(3uL, v2.storeCount)
+            favorites.refresh()
+            val kept = favorites.state.value.single()
+            assertEquals("Café Crème", kept.name)
+            assertNull(kept.store)
+            assertTrue(favorites.isFavorite(cafe.id))
+
+            // Version 3 brings the café back, and with it the favorite's store.
+            f.pub.db.importStores(STORES_CSV.toByteArray(), false)
+            f.pub.publish()
+            assertTrue(assertIs<SyncState.Synced>(syncer.syncNow()).changed)
+            favorites.refresh()
+            assertEquals("Café Crème", favorites.state.value.single().store?.name)
+        }
+    }
+
+    fun register(r: TestRunner) {
         r.test("StoreSearchController: search-as-you-type is debounced", ::searchAsYouTypeIsDebounced)
         r.test("StoreSearchController: a newer search cancels the running one without an error", ::newerSearchCancelsTheRunningOneWithoutAnError)
         r.test("StoreSearchController: a bad position is a failure, not a crash", ::badPositionIsAFailureNotACrash)
         r.test("NearbyStores: nearest N with category", ::nearbyStoresWithCategory)
         r.test("FavoritesModel: toggle, list and details", ::favoritesToggleAndDetails)
         r.test("FeedSyncer: progress, sync result and user-facing problems over ehk serve", ::feedSyncerReportsProgressAndUserFacingProblems)
+        r.test("FavoritesModel: a favorite out of the feed stays and comes back", ::favoriteOutOfTheFeedStaysAndComesBack)
     }
 }
