@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the bindings library (release) and generates the Kotlin, Swift and Python bindings
-# with the workspace's own uniffi-bindgen. Output (not committed):
+# with the workspace's own uniffi-bindgen. The library is built with the `issuer` feature: the
+# binding tests sign their own cards, lists and feeds. (The phone library is built without it:
+# `cargo build --release -p ehk-bindings`.) Output (not committed):
 #   ${1:-build/bindings}/{kotlin,swift,python}/, lib/libehk_ffi.so and bin/ehk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-build/bindings}"
-cargo build --release --locked -p ehk-bindings --lib --bin uniffi-bindgen
-cargo build --release --locked -p ehk --bin ehk
+# One cargo invocation, so the library and the CLI share one build of every dependency.
+cargo build --release --locked -p ehk-bindings -p ehk --features ehk-bindings/issuer
 lib=target/release/libehk_ffi.so
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/bin"

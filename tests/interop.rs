@@ -2,8 +2,10 @@
 //! the issuer's public key, and zbarimg reads our QR PNGs back to the exact text.
 
 use ehk_core::card::presentation;
-use ehk_core::card::qr::{render_png, QrPayload};
-use ehk_core::{issue_card, CardRequest, CardType, Day, IssuerKey};
+use ehk_core::card::qr::QrPayload;
+use ehk_core::{CardType, Day, IssuerKey};
+use ehk_issuer::qr_image::render_png;
+use ehk_issuer::{issue_card, CardRequest};
 use ehk_scenarios::{interop_dir, python_with_pycose, zbarimg};
 use std::process::Command;
 

@@ -1,7 +1,16 @@
-//! The public error enums. Their messages are fixed texts or numbers: never a holder's name,
-//! a card's content or a file path.
+//! The public error enums, one per area. Their messages are fixed texts or numbers: never a
+//! holder's name, a card's content or a file path. Every conversion from the core's error
+//! names each internal variant (no catch-all), and logs the internal error at the boundary
+//! (core messages carry no personal data either).
 
 use ehk_core::Error as CoreError;
+
+fn logged(area: &str, e: &CoreError) {
+    match e {
+        CoreError::Interrupted => log::debug!("{area}: {e}"),
+        _ => log::warn!("{area}: {e}"),
+    }
+}
 
 /// Loading trust and revocation lists into a verifier.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -20,6 +29,43 @@ pub enum TrustError {
     UnknownIssuer,
     #[error("the signer is not allowed to publish this list")]
     NotAllowed,
+    #[error("the list has expired")]
+    Expired,
+    #[error("internal failure")]
+    Internal,
+}
+
+impl From<CoreError> for TrustError {
+    fn from(e: CoreError) -> Self {
+        logged("trust", &e);
+        match e {
+            CoreError::BadSignature(_) => TrustError::BadSignature,
+            CoreError::VersionNotNewer {
+                offered, current, ..
+            } => TrustError::VersionNotNewer { offered, current },
+            CoreError::NoTrustList => TrustError::NoTrustList,
+            CoreError::UnknownIssuer(_) => TrustError::UnknownIssuer,
+            CoreError::NotAllowed { .. } => TrustError::NotAllowed,
+            CoreError::InvalidKey(_) => TrustError::InvalidArgument {
+                detail: "not an Ed25519 public key".into(),
+            },
+            CoreError::Malformed { .. } | CoreError::HashMismatch(_) => TrustError::Malformed,
+            CoreError::Expired(_) => TrustError::Expired,
+            CoreError::InvalidRequest(detail) => TrustError::InvalidArgument { detail },
+            CoreError::TimeOutOfRange(_) => TrustError::InvalidArgument {
+                detail: "time out of range".into(),
+            },
+            CoreError::KeyFilePermissions { .. }
+            | CoreError::Io(_)
+            | CoreError::Database(_)
+            | CoreError::Interrupted
+            | CoreError::Qr(_)
+            | CoreError::KeyStore(_)
+            | CoreError::CardNotFound
+            | CoreError::WrongDevice
+            | CoreError::Network(_) => TrustError::Internal,
+        }
+    }
 }
 
 /// The holder's wallet.
@@ -39,13 +85,37 @@ pub enum WalletError {
     Storage,
 }
 
-/// Issuing cards and signing lists.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum IssueError {
-    #[error("invalid request: {detail}")]
-    InvalidRequest { detail: String },
-    #[error("invalid key")]
-    InvalidKey,
+impl From<CoreError> for WalletError {
+    fn from(e: CoreError) -> Self {
+        logged("wallet", &e);
+        match e {
+            CoreError::WrongDevice => WalletError::WrongDevice,
+            CoreError::CardNotFound => WalletError::CardNotFound,
+            CoreError::KeyStore(k) => WalletError::KeyStore {
+                detail: k.to_string(),
+            },
+            CoreError::Malformed { what: "card", .. }
+            | CoreError::BadSignature(_)
+            | CoreError::InvalidKey(_) => WalletError::InvalidCard,
+            CoreError::InvalidRequest(detail) => WalletError::InvalidArgument { detail },
+            CoreError::TimeOutOfRange(_) => WalletError::InvalidArgument {
+                detail: "time out of range".into(),
+            },
+            CoreError::Malformed { .. }
+            | CoreError::Database(_)
+            | CoreError::Io(_)
+            | CoreError::KeyFilePermissions { .. }
+            | CoreError::Interrupted
+            | CoreError::VersionNotNewer { .. }
+            | CoreError::NoTrustList
+            | CoreError::UnknownIssuer(_)
+            | CoreError::NotAllowed { .. }
+            | CoreError::Qr(_)
+            | CoreError::Network(_)
+            | CoreError::HashMismatch(_)
+            | CoreError::Expired(_) => WalletError::Storage,
+        }
+    }
 }
 
 /// What a foreign key store (Android Keystore, iOS Keychain) reports.
@@ -61,92 +131,18 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreError {
     }
 }
 
-impl From<CoreError> for TrustError {
-    fn from(e: CoreError) -> Self {
-        match e {
-            CoreError::BadSignature(_) => TrustError::BadSignature,
-            CoreError::VersionNotNewer {
-                offered, current, ..
-            } => TrustError::VersionNotNewer { offered, current },
-            CoreError::NoTrustList => TrustError::NoTrustList,
-            CoreError::UnknownIssuer(_) => TrustError::UnknownIssuer,
-            CoreError::NotAllowed(_) => TrustError::NotAllowed,
-            CoreError::InvalidKey(_) => TrustError::InvalidArgument {
-                detail: "not an Ed25519 public key".into(),
-            },
-            _ => TrustError::Malformed,
-        }
-    }
-}
-
-impl From<CoreError> for WalletError {
-    fn from(e: CoreError) -> Self {
-        match e {
-            CoreError::WrongDevice => WalletError::WrongDevice,
-            CoreError::CardNotFound => WalletError::CardNotFound,
-            CoreError::KeyStore(k) => WalletError::KeyStore {
-                detail: k.to_string(),
-            },
-            CoreError::Malformed { what: "card", .. } => WalletError::InvalidCard,
-            CoreError::InvalidRequest(detail) => WalletError::InvalidArgument { detail },
-            CoreError::TimeOutOfRange(_) => WalletError::InvalidArgument {
-                detail: "time out of range".into(),
-            },
-            _ => WalletError::Storage,
-        }
-    }
-}
-
-impl From<CoreError> for IssueError {
-    fn from(e: CoreError) -> Self {
-        match e {
-            // Request errors are the core's own fixed texts; they never quote the name.
-            CoreError::InvalidRequest(detail) => IssueError::InvalidRequest { detail },
-            CoreError::TimeOutOfRange(_) => IssueError::InvalidRequest {
-                detail: "time out of range".into(),
-            },
-            CoreError::NotAllowed(_) => IssueError::InvalidRequest {
-                detail: "the key is not allowed to do this by the trust list".into(),
-            },
-            CoreError::BadSignature(_)
-            | CoreError::Malformed { .. }
-            | CoreError::UnknownIssuer(_) => IssueError::InvalidRequest {
-                detail: "a signed list is invalid".into(),
-            },
-            CoreError::Io(_) => IssueError::InvalidRequest {
-                detail: "cannot write the output".into(),
-            },
-            _ => IssueError::InvalidKey,
-        }
-    }
-}
-
-/// The store database.
+/// The feed store: stores, news, geofencing and the feed sync. Whatever a sync's error, the
+/// database is unchanged.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum StoreError {
+pub enum FeedError {
     #[error("invalid argument: {detail}")]
     InvalidArgument { detail: String },
     /// A newer search cancelled this one; not a failure to show.
     #[error("cancelled by a newer search")]
     Interrupted,
-    #[error("the store database failed")]
-    Storage,
-}
-
-impl From<CoreError> for StoreError {
-    fn from(e: CoreError) -> Self {
-        match e {
-            CoreError::Interrupted => StoreError::Interrupted,
-            _ => StoreError::Storage,
-        }
-    }
-}
-
-/// A feed sync. Whatever the error, the database is unchanged.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum SyncError {
-    #[error("invalid argument: {detail}")]
-    InvalidArgument { detail: String },
+    /// The sync was cancelled (`cancel_sync`, or the caller's coroutine or task was cancelled).
+    #[error("the sync was cancelled")]
+    Cancelled,
     /// No connection, an HTTP error, a timeout or a broken download: try again later.
     #[error("network: {detail}")]
     Network { detail: String },
@@ -155,40 +151,60 @@ pub enum SyncError {
     Damaged { detail: String },
     #[error("a signature in the feed does not verify")]
     BadSignature,
-    #[error("the feed signer is not allowed to publish stores")]
+    #[error("the feed's signer is not allowed to publish it")]
     NotAllowed,
     /// A replayed or rolled-back feed.
     #[error("version {offered} is not newer than the current version {current}")]
     VersionNotNewer { offered: u64, current: u64 },
     #[error("the feed has expired")]
     Expired,
-    /// `cancel_sync` was called.
-    #[error("the sync was cancelled")]
-    Cancelled,
-    #[error("the store database failed")]
+    #[error("the feed database failed")]
     Storage,
 }
 
-impl From<CoreError> for SyncError {
-    fn from(e: CoreError) -> Self {
+impl FeedError {
+    /// A search interrupted by a newer one reports `Interrupted`; anything else converts as
+    /// `From` does (where `Interrupted` means a cancelled sync).
+    pub(crate) fn from_search(e: CoreError) -> FeedError {
         match e {
-            CoreError::Network(detail) => SyncError::Network { detail },
-            CoreError::HashMismatch(name) => SyncError::Damaged {
+            CoreError::Interrupted => FeedError::Interrupted,
+            e => e.into(),
+        }
+    }
+}
+
+impl From<CoreError> for FeedError {
+    fn from(e: CoreError) -> Self {
+        logged("feed", &e);
+        match e {
+            CoreError::Network(detail) => FeedError::Network { detail },
+            CoreError::HashMismatch(name) => FeedError::Damaged {
                 detail: format!("{name} does not match the manifest"),
             },
-            CoreError::Malformed { what, .. } => SyncError::Damaged {
+            CoreError::Malformed { what, .. } => FeedError::Damaged {
                 detail: format!("malformed {what}"),
             },
-            CoreError::BadSignature(_) => SyncError::BadSignature,
-            CoreError::NotAllowed(_) | CoreError::UnknownIssuer(_) | CoreError::InvalidKey(_) => {
-                SyncError::NotAllowed
-            }
+            CoreError::BadSignature(_) => FeedError::BadSignature,
+            CoreError::NotAllowed { .. }
+            | CoreError::UnknownIssuer(_)
+            | CoreError::InvalidKey(_)
+            | CoreError::NoTrustList => FeedError::NotAllowed,
             CoreError::VersionNotNewer {
                 offered, current, ..
-            } => SyncError::VersionNotNewer { offered, current },
-            CoreError::Expired(_) => SyncError::Expired,
-            CoreError::Interrupted => SyncError::Cancelled,
-            _ => SyncError::Storage,
+            } => FeedError::VersionNotNewer { offered, current },
+            CoreError::Expired(_) => FeedError::Expired,
+            CoreError::Interrupted => FeedError::Cancelled,
+            CoreError::InvalidRequest(detail) => FeedError::InvalidArgument { detail },
+            CoreError::TimeOutOfRange(_) => FeedError::InvalidArgument {
+                detail: "time out of range".into(),
+            },
+            CoreError::Database(_)
+            | CoreError::Io(_)
+            | CoreError::KeyFilePermissions { .. }
+            | CoreError::Qr(_)
+            | CoreError::KeyStore(_)
+            | CoreError::CardNotFound
+            | CoreError::WrongDevice => FeedError::Storage,
         }
     }
 }

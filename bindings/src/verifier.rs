@@ -1,24 +1,25 @@
 //! The partner shop's verifier as a UniFFI object.
 
-use crate::convert::{day_text, CardType, Flag, InvalidReason, PresentationKind, UpdateOutcome};
 use crate::errors::TrustError;
 use ehk_core::keys::public_key_from_bytes;
+use ehk_core::{CardType, Day, Flag, InvalidReason, KeyId, PresentationKind, UpdateOutcome, ValidCard};
 use std::sync::{Arc, RwLock};
 
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// A card that verified, with what the shop compares against a photo ID.
+#[uniffi::remote(Record)]
 pub struct ValidCard {
     pub card_id: String,
     pub holder_name: String,
-    /// `YYYY-MM-DD`, when the card states a birthday.
-    pub birthday: Option<String>,
+    pub birthday: Option<Day>,
     pub card_type: CardType,
     pub project_id: u32,
     pub region_id: u32,
-    pub valid_from: String,
+    pub valid_from: Day,
     /// `None` for gold cards, which never expire.
-    pub valid_until: Option<String>,
+    pub valid_until: Option<Day>,
     pub issued_at: i64,
     pub issuer_name: String,
+    pub issuer_key_id: KeyId,
     pub kind: PresentationKind,
     pub presentation_age_secs: Option<i64>,
     pub trust_list_version: u64,
@@ -36,27 +37,8 @@ pub enum Verification {
 impl From<ehk_core::Verification> for Verification {
     fn from(v: ehk_core::Verification) -> Self {
         match v {
-            ehk_core::Verification::Invalid(r) => Verification::Invalid { reason: r.into() },
-            ehk_core::Verification::Valid(c) => Verification::Valid {
-                card: ValidCard {
-                    card_id: c.card_id,
-                    holder_name: c.holder_name,
-                    birthday: c.birthday.map(day_text),
-                    card_type: c.card_type.into(),
-                    project_id: c.project_id,
-                    region_id: c.region_id,
-                    valid_from: day_text(c.valid_from),
-                    valid_until: c.valid_until.map(day_text),
-                    issued_at: c.issued_at,
-                    issuer_name: c.issuer_name,
-                    kind: c.kind.into(),
-                    presentation_age_secs: c.presentation_age_secs,
-                    trust_list_version: c.trust_list_version,
-                    trust_list_age_secs: c.trust_list_age_secs,
-                    flags: c.flags.into_iter().map(Flag::from).collect(),
-                    first_seen_at: c.first_seen_at,
-                },
-            },
+            ehk_core::Verification::Invalid(reason) => Verification::Invalid { reason },
+            ehk_core::Verification::Valid(card) => Verification::Valid { card },
         }
     }
 }
@@ -65,14 +47,6 @@ impl From<ehk_core::Verification> for Verification {
 #[derive(uniffi::Object)]
 pub struct Verifier {
     inner: RwLock<ehk_core::Verifier>,
-}
-
-impl Verifier {
-    pub(crate) fn wrap(inner: ehk_core::Verifier) -> Arc<Verifier> {
-        Arc::new(Verifier {
-            inner: RwLock::new(inner),
-        })
-    }
 }
 
 #[uniffi::export]
@@ -92,13 +66,13 @@ impl Verifier {
     /// Loads a root-signed trust list; an older version is refused.
     pub fn load_trust_list(&self, signed_list: Vec<u8>) -> Result<UpdateOutcome, TrustError> {
         let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        Ok(inner.load_trust_list(&signed_list)?.into())
+        Ok(inner.load_trust_list(&signed_list)?)
     }
 
     /// Loads an issuer-signed revocation list; needs a trust list first.
     pub fn load_revocation_list(&self, signed_list: Vec<u8>) -> Result<UpdateOutcome, TrustError> {
         let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        Ok(inner.load_revocation_list(&signed_list)?.into())
+        Ok(inner.load_revocation_list(&signed_list)?)
     }
 
     pub fn trust_list_version(&self) -> Option<u64> {

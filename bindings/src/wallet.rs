@@ -1,6 +1,7 @@
 //! The holder's wallet, with the device key kept by a key store the shell implements.
 
-use crate::convert::{day_text, CardStatus, CardType, ClockStatus};
+use ehk_core::wallet::{CardStatus, ClockStatus};
+use ehk_core::{CardType, Day, WalletCard};
 use crate::errors::{KeyStoreError, WalletError};
 use std::sync::Arc;
 
@@ -31,37 +32,19 @@ impl ehk_core::KeyStore for ForeignKeyStore {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct WalletCard {
     pub card_id: String,
     pub holder_name: String,
-    pub birthday: Option<String>,
+    pub birthday: Option<Day>,
     pub card_type: CardType,
     pub project_id: u32,
     pub region_id: u32,
-    pub valid_from: String,
-    pub valid_until: Option<String>,
+    pub valid_from: Day,
+    pub valid_until: Option<Day>,
     pub issued_at: i64,
     pub device_bound: bool,
     pub status: CardStatus,
-}
-
-impl From<ehk_core::WalletCard> for WalletCard {
-    fn from(c: ehk_core::WalletCard) -> Self {
-        WalletCard {
-            card_id: c.card_id,
-            holder_name: c.holder_name,
-            birthday: c.birthday.map(day_text),
-            card_type: c.card_type.into(),
-            project_id: c.project_id,
-            region_id: c.region_id,
-            valid_from: day_text(c.valid_from),
-            valid_until: c.valid_until.map(day_text),
-            issued_at: c.issued_at,
-            device_bound: c.device_bound,
-            status: c.status.into(),
-        }
-    }
 }
 
 #[derive(uniffi::Object)]
@@ -99,16 +82,11 @@ impl Wallet {
     }
 
     pub fn add_card(&self, qr_text: String, now: i64) -> Result<WalletCard, WalletError> {
-        Ok(self.inner.add_card(&qr_text, now)?.into())
+        Ok(self.inner.add_card(&qr_text, now)?)
     }
 
     pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {
-        Ok(self
-            .inner
-            .cards(now)?
-            .into_iter()
-            .map(WalletCard::from)
-            .collect())
+        Ok(self.inner.cards(now)?)
     }
 
     pub fn remove_card(&self, card_id: String) -> Result<bool, WalletError> {
@@ -121,7 +99,7 @@ impl Wallet {
     }
 
     pub fn clock_check(&self, now: i64) -> Result<ClockStatus, WalletError> {
-        Ok(self.inner.clock_check(now)?.into())
+        Ok(self.inner.clock_check(now)?)
     }
 }
 

@@ -5,17 +5,19 @@ use crate::files::{write_atomic, CliResult};
 use crate::output::{verification_text, write_card_files};
 use crate::stores::print_stores;
 use clap::Args;
-use ehk_core::card::batch::NoProgress;
-use ehk_core::card::qr::render_terminal;
 use ehk_core::feed::sync::verifier_from_db;
-use ehk_core::feed::{publish, sync, PublishOptions, SyncOptions};
+use ehk_core::feed::{sync, SyncOptions};
+use ehk_core::progress::NoProgress;
 use ehk_core::stores::db::apply_snapshot;
-use ehk_core::stores::generate::synthetic_snapshot;
 use ehk_core::stores::{NearbyQuery, SearchQuery, SortOrder, StoreDb};
 use ehk_core::{
-    issue_card, CardRequest, CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload,
-    RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
+    CardType, Day, FileKeyStore, IssuerEntry, IssuerKey, Lang, QrPayload, RevocationList, Role,
+    Roles, TrustList, Verification, Verifier, Wallet,
 };
+use ehk_issuer::publish::{publish, PublishOptions};
+use ehk_issuer::qr_image::render_terminal;
+use ehk_issuer::stores::generate::synthetic_snapshot;
+use ehk_issuer::{issue_card, CardRequest};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;

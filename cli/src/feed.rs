@@ -2,12 +2,13 @@
 
 use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
-use ehk_core::card::batch::Progress;
 use ehk_core::feed::manifest::{safe_artifact_name, sha256_hex, MANIFEST_NAME};
-use ehk_core::feed::{sync, PublishOptions, SyncOptions, SyncOutcome};
+use ehk_core::feed::{sync, SyncOptions, SyncOutcome};
 use ehk_core::keys::read_public_file;
+use ehk_core::progress::Progress;
 use ehk_core::stores::StoreDb;
 use ehk_core::IssuerKey;
+use ehk_issuer::publish::PublishOptions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -110,7 +111,7 @@ pub fn run_publish(cmd: FeedCommand, now: i64) -> CliResult {
         );
         news_bundles.push(bundle.sign(&key)?);
     }
-    let report = ehk_core::feed::publish_with_news(
+    let report = ehk_issuer::publish::publish_with_news(
         &a.dir,
         &key,
         &root,

@@ -3,9 +3,10 @@
 use crate::files::{read, write_atomic, CliResult};
 use crate::output::write_card_files;
 use clap::Args;
-use ehk_core::card::batch::{issue_csv, request_from_fields, BatchDefaults, CardFields, Progress};
 use ehk_core::card::claims::CardClaims;
-use ehk_core::{issue_card, Day, IssuerKey, QrPayload, RevocationList};
+use ehk_core::{Day, IssuerKey, QrPayload, RevocationList};
+use ehk_issuer::batch::{issue_csv, request_from_fields, BatchDefaults, CardFields, Progress};
+use ehk_issuer::issue_card;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -82,7 +83,7 @@ pub fn run_issue(a: IssueArgs, now: i64) -> CliResult {
             write_card_files(&a.out_dir, &claims.card_id_hex(), &text)?;
             describe(&claims, &text);
             if !a.quiet {
-                println!("{}", ehk_core::card::qr::render_terminal(&text)?);
+                println!("{}", ehk_issuer::qr_image::render_terminal(&text)?);
             }
             println!(
                 "files: {}/{}.{{txt,png,svg}}",

@@ -1,7 +1,7 @@
 //! Writing a card's QR code as text, PNG and SVG, and the JSON form of a verification.
 
-use ehk_core::card::qr::{render_png, render_svg};
 use ehk_core::{Flag, Lang, PresentationKind, Verification};
+use ehk_issuer::qr_image::{render_png, render_svg};
 use serde_json::{json, Value};
 use std::path::Path;
 

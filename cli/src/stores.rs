@@ -3,10 +3,10 @@
 use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
 use ehk_core::stores::db::{apply_snapshot, StoreDb};
-use ehk_core::stores::generate::synthetic_snapshot;
-use ehk_core::stores::import::{import_csv, import_geojson};
 use ehk_core::stores::model::default_categories;
 use ehk_core::stores::{NearbyQuery, SearchQuery, Snapshot, SortOrder, StoreSummary};
+use ehk_issuer::stores::generate::synthetic_snapshot;
+use ehk_issuer::stores::import::{import_csv, import_geojson};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

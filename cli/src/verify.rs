@@ -3,9 +3,9 @@
 use crate::files::{read, CliResult};
 use crate::output::{verification_json, verification_text};
 use clap::Args;
-use ehk_core::card::qr::decode_image;
 use ehk_core::keys::read_public_file;
 use ehk_core::{Lang, Verifier};
+use ehk_issuer::qr_image::decode_image;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -2,9 +2,9 @@
 
 use crate::files::{read, CliResult};
 use clap::{Args, Subcommand};
-use ehk_core::card::qr::{decode_image, render_png, render_svg, render_terminal};
 use ehk_core::wallet::CardStatus;
 use ehk_core::{ClockStatus, FileKeyStore, Wallet};
+use ehk_issuer::qr_image::{decode_image, render_png, render_svg, render_terminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;

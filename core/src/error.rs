@@ -1,6 +1,8 @@
 //! The core's internal error type. Messages may name files and versions but never carry a
 //! card holder's personal data; the FFI layer maps these onto a smaller public enum.
 
+use crate::keys::KeyId;
+use crate::trust::list::Refusal;
 use crate::wallet::keystore::KeyStoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +32,8 @@ pub enum Error {
     NoTrustList,
     #[error("key {0} is not in the trust list")]
     UnknownIssuer(String),
-    #[error("issuer is not allowed to do this: {0}")]
-    NotAllowed(String),
+    #[error("key {signer} may not sign this: {refusal}")]
+    NotAllowed { signer: KeyId, refusal: Refusal },
     #[error("invalid card request: {0}")]
     InvalidRequest(String),
     #[error("QR code: {0}")]
@@ -66,7 +68,7 @@ impl From<rusqlite::Error> for Error {
 }
 
 impl Error {
-    pub(crate) fn malformed(what: &'static str, detail: impl Into<String>) -> Error {
+    pub fn malformed(what: &'static str, detail: impl Into<String>) -> Error {
         Error::Malformed {
             what,
             detail: detail.into(),

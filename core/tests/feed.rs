@@ -3,12 +3,13 @@
 
 mod common;
 use common::*;
-use ehk_core::card::batch::NoProgress;
 use ehk_core::feed::sync::verifier_from_db;
 use ehk_core::feed::*;
-use ehk_core::stores::generate::{evolve, synthetic_snapshot};
+use ehk_core::progress::NoProgress;
 use ehk_core::stores::{Snapshot, StoreDb};
 use ehk_core::*;
+use ehk_issuer::publish::{publish, publish_with_news, PublishOptions, PublishReport};
+use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -298,11 +299,11 @@ fn every_fault_leaves_the_database_as_it_was_and_the_next_sync_succeeds() {
         (Fault::Replace("manifest.cose", tampered_manifest), ""),
         (
             Fault::Replace("manifest.cose", foreign_manifest),
-            "stores role",
+            "not in the trust list",
         ),
         (
             Fault::Replace("manifest.cose", card_issuer_manifest),
-            "stores role",
+            "lacks the stores role",
         ),
         (
             Fault::Replace("manifest.cose", b"<html>garbage</html>".to_vec()),
@@ -364,7 +365,7 @@ fn a_cancelled_sync_changes_nothing_and_the_next_one_succeeds() {
     let server = TestServer::start(feed.dir.path().to_path_buf());
     let (_d, db) = phone_db();
     struct CancelOnFirstProgress<'a>(&'a StoreDb);
-    impl ehk_core::card::batch::Progress for CancelOnFirstProgress<'_> {
+    impl ehk_core::progress::Progress for CancelOnFirstProgress<'_> {
         fn progress(&self, _: u64, _: u64) {
             self.0.cancel_sync();
         }
@@ -480,26 +481,39 @@ fn publishing_keeps_recent_snapshots_for_deltas_and_prunes_the_rest() {
         &PublishOptions::default(),
     )
     .unwrap_err();
-    assert!(matches!(err, Error::NotAllowed(_)));
+    assert!(
+        matches!(
+            err,
+            Error::NotAllowed {
+                refusal: Refusal::MissingRole(Role::Stores),
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
-fn progress_only_moves_forward_and_a_cancel_before_the_sync_still_counts() {
+fn progress_only_moves_forward_and_a_cancel_reaches_only_its_own_sync() {
     let feed = Feed::new();
     feed.publish(&synthetic_snapshot(3_000, 10, 0), &[]);
     let server = TestServer::start(feed.dir.path().to_path_buf());
     let (_d, db) = phone_db();
     struct Record(Mutex<Vec<(u64, u64)>>);
-    impl ehk_core::card::batch::Progress for Record {
+    impl ehk_core::progress::Progress for Record {
         fn progress(&self, done: u64, total: u64) {
             self.0.lock().unwrap().push((done, total));
         }
     }
-    db.cancel_sync();
+    // A sync's own cancel token stops it even when cancelled before it starts.
+    let token = SyncCancel::new();
+    token.cancel();
     assert!(matches!(
-        sync(&db, &server.url, &feed.options(), NOW, &NoProgress),
+        sync_cancellable(&db, &server.url, &feed.options(), NOW, &NoProgress, &token),
         Err(Error::Interrupted)
     ));
+    // A cancel while no sync runs (the previous one has ended) never reaches the next one.
+    db.cancel_sync();
     let record = Record(Mutex::new(Vec::new()));
     sync(&db, &server.url, &feed.options(), NOW, &record).unwrap();
     let calls = record.0.into_inner().unwrap();
@@ -611,6 +625,281 @@ fn news_bundles_travel_in_the_feed_checked_and_never_going_back() {
     .unwrap();
     assert!(matches!(
         publish(&[stranger_news]),
-        Err(Error::NotAllowed(_))
+        Err(Error::NotAllowed {
+            refusal: Refusal::MissingRole(Role::News),
+            ..
+        })
     ));
+}
+
+/// A news bundle with one item at `at`, signed by `key`.
+fn news_bundle(key: &IssuerKey, id: &str, at: (f64, f64)) -> Vec<u8> {
+    use ehk_core::news::{geometry::Area, NewsBundle, NewsCategory, NewsItem};
+    NewsBundle {
+        version: 1,
+        issued_at: NOW,
+        expires_at: NOW + 30 * 86_400,
+        items: vec![NewsItem {
+            id: id.into(),
+            title_de: id.into(),
+            title_en: id.into(),
+            body_de: String::new(),
+            body_en: String::new(),
+            category: NewsCategory::Notice,
+            priority: 1,
+            valid_from: NOW - 3_600,
+            valid_until: NOW + 20 * 86_400,
+            store_id: None,
+            area: Area::Circle {
+                latitude: at.0,
+                longitude: at.1,
+                radius_m: 500.0,
+            },
+        }],
+        regions: vec![],
+    }
+    .sign(key)
+    .unwrap()
+}
+
+#[test]
+fn a_withdrawn_issuer_is_shut_out_and_everyone_else_keeps_working() {
+    use ehk_core::feed::sync::news_from_db;
+    use ehk_core::news::NewsIndex;
+    let mut feed = Feed::new();
+    // Issuer A (the world's issuer) and issuer B both sign cards, revocation lists and news.
+    let b = IssuerKey::generate().unwrap();
+    let a_id = feed.world.issuer.key_id();
+    feed.world.change_trust(|t| {
+        let mut entry = issuer_entry(&b, "Stadt B");
+        entry.roles = Roles::of(&[Role::Cards, Role::News]);
+        t.upsert_issuer(entry).unwrap();
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == a_id)
+            .for_each(|e| e.roles = Roles::of(&[Role::Cards, Role::News]));
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let (a_card, a_claims) = feed.world.issue(&request("Anna A"));
+    let (b_card, b_claims) = {
+        let (credential, claims) =
+            ehk_issuer::issue_card(&b, &request("Bernd B"), NOW - 3_600).unwrap();
+        (QrPayload::Credential(credential).encode(), claims)
+    };
+    let (b_revoked, b_revoked_claims) = {
+        let (credential, claims) =
+            ehk_issuer::issue_card(&b, &request("Berta B"), NOW - 3_600).unwrap();
+        (QrPayload::Credential(credential).encode(), claims)
+    };
+    let a_list =
+        RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![[7; 8]]).sign(&feed.world.issuer);
+    let b_list =
+        RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![b_revoked_claims.card_id]).sign(&b);
+    let a_news = news_bundle(&feed.world.issuer, "a-news", (49.45, 11.07));
+    let b_news = news_bundle(&b, "b-news", (49.45, 11.07));
+    let (dir, store_key, root_key) = (
+        feed.dir.path().to_path_buf(),
+        feed.store_key.seed(),
+        feed.world.root.public_key(),
+    );
+    let publish_all = |trust_bytes: &[u8]| {
+        publish_with_news(
+            &dir,
+            &IssuerKey::from_seed(&store_key).unwrap(),
+            &root_key,
+            &synthetic_snapshot(50, 1, 0),
+            trust_bytes,
+            &[a_list.clone(), b_list.clone()],
+            &[a_news.clone(), b_news.clone()],
+            NOW,
+            &PublishOptions::default(),
+        )
+        .unwrap()
+    };
+    assert!(publish_all(&feed.trust_bytes).skipped.is_empty());
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    let root = feed.world.root.public_key();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert_eq!(news_from_db(&db, root, NOW).unwrap().len(), 2);
+    let names = |db: &StoreDb| -> Vec<String> {
+        db.signed_lists()
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    };
+    assert!(names(&db).contains(&format!("revocations-{a_id}")));
+
+    // The root withdraws A. Publishing leaves A's lists out and says so.
+    feed.world.change_trust(|t| {
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == a_id)
+            .for_each(|e| e.withdrawn = true)
+    });
+    let withdrawn_trust = feed.world.trust.sign(&feed.world.root).unwrap();
+    let report = publish_all(&withdrawn_trust);
+    assert_eq!(report.skipped.len(), 2, "{:?}", report.skipped);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    // The sync removed the lists the new manifest no longer names.
+    assert!(
+        !names(&db).iter().any(|n| n.contains(&a_id.to_hex())),
+        "{:?}",
+        names(&db)
+    );
+
+    // The phone still builds its verifier: B's cards verify, B's revocations hold, A's cards
+    // are refused with their own reason.
+    let verifier = verifier_from_db(&db, root).unwrap();
+    assert!(verifier.verify(&b_card, NOW).is_valid());
+    assert_eq!(
+        verifier.verify(&b_revoked, NOW).reason(),
+        Some(InvalidReason::Revoked)
+    );
+    assert_eq!(
+        verifier.verify(&a_card, NOW).reason(),
+        Some(InvalidReason::IssuerKeyWithdrawn)
+    );
+    assert!(b_claims.card_id != a_claims.card_id);
+    // And the news of everyone else stays readable.
+    let bundles = news_from_db(&db, root, NOW).unwrap();
+    let hits = NewsIndex::new(&bundles).news_at((49.45, 11.07), NOW);
+    let ids: Vec<&str> = hits.iter().map(|h| h.item.id.as_str()).collect();
+    assert_eq!(ids, ["b-news"]);
+}
+
+#[test]
+fn a_lapsed_news_key_hides_only_its_own_news() {
+    use ehk_core::feed::sync::news_from_db;
+    let mut feed = Feed::new();
+    let b = IssuerKey::generate().unwrap();
+    let c = IssuerKey::generate().unwrap();
+    feed.world.change_trust(|t| {
+        let mut eb = issuer_entry(&b, "Stadt B");
+        eb.roles = Roles::of(&[Role::News]);
+        // B's key lapses two days from now; C's stays valid.
+        eb.valid_until = NOW + 2 * 86_400;
+        t.upsert_issuer(eb).unwrap();
+        let mut ec = issuer_entry(&c, "Stadt C");
+        ec.roles = Roles::of(&[Role::News]);
+        t.upsert_issuer(ec).unwrap();
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    publish_with_news(
+        feed.dir.path(),
+        &feed.store_key,
+        &feed.world.root.public_key(),
+        &synthetic_snapshot(20, 1, 0),
+        &feed.trust_bytes,
+        &[],
+        &[
+            news_bundle(&b, "b-news", (49.45, 11.07)),
+            news_bundle(&c, "c-news", (49.45, 11.07)),
+        ],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap();
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    let root = feed.world.root.public_key();
+    assert_eq!(news_from_db(&db, root, NOW).unwrap().len(), 2);
+    // Three days later, offline: B's bundle is skipped, C's still loads.
+    let later = news_from_db(&db, root, NOW + 3 * 86_400).unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].items[0].id, "c-news");
+}
+
+#[test]
+fn the_feed_store_refreshes_its_verifier_news_and_regions_after_a_sync() {
+    use ehk_core::news::geofence::Fix;
+    let mut feed = Feed::new();
+    let kid = feed.store_key.key_id();
+    feed.world.change_trust(|t| {
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == kid)
+            .for_each(|e| e.roles = Roles::of(&[Role::Stores, Role::News]))
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let (card, _) = feed.world.issue(&request("Erika Mustermann"));
+    let (revoked, revoked_claims) = feed.world.issue(&request("Max Mustermann"));
+    let list = RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![revoked_claims.card_id])
+        .sign(&feed.world.issuer);
+    let market = (49.4539, 11.0775);
+    publish_with_news(
+        feed.dir.path(),
+        &feed.store_key,
+        &feed.world.root.public_key(),
+        &synthetic_snapshot(100, 1, 0),
+        &feed.trust_bytes,
+        &[list],
+        &[news_bundle(&feed.store_key, "markt", market)],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap();
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.db");
+    let root = feed.world.root.public_key();
+    let store = FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
+    assert_eq!(
+        store.verify(&card, NOW).reason(),
+        Some(InvalidReason::NoTrustList)
+    );
+    // Before any news, a fix asks for the refresh circle alone.
+    let first = store
+        .on_location(Fix::new(market.0, market.1, 10.0), NOW)
+        .unwrap();
+    let regions = first.register.expect("the first fix registers");
+    assert_eq!(regions.len(), 1);
+    let ids: Vec<String> = regions.iter().map(|r| r.id.clone()).collect();
+    assert!(store.regions_registered(&ids).unwrap());
+
+    let report = store
+        .sync(
+            &server.url,
+            &feed.options(),
+            NOW,
+            &NoProgress,
+            &SyncCancel::new(),
+        )
+        .unwrap();
+    assert!(matches!(report.outcome, SyncOutcome::Updated { .. }));
+    // The sync refreshed everything: the verifier, the news and the regions to watch.
+    assert!(store.verify(&card, NOW).is_valid());
+    assert_eq!(
+        store.verify(&revoked, NOW).reason(),
+        Some(InvalidReason::Revoked)
+    );
+    assert_eq!(store.news_at(market, NOW).unwrap().len(), 1);
+    let regions = report.geofence.register.expect("new news: register again");
+    assert!(regions.iter().any(|r| r.id == "markt"), "{regions:?}");
+    let ids: Vec<String> = regions.iter().map(|r| r.id.clone()).collect();
+    assert!(store.regions_registered(&ids).unwrap());
+    assert!(store.news_at((f64::NAN, 0.0), NOW).is_err());
+    // A sync with another root key is refused before anything happens.
+    let stranger = SyncOptions::new(IssuerKey::generate().unwrap().public_key());
+    assert!(store
+        .sync(&server.url, &stranger, NOW, &NoProgress, &SyncCancel::new())
+        .is_err());
+    drop(store);
+
+    // Reopened (the app restarted): the same answers without a sync, the regions remembered.
+    let store = FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
+    assert!(store.verify(&card, NOW).is_valid());
+    assert_eq!(store.registered_regions().len(), regions.len());
+    let nothing_new = store
+        .sync(
+            &server.url,
+            &feed.options(),
+            NOW,
+            &NoProgress,
+            &SyncCancel::new(),
+        )
+        .unwrap();
+    assert!(nothing_new.geofence.register.is_none());
 }

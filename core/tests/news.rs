@@ -4,6 +4,7 @@
 use ehk_core::news::geometry::Area;
 use ehk_core::news::model::RegionShape;
 use ehk_core::news::*;
+use ehk_core::{FeedStore, IssuerKey, Platform};
 use geo::{polygon, MultiPolygon};
 
 /// 2026-11-29 12:00 UTC = 13:00 in Berlin.
@@ -243,11 +244,14 @@ fn the_policy_along_a_walk() {
 #[test]
 fn policy_state_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("news-state.db");
+    let path = dir.path().join("feed.db");
+    let root = IssuerKey::generate().unwrap().public_key();
+    let open = || FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
     let index = walk_index();
     let market = (48.1374, 11.5755);
     {
-        let policy = NotificationPolicy::open(&path).unwrap();
+        let store = open();
+        let policy = store.policy();
         policy
             .set_settings(PolicySettings {
                 dwell_secs: 30,
@@ -259,7 +263,8 @@ fn policy_state_survives_a_restart() {
             .unwrap()
             .is_empty());
     }
-    let policy = NotificationPolicy::open(&path).unwrap();
+    let store = open();
+    let policy = store.policy();
     assert_eq!(policy.settings().unwrap().dwell_secs, 30);
     assert_eq!(
         policy
@@ -268,8 +273,9 @@ fn policy_state_survives_a_restart() {
             .len(),
         1
     );
-    let reopened = NotificationPolicy::open(&path).unwrap();
+    let reopened = open();
     assert!(reopened
+        .policy()
         .on_position(&index, market, 10.0, NOW + 100)
         .unwrap()
         .is_empty());

@@ -3,6 +3,7 @@
 mod common;
 use common::*;
 use ehk_core::*;
+use ehk_issuer::issue_card;
 
 fn reason(world: &World, text: &str, now: i64) -> Option<InvalidReason> {
     world.verifier.verify(text, now).reason()

@@ -139,7 +139,7 @@ impl CardClaims {
         Ok(claims)
     }
 
-    pub(crate) fn check_validity_period(&self) -> Result<(), String> {
+    pub fn check_validity_period(&self) -> Result<(), String> {
         match (self.card_type, self.valid_until) {
             (CardType::Standard, None) => Err("a standard card needs a valid-until day".into()),
             (CardType::Gold, Some(_)) => Err("a gold card never expires".into()),

@@ -9,7 +9,7 @@ use crate::cose::SignedEnvelope;
 use crate::day::Day;
 use crate::error::{Error, Result};
 use crate::keys::{KeyId, PublicKey};
-use crate::trust::list::{Role, TrustList};
+use crate::trust::list::{Refusal, SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
 use ed25519_dalek::VerifyingKey;
 use std::collections::{HashMap, VecDeque};
@@ -145,6 +145,14 @@ impl Verifier {
         }
     }
 
+    /// Takes over `other`'s memory of codes already seen (a verifier rebuilt after a sync).
+    pub fn adopt_replay_cache(&mut self, other: &Verifier) {
+        let cache = other.replay.lock().unwrap_or_else(|p| p.into_inner());
+        let mut mine = self.replay.lock().unwrap_or_else(|p| p.into_inner());
+        mine.seen = cache.seen.clone();
+        mine.order = cache.order.clone();
+    }
+
     pub fn trust_list(&self) -> Option<&TrustList> {
         self.trust.as_ref().map(|t| &t.list)
     }
@@ -208,17 +216,10 @@ impl Verifier {
     pub fn load_revocation_list(&mut self, bytes: &[u8]) -> Result<UpdateOutcome> {
         let trust = self.trust.as_ref().ok_or(Error::NoTrustList)?;
         let signer = RevocationList::signer(bytes)?;
-        let (index, key) = trust
-            .keys
-            .get(&signer)
-            .ok_or_else(|| Error::UnknownIssuer(signer.to_hex()))?;
-        let entry = &trust.list.issuers[*index];
-        if !entry.roles.has(Role::Cards) || entry.withdrawn {
-            return Err(Error::NotAllowed(format!(
-                "key {signer} may not publish revocation lists"
-            )));
-        }
-        let list = RevocationList::verify(bytes, key)?;
+        let key = trust
+            .list
+            .authorized_key(signer, SignedObject::RevocationList)?;
+        let list = RevocationList::verify(bytes, &key)?;
         if let Some(current) = self.revocations.get(&signer) {
             if list.version == current.list.version && bytes == current.bytes.as_slice() {
                 return Ok(UpdateOutcome::Unchanged);
@@ -273,7 +274,7 @@ impl Verifier {
         let envelope =
             SignedEnvelope::parse(credential).map_err(|_| InvalidReason::DamagedEncoding)?;
         let trust = self.trust.as_ref().ok_or(InvalidReason::NoTrustList)?;
-        let (index, issuer_key) = trust
+        let (_, issuer_key) = trust
             .keys
             .get(&envelope.key_id)
             .ok_or(InvalidReason::UnknownIssuer)?;
@@ -282,21 +283,26 @@ impl Verifier {
             .ok_or(InvalidReason::BadIssuerSignature)?;
         let claims =
             CardClaims::decode(claims_bytes).map_err(|_| InvalidReason::DamagedEncoding)?;
-        let issuer = &trust.list.issuers[*index];
-
-        if issuer.withdrawn {
-            return Err(InvalidReason::IssuerKeyWithdrawn);
-        }
-        if !issuer.valid_at(claims.issued_at) {
-            return Err(InvalidReason::IssuerKeyNotValidAtIssuance);
-        }
-        if !issuer.roles.has(Role::Cards)
-            || claims.project_id != trust.list.project_id
-            || !issuer.allows_region(claims.region_id)
-            || !issuer.allows_card_type(claims.card_type)
-        {
-            return Err(InvalidReason::IssuerNotAllowed);
-        }
+        let issuer = trust
+            .list
+            .authorize(
+                envelope.key_id,
+                SignedObject::Card {
+                    project_id: claims.project_id,
+                    region_id: claims.region_id,
+                    card_type: claims.card_type,
+                    issued_at: claims.issued_at,
+                },
+            )
+            .map_err(|refusal| match refusal {
+                Refusal::UnknownSigner => InvalidReason::UnknownIssuer,
+                Refusal::Withdrawn => InvalidReason::IssuerKeyWithdrawn,
+                Refusal::NotValidAtThatTime => InvalidReason::IssuerKeyNotValidAtIssuance,
+                Refusal::MissingRole(_)
+                | Refusal::WrongProject
+                | Refusal::RegionNotAllowed
+                | Refusal::CardTypeNotAllowed => InvalidReason::IssuerNotAllowed,
+            })?;
 
         let (kind, presentation_age_secs, replay_key) = match (&claims.device_key, &presentation) {
             (Some(_), None) => return Err(InvalidReason::DevicePresentationRequired),

@@ -6,9 +6,8 @@
 //! written; only the manifest is replaced.
 
 pub mod manifest;
-pub mod publish;
 pub mod sync;
 
+pub use crate::stores::db::SyncCancel;
 pub use manifest::{Artifact, ArtifactKind, Manifest};
-pub use publish::{publish, publish_with_news, PublishOptions, PublishReport};
-pub use sync::{sync, SyncOptions, SyncOutcome};
+pub use sync::{sync, sync_cancellable, SyncOptions, SyncOutcome};

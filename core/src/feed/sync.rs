@@ -3,7 +3,6 @@
 //! versions never going back, every download bounded and hashed, and everything applied in one
 //! transaction. A failure at any point leaves the database exactly as it was.
 
-use crate::card::batch::Progress;
 use crate::card::verify::Verifier;
 use crate::error::{Error, Result};
 use crate::feed::manifest::{
@@ -11,8 +10,12 @@ use crate::feed::manifest::{
 };
 use crate::keys::KeyId;
 use crate::news::model::NewsBundle;
-use crate::stores::db::{apply_delta, apply_snapshot, put_signed_list, set_feed_state, StoreDb};
-use crate::trust::list::{Role, TrustList};
+use crate::progress::Progress;
+use crate::stores::db::{
+    apply_delta, apply_snapshot, put_signed_list, retain_signed_lists, set_feed_state, StoreDb,
+    SyncCancel,
+};
+use crate::trust::list::{SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
 use ed25519_dalek::VerifyingKey;
 use std::io::Read;
@@ -60,7 +63,7 @@ pub enum SyncOutcome {
 const MANIFEST_LIMIT: u64 = 1 << 20;
 
 struct Fetcher<'a> {
-    db: &'a StoreDb,
+    cancel: &'a SyncCancel,
     client: reqwest::blocking::Client,
     base: String,
     progress: &'a dyn Progress,
@@ -88,7 +91,7 @@ impl Fetcher<'_> {
         let mut reader = response.take(limit + 1);
         let mut chunk = [0u8; 64 * 1024];
         loop {
-            if self.db.sync_cancelled() {
+            if self.cancel.is_cancelled() {
                 return Err(Error::Interrupted);
             }
             let n = reader
@@ -168,20 +171,9 @@ fn news_name(publisher: KeyId) -> String {
     format!("news-{publisher}")
 }
 
-/// The key of a trust list entry with `role`, not withdrawn, valid at `now`.
-fn trust_key(trust: &TrustList, signer: KeyId, role: Role, now: i64) -> Result<VerifyingKey> {
-    let entry = trust
-        .issuer(signer)
-        .filter(|e| e.roles.has(role) && !e.withdrawn && e.valid_at(now))
-        .ok_or_else(|| {
-            let role = format!("{role:?}").to_lowercase();
-            Error::NotAllowed(format!("key {signer} has no valid {role} role"))
-        })?;
-    VerifyingKey::from_bytes(&entry.public_key)
-        .map_err(|_| Error::InvalidKey("trust list key".into()))
-}
-
-/// The news bundles the last sync brought, checked again against the stored trust list.
+/// The news bundles the last sync brought, each checked again against the stored trust list.
+/// A bundle whose publisher the trust list no longer allows, or that no longer verifies, is
+/// skipped and logged: one publisher's lapsed key never hides everyone else's news.
 pub fn news_from_db(db: &StoreDb, root: VerifyingKey, now: i64) -> Result<Vec<NewsBundle>> {
     let Some(trust) = stored_trust_list(db, &root)? else {
         return Ok(Vec::new());
@@ -189,14 +181,20 @@ pub fn news_from_db(db: &StoreDb, root: VerifyingKey, now: i64) -> Result<Vec<Ne
     let mut bundles = Vec::new();
     for (name, bytes) in db.signed_lists()? {
         if name.starts_with("news-") {
-            let key = trust_key(&trust, NewsBundle::signer(&bytes)?, Role::News, now)?;
-            bundles.push(NewsBundle::verify(&bytes, &key)?);
+            let checked = NewsBundle::signer(&bytes)
+                .and_then(|signer| trust.authorized_key(signer, SignedObject::NewsBundle { now }))
+                .and_then(|key| NewsBundle::verify(&bytes, &key));
+            match checked {
+                Ok(bundle) => bundles.push(bundle),
+                Err(e) => log::warn!("stored {name} skipped: {e}"),
+            }
         }
     }
     Ok(bundles)
 }
 
 /// One sync against the feed at `base_url` (the directory holding `manifest.cose`).
+/// `StoreDb::cancel_sync` stops it.
 pub fn sync(
     db: &StoreDb,
     base_url: &str,
@@ -204,9 +202,20 @@ pub fn sync(
     now: i64,
     progress: &dyn Progress,
 ) -> Result<SyncOutcome> {
-    let result = run(db, base_url, options, now, progress);
-    db.end_sync();
-    result
+    sync_cancellable(db, base_url, options, now, progress, &SyncCancel::new())
+}
+
+/// As [`sync`]; `cancel` (or `StoreDb::cancel_sync` while it runs) stops this sync only.
+pub fn sync_cancellable(
+    db: &StoreDb,
+    base_url: &str,
+    options: &SyncOptions,
+    now: i64,
+    progress: &dyn Progress,
+    cancel: &SyncCancel,
+) -> Result<SyncOutcome> {
+    let _running = db.begin_sync(cancel);
+    run(db, base_url, options, now, progress, cancel)
 }
 
 fn run(
@@ -215,8 +224,9 @@ fn run(
     options: &SyncOptions,
     now: i64,
     progress: &dyn Progress,
+    cancel: &SyncCancel,
 ) -> Result<SyncOutcome> {
-    if db.sync_cancelled() {
+    if cancel.is_cancelled() {
         return Err(Error::Interrupted);
     }
     let client = reqwest::blocking::Client::builder()
@@ -226,7 +236,7 @@ fn run(
         .build()
         .map_err(|e| Error::Network(without_url(&e)))?;
     let mut fetch = Fetcher {
-        db,
+        cancel,
         client,
         base: base_url.trim_end_matches('/').to_string(),
         progress,
@@ -277,7 +287,7 @@ fn run(
         }
     }
     let signer = Manifest::signer(&manifest_bytes)?;
-    let signer_key = trust_key(&trust, signer, Role::Stores, now)?;
+    let signer_key = trust.authorized_key(signer, SignedObject::StoreFeed { now })?;
     let manifest = Manifest::verify(&manifest_bytes, &signer_key)?;
 
     if let Some(local) = local_version {
@@ -336,25 +346,29 @@ fn run(
     progress.progress(0, fetch.total);
 
     let data_bytes = fetch.artifact(data, options.max_download_bytes)?;
+    // A list whose signer the trust list does not allow is not stored; the rest of the feed
+    // still applies.
     let mut revocations = Vec::new();
     for a in revocation_artifacts {
         let bytes = fetch.artifact(a, MANIFEST_LIMIT)?;
         let signer = RevocationList::signer(&bytes)?;
-        let issuer = trust
-            .issuer(signer)
-            .filter(|e| e.roles.has(Role::Cards))
-            .ok_or_else(|| Error::UnknownIssuer(signer.to_hex()))?;
-        let key = VerifyingKey::from_bytes(&issuer.public_key)
-            .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+        let key = match trust.authorized_key(signer, SignedObject::RevocationList) {
+            Ok(key) => key,
+            Err(e) => {
+                log::warn!("revocation list in the feed skipped: {e}");
+                continue;
+            }
+        };
         let list = RevocationList::verify(&bytes, &key)?;
         if let Some(stored) = db.signed_list(&revocation_name(signer))? {
-            let current = RevocationList::verify(&stored, &key)?;
-            if list.version < current.version {
-                return Err(Error::VersionNotNewer {
-                    what: "revocation list",
-                    offered: list.version,
-                    current: current.version,
-                });
+            if let Ok(current) = RevocationList::verify(&stored, &key) {
+                if list.version < current.version {
+                    return Err(Error::VersionNotNewer {
+                        what: "revocation list",
+                        offered: list.version,
+                        current: current.version,
+                    });
+                }
             }
         }
         revocations.push((signer, list.version, bytes));
@@ -364,7 +378,13 @@ fn run(
     for a in news_artifacts {
         let bytes = fetch.artifact(a, options.max_download_bytes)?;
         let signer = NewsBundle::signer(&bytes)?;
-        let key = trust_key(&trust, signer, Role::News, now)?;
+        let key = match trust.authorized_key(signer, SignedObject::NewsBundle { now }) {
+            Ok(key) => key,
+            Err(e) => {
+                log::warn!("news bundle in the feed skipped: {e}");
+                continue;
+            }
+        };
         let bundle = NewsBundle::verify(&bytes, &key)?;
         if now > bundle.expires_at {
             return Err(Error::Expired("news bundle"));
@@ -412,10 +432,7 @@ fn run(
         }
     }
 
-    if db.sync_cancelled() {
-        return Err(Error::Interrupted);
-    }
-    db.write(|tx| {
+    db.apply_sync(cancel, |tx| {
         if let Some(d) = &delta_data {
             apply_delta(tx, d)?;
         }
@@ -429,6 +446,12 @@ fn run(
         for (signer, version, bytes) in &news {
             put_signed_list(tx, &news_name(*signer), *version, bytes)?;
         }
+        // Lists the new manifest no longer names (an issuer left the feed or was withdrawn)
+        // go, so that nothing stale is loaded later.
+        let mut kept = vec![TRUST_LIST_NAME.to_string()];
+        kept.extend(revocations.iter().map(|(s, _, _)| revocation_name(*s)));
+        kept.extend(news.iter().map(|(s, _, _)| news_name(*s)));
+        retain_signed_lists(tx, &kept)?;
         set_feed_state(tx, manifest.version, new_etag.as_deref(), now)
     })?;
     log::info!(
@@ -444,15 +467,21 @@ fn run(
     })
 }
 
-/// A verifier loaded with the trust list and revocation lists the last sync brought.
+/// A verifier loaded with the trust list and revocation lists the last sync brought. A stored
+/// revocation list that no longer loads (its issuer was withdrawn or lost the cards role) is
+/// skipped and logged, so every other issuer's cards still verify; the withdrawn issuer's cards
+/// are refused with their own reason.
 pub fn verifier_from_db(db: &StoreDb, root: VerifyingKey) -> Result<Verifier> {
     let mut verifier = Verifier::new(root);
-    if let Some(trust) = db.signed_list(TRUST_LIST_NAME)? {
-        verifier.load_trust_list(&trust)?;
-    }
+    let Some(trust) = db.signed_list(TRUST_LIST_NAME)? else {
+        return Ok(verifier);
+    };
+    verifier.load_trust_list(&trust)?;
     for (name, bytes) in db.signed_lists()? {
         if name.starts_with("revocations-") {
-            verifier.load_revocation_list(&bytes)?;
+            if let Err(e) = verifier.load_revocation_list(&bytes) {
+                log::warn!("stored {name} skipped: {e}");
+            }
         }
     }
     Ok(verifier)

@@ -8,9 +8,12 @@ use crate::stores::model::distance_m;
 use crate::stores::model::StoreSummary;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
+use serde::{Deserialize, Serialize};
 
 /// The smallest radius the operating systems monitor reliably.
 pub const MIN_MONITOR_RADIUS_M: f64 = 100.0;
+/// The id of the refresh circle among the regions to monitor (the others carry item ids).
+pub const REFRESH_REGION_ID: &str = "refresh";
 const MIN_REFRESH_RADIUS_M: f64 = 200.0;
 const MAX_REFRESH_RADIUS_M: f64 = 50_000.0;
 
@@ -39,7 +42,7 @@ pub struct NewsHit {
 
 /// A circle for the operating system's geofencing. `refresh` marks the large circle around the
 /// holder: leaving it means "ask the core again".
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MonitorRegion {
     pub id: String,
     pub latitude: f64,
@@ -262,7 +265,7 @@ impl NewsIndex {
             .map_or(MAX_REFRESH_RADIUS_M, |d| d * 0.9)
             .clamp(MIN_REFRESH_RADIUS_M, MAX_REFRESH_RADIUS_M);
         regions.push(MonitorRegion {
-            id: "refresh".into(),
+            id: REFRESH_REGION_ID.into(),
             latitude: p.0,
             longitude: p.1,
             radius_m: refresh,

@@ -7,23 +7,11 @@ use crate::day::Day;
 use crate::error::{Error, Result};
 use crate::news::index::NewsIndex;
 use crate::news::model::{NewsCategory, NewsItem};
+use crate::sqlite;
 use chrono::{TimeZone, Timelike};
 use chrono_tz::Europe::Berlin;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::path::Path;
 use std::sync::Mutex;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS notified (item_id TEXT PRIMARY KEY, at INTEGER NOT NULL, day INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS dwell (item_id TEXT PRIMARY KEY, first_inside INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS muted (category TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS settings (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    dwell_secs INTEGER NOT NULL, max_per_day INTEGER NOT NULL,
-    quiet_start_minute INTEGER NOT NULL, quiet_end_minute INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notified_day ON notified (day);
-";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PolicySettings {
@@ -72,25 +60,35 @@ fn in_quiet_hours(settings: &PolicySettings, now: i64) -> bool {
 }
 
 impl NotificationPolicy {
-    pub fn open(path: &Path) -> Result<NotificationPolicy> {
-        NotificationPolicy::with(Connection::open(path)?)
-    }
-
-    pub fn open_in_memory() -> Result<NotificationPolicy> {
-        NotificationPolicy::with(Connection::open_in_memory()?)
-    }
-
-    fn with(conn: Connection) -> Result<NotificationPolicy> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "temp_store", 2)?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(NotificationPolicy {
+    /// The policy over a connection to the feed database (whose migrations made its tables).
+    pub(crate) fn with_connection(conn: Connection) -> NotificationPolicy {
+        NotificationPolicy {
             conn: Mutex::new(conn),
-        })
+        }
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// A policy with its own in-memory feed database (tests, previews).
+    pub fn open_in_memory() -> Result<NotificationPolicy> {
+        Ok(NotificationPolicy::with_connection(sqlite::open_in_memory(
+            &crate::stores::db::SCHEMA,
+        )?))
+    }
+
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        sqlite::lock(&self.conn)
+    }
+
+    /// The muted categories.
+    pub fn muted(&self) -> Result<Vec<NewsCategory>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT category FROM muted ORDER BY category")?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(names
+            .iter()
+            .filter_map(|n| NewsCategory::parse(n))
+            .collect())
     }
 
     pub fn settings(&self) -> Result<PolicySettings> {
@@ -150,6 +148,20 @@ impl NotificationPolicy {
         accuracy_m: f64,
         now: i64,
     ) -> Result<Vec<Notification>> {
+        self.on_position_dwelt(index, p, accuracy_m, &[], now)
+    }
+
+    /// As [`NotificationPolicy::on_position`], but the items named in `dwelt` count as dwelt
+    /// already (the operating system's entry event stood in for the first fix): they notify on
+    /// this fix if its whole accuracy circle lies inside their area and every other rule allows.
+    pub fn on_position_dwelt(
+        &self,
+        index: &NewsIndex,
+        p: (f64, f64),
+        accuracy_m: f64,
+        dwelt: &[String],
+        now: i64,
+    ) -> Result<Vec<Notification>> {
         let settings = self.settings()?;
         let accuracy = if accuracy_m.is_finite() {
             accuracy_m.max(0.0)
@@ -198,18 +210,19 @@ impl NotificationPolicy {
                     |r| r.get(0),
                 )
                 .optional()?;
-            match first {
-                None => {
-                    tx.execute(
-                        "INSERT INTO dwell (item_id, first_inside) VALUES (?1, ?2)",
-                        params![item.id, now],
-                    )?;
-                }
-                Some(first) if now - first >= settings.dwell_secs => eligible.push(Notification {
+            if first.is_none() {
+                tx.execute(
+                    "INSERT INTO dwell (item_id, first_inside) VALUES (?1, ?2)",
+                    params![item.id, now],
+                )?;
+            }
+            let dwelt_long_enough = dwelt.contains(&item.id)
+                || first.is_some_and(|first| now.saturating_sub(first) >= settings.dwell_secs);
+            if dwelt_long_enough {
+                eligible.push(Notification {
                     item: item.clone(),
                     distance_m,
-                }),
-                Some(_) => {}
+                });
             }
         }
         let mut shown = Vec::new();

@@ -2,14 +2,65 @@
 //! applies (WAL), schema migrations keyed on `user_version`.
 
 use crate::error::{Error, Result};
+use crate::sqlite::{self, lock, Schema};
 use crate::stores::fold::{category_token, fold, fold_street};
 use crate::stores::model::{Category, Delta, Discount, Region, Snapshot, StoreRecord};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+/// The phone's feed database: stores and signed lists (1), news policy and geofencing (2).
+pub(crate) const SCHEMA: Schema = Schema {
+    name: "feed database",
+    migrations: &[
+        include_str!("schema.sql"),
+        include_str!("../news/schema.sql"),
+    ],
+};
+
+/// Cancels one sync: the one it was given to. Clones share the same flag.
+#[derive(Clone, Debug, Default)]
+pub struct SyncCancel {
+    cancelled: Arc<AtomicBool>,
+    applying: Arc<AtomicBool>,
+}
+
+impl SyncCancel {
+    pub fn new() -> SyncCancel {
+        SyncCancel::default()
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+}
+
+/// While alive, `StoreDb::cancel_sync` reaches this sync.
+pub(crate) struct RunningSync<'a> {
+    db: &'a StoreDb,
+    token: SyncCancel,
+}
+
+impl Drop for RunningSync<'_> {
+    fn drop(&mut self) {
+        let mut running = self
+            .db
+            .running_sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if running
+            .as_ref()
+            .is_some_and(|t| Arc::ptr_eq(&t.cancelled, &self.token.cancelled))
+        {
+            *running = None;
+        }
+    }
+}
 
 pub struct StoreDb {
     writer: Mutex<Connection>,
@@ -19,47 +70,15 @@ pub struct StoreDb {
     searcher: Mutex<Connection>,
     interrupt: rusqlite::InterruptHandle,
     writer_interrupt: rusqlite::InterruptHandle,
-    sync_cancelled: AtomicBool,
-}
-
-fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    // SQLite rolls back an unfinished transaction, so a poisoned lock leaves nothing half done.
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn tune(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "temp_store", 2)?;
-    conn.pragma_update(None, "cache_size", -16_000)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    Ok(())
+    /// The sync running now, if any: a cancel reaches that sync only.
+    running_sync: Mutex<Option<SyncCancel>>,
 }
 
 impl StoreDb {
     pub fn open(path: &Path) -> Result<StoreDb> {
-        let mut writer = Connection::open(path)?;
-        // Pages a full snapshot frees are given back to the file system after it applies; this
-        // can only be chosen before the database has its first page.
-        let fresh: usize = writer.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if fresh == 0 {
-            writer.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-        }
-        writer.pragma_update(None, "journal_mode", "WAL")?;
-        writer.pragma_update(None, "synchronous", "NORMAL")?;
-        writer.pragma_update(None, "foreign_keys", true)?;
-        tune(&writer)?;
-        migrate(&mut writer)?;
-        let open_reader = || -> Result<Connection> {
-            let conn = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                    | OpenFlags::SQLITE_OPEN_URI,
-            )?;
-            tune(&conn)?;
-            Ok(conn)
-        };
-        let reader = open_reader()?;
-        let searcher = open_reader()?;
+        let writer = sqlite::open_writer(path, &SCHEMA)?;
+        let reader = sqlite::open_reader(path)?;
+        let searcher = sqlite::open_reader(path)?;
         let interrupt = searcher.get_interrupt_handle();
         let writer_interrupt = writer.get_interrupt_handle();
         Ok(StoreDb {
@@ -68,7 +87,7 @@ impl StoreDb {
             searcher: Mutex::new(searcher),
             interrupt,
             writer_interrupt,
-            sync_cancelled: AtomicBool::new(false),
+            running_sync: Mutex::new(None),
         })
     }
 
@@ -86,21 +105,50 @@ impl StoreDb {
         self.interrupt.interrupt();
     }
 
-    /// Stops the running feed sync, or the next one to start if none runs: its download ends,
-    /// or its transaction rolls back. The database stays as it was and the sync returns
-    /// `Error::Interrupted`.
+    /// Stops the running feed sync, if one runs: its download ends, or its transaction rolls
+    /// back, and it returns `Error::Interrupted` with the database as it was. A cancel when no
+    /// sync runs does nothing: it never reaches a later sync.
     pub fn cancel_sync(&self) {
-        self.sync_cancelled.store(true, Ordering::SeqCst);
-        self.writer_interrupt.interrupt();
+        let running = self
+            .running_sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(token) = running {
+            token.cancel();
+            if token.applying.load(Ordering::SeqCst) {
+                self.writer_interrupt.interrupt();
+            }
+        }
     }
 
-    /// Called when a sync ends, whatever its outcome: a cancel applies to one sync.
-    pub(crate) fn end_sync(&self) {
-        self.sync_cancelled.store(false, Ordering::SeqCst);
+    /// Registers `token` as the running sync's until the returned guard is dropped.
+    pub(crate) fn begin_sync(&self, token: &SyncCancel) -> RunningSync<'_> {
+        *self.running_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
+        RunningSync {
+            db: self,
+            token: token.clone(),
+        }
     }
 
-    pub(crate) fn sync_cancelled(&self) -> bool {
-        self.sync_cancelled.load(Ordering::SeqCst)
+    /// Applies a sync's verified data in one transaction, unless `token` was cancelled; a cancel
+    /// while it runs interrupts the transaction, which then rolls back.
+    pub(crate) fn apply_sync<T>(
+        &self,
+        token: &SyncCancel,
+        f: impl FnOnce(&Transaction) -> Result<T>,
+    ) -> Result<T> {
+        token.applying.store(true, Ordering::SeqCst);
+        let result = if token.is_cancelled() {
+            Err(Error::Interrupted)
+        } else {
+            self.write(f)
+        };
+        token.applying.store(false, Ordering::SeqCst);
+        match result {
+            Err(_) if token.is_cancelled() => Err(Error::Interrupted),
+            other => other,
+        }
     }
 
     /// Runs `f` in one write transaction: all of it is applied, or nothing.
@@ -223,23 +271,6 @@ impl StoreDb {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
-
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > MIGRATIONS.len() {
-        return Err(Error::malformed(
-            "store database",
-            format!("schema version {version} is newer than this app"),
-        ));
-    }
-    let tx = conn.transaction()?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 fn read_store(conn: &Connection, id: i64) -> Result<Option<StoreRecord>> {
@@ -420,6 +451,18 @@ pub fn put_signed_list(tx: &Transaction, name: &str, version: u64, bytes: &[u8])
          ON CONFLICT (name) DO UPDATE SET version = excluded.version, bytes = excluded.bytes",
         params![name, version as i64, bytes],
     )?;
+    Ok(())
+}
+
+/// Deletes every signed list whose name is not in `keep`.
+pub(crate) fn retain_signed_lists(tx: &Transaction, keep: &[String]) -> Result<()> {
+    let stored: Vec<String> = tx
+        .prepare("SELECT name FROM signed_lists")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in stored.iter().filter(|n| !keep.contains(n)) {
+        tx.execute("DELETE FROM signed_lists WHERE name = ?1", [name])?;
+    }
     Ok(())
 }
 

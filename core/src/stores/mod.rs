@@ -3,8 +3,6 @@
 
 pub mod db;
 pub mod fold;
-pub mod generate;
-pub mod import;
 pub mod model;
 pub mod search;
 

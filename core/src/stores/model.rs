@@ -151,6 +151,22 @@ pub fn default_categories() -> Vec<Category> {
     .collect()
 }
 
+/// Refuses anything but a real position on Earth: finite degrees, latitude -90..=90 and
+/// longitude -180..=180. Every position from a shell passes here.
+pub fn check_position(p: (f64, f64)) -> crate::error::Result<()> {
+    let ok = p.0.is_finite()
+        && p.1.is_finite()
+        && (-90.0..=90.0).contains(&p.0)
+        && (-180.0..=180.0).contains(&p.1);
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::error::Error::InvalidRequest(
+            "position out of range".into(),
+        ))
+    }
+}
+
 /// Great-circle distance in metres.
 pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     use geo::{Distance, Haversine, Point};

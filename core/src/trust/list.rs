@@ -147,6 +147,55 @@ impl IssuerEntry {
     }
 }
 
+/// What a signature is for. The one trust rule, [`TrustList::authorize`], decides for each kind
+/// whether a key may sign it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedObject {
+    /// A card of `card_type` for `region_id` in `project_id`, signed at `issued_at` (the time
+    /// the card claims; whether that lies in the future is the verifier's clock check).
+    Card {
+        project_id: u32,
+        region_id: u32,
+        card_type: CardType,
+        issued_at: i64,
+    },
+    /// An issuer's revocation list.
+    RevocationList,
+    /// A feed manifest with the store list, used at `now`.
+    StoreFeed { now: i64 },
+    /// A news bundle, used at `now`.
+    NewsBundle { now: i64 },
+}
+
+/// Why the trust list does not let a key sign something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the key is not in the trust list")]
+    UnknownSigner,
+    #[error("the key was withdrawn")]
+    Withdrawn,
+    #[error("the key was not valid at that time")]
+    NotValidAtThatTime,
+    #[error("the key lacks the {0} role")]
+    MissingRole(Role),
+    #[error("the key may not sign for another project")]
+    WrongProject,
+    #[error("the key may not sign for this region")]
+    RegionNotAllowed,
+    #[error("the key may not sign this card type")]
+    CardTypeNotAllowed,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::Cards => "cards",
+            Role::Stores => "stores",
+            Role::News => "news",
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustList {
     pub version: u64,
@@ -169,6 +218,64 @@ impl TrustList {
 
     pub fn issuer(&self, key_id: KeyId) -> Option<&IssuerEntry> {
         self.issuers.iter().find(|e| e.key_id == key_id)
+    }
+
+    /// The one trust rule: may `signer` sign `what`? Every check of a signer (verifying a
+    /// card, loading a revocation list, syncing and publishing a feed, loading news) asks here.
+    ///
+    /// - A withdrawn key may sign nothing, whatever it signed before.
+    /// - Cards: the cards role, the list's project, a region and card type the entry names, and
+    ///   the key valid on the day the card says it was issued.
+    /// - Revocation lists: the cards role. The key's validity window is not checked: a list only
+    ///   takes rights away, and a card signed while the key was valid must stay revocable after
+    ///   the key expired.
+    /// - Store feeds and news: the stores or news role, the key valid at `now`.
+    pub fn authorize(&self, signer: KeyId, what: SignedObject) -> Result<&IssuerEntry, Refusal> {
+        let entry = self.issuer(signer).ok_or(Refusal::UnknownSigner)?;
+        if entry.withdrawn {
+            return Err(Refusal::Withdrawn);
+        }
+        let (role, at) = match what {
+            SignedObject::Card { issued_at, .. } => (Role::Cards, Some(issued_at)),
+            SignedObject::RevocationList => (Role::Cards, None),
+            SignedObject::StoreFeed { now } => (Role::Stores, Some(now)),
+            SignedObject::NewsBundle { now } => (Role::News, Some(now)),
+        };
+        if at.is_some_and(|t| !entry.valid_at(t)) {
+            return Err(Refusal::NotValidAtThatTime);
+        }
+        if !entry.roles.has(role) {
+            return Err(Refusal::MissingRole(role));
+        }
+        if let SignedObject::Card {
+            project_id,
+            region_id,
+            card_type,
+            ..
+        } = what
+        {
+            if project_id != self.project_id {
+                return Err(Refusal::WrongProject);
+            }
+            if !entry.allows_region(region_id) {
+                return Err(Refusal::RegionNotAllowed);
+            }
+            if !entry.allows_card_type(card_type) {
+                return Err(Refusal::CardTypeNotAllowed);
+            }
+        }
+        Ok(entry)
+    }
+
+    /// [`TrustList::authorize`] as a core error, with the key to check the signature.
+    pub fn authorized_key(&self, signer: KeyId, what: SignedObject) -> Result<VerifyingKey> {
+        let entry = self
+            .authorize(signer, what)
+            .map_err(|refusal| match refusal {
+                Refusal::UnknownSigner => Error::UnknownIssuer(signer.to_hex()),
+                refusal => Error::NotAllowed { signer, refusal },
+            })?;
+        public_key_from_bytes(&entry.public_key)
     }
 
     /// Adds or replaces an issuer. Refuses a key whose id collides with a different key.

@@ -10,6 +10,7 @@ use crate::cose::SignedEnvelope;
 use crate::day::Day;
 use crate::error::{Error, Result};
 use crate::keys::generate_signing_key;
+use crate::sqlite::{self, Schema};
 use ed25519_dalek::SigningKey;
 use keystore::{KeyStore, KeyStoreError};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -24,7 +25,10 @@ pub const EARLIEST_PLAUSIBLE_TIME: i64 = 1_767_225_600;
 const CLOCK_TOLERANCE_SECS: i64 = 300;
 const CLOCK_JUMP_BACK_SECS: i64 = 86_400;
 
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const SCHEMA: Schema = Schema {
+    name: "wallet database",
+    migrations: &[include_str!("schema.sql")],
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CardStatus {
@@ -72,29 +76,30 @@ pub struct Wallet {
 }
 
 impl Wallet {
+    /// Opens (or creates) the wallet at `path`, readable by its owner only.
     pub fn open(path: &Path, keystore: Arc<dyn KeyStore>) -> Result<Wallet> {
-        Wallet::with_connection(Connection::open(path)?, keystore)
+        Ok(Wallet::with_connection(
+            sqlite::open_writer(path, &SCHEMA)?,
+            keystore,
+        ))
     }
 
     pub fn open_in_memory(keystore: Arc<dyn KeyStore>) -> Result<Wallet> {
-        Wallet::with_connection(Connection::open_in_memory()?, keystore)
+        Ok(Wallet::with_connection(
+            sqlite::open_in_memory(&SCHEMA)?,
+            keystore,
+        ))
     }
 
-    fn with_connection(mut conn: Connection, keystore: Arc<dyn KeyStore>) -> Result<Wallet> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "temp_store", 2)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        migrate(&mut conn)?;
-        Ok(Wallet {
+    fn with_connection(conn: Connection, keystore: Arc<dyn KeyStore>) -> Wallet {
+        Wallet {
             conn: Mutex::new(conn),
             keystore,
-        })
+        }
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
-        // back), so a poisoned lock is safe to reuse.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        sqlite::lock(&self.conn)
     }
 
     fn device_key(&self) -> Result<SigningKey> {
@@ -241,23 +246,6 @@ impl Wallet {
         }
         Ok(status)
     }
-}
-
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > MIGRATIONS.len() {
-        return Err(Error::malformed(
-            "wallet database",
-            format!("schema version {version} is newer than this app"),
-        ));
-    }
-    let tx = conn.transaction()?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 fn parse_credential(credential: &[u8]) -> Result<CardClaims> {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use ehk_core::*;
+use ehk_issuer::{issue_card, CardRequest};
 use std::sync::Arc;
 
 /// 2026-11-29 12:00 UTC.

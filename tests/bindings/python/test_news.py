@@ -1,6 +1,7 @@
 """Geofenced news through the Python bindings: an issuer signs a news bundle (areas checked),
-publishes it in the feed, a phone syncs, and the news engine answers what applies at a
-position, which notifications to show along a walk, and which regions to monitor.
+publishes it in the feed, a phone's FeedStore syncs and answers what applies at a position,
+which notifications to show along a walk and which regions the OS should monitor (the
+geofencing decisions are the core's).
 
 Needs EHK_BIN and the generated module on PYTHONPATH (scripts/test-bindings.sh).
 """
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import asyncio
 import unittest
 
 import ehk
@@ -40,15 +42,15 @@ class News(unittest.TestCase):
             withdrawn=False)
         self.trust = self.root.sign_trust_list(ehk.TrustListSpec(
             version=1, issued_at=NOW - DAY, expires_at=NOW + 30 * DAY, project_id=1, issuers=[entry]))
-        source = ehk.StoreDatabase.open(os.path.join(self.tmp.name, "source.db"))
-        source.import_stores(CSV, False)
         bundle = self.issuer.sign_news_bundle(1, NOW, NOW + 7 * DAY, [
             item("market", ehk.NewsArea.CIRCLE(center=MARKET, radius_m=400.0), priority=5),
             item("ring", ehk.NewsArea.GEO_JSON(geojson=RING), priority=1, category=ehk.NewsCategory.NOTICE),
         ])
         feed = os.path.join(self.tmp.name, "feed")
-        self.assertEqual(source.publish_feed_with_news(feed, self.issuer, self.root.public_key(), self.trust, [],
-                                                       [bundle], NOW, 14 * DAY), 1)
+        published = self.issuer.publish_feed(self.root.public_key(), ehk.FeedPublication(
+            dir=feed, stores=CSV, geojson=False, trust_list=self.trust, revocation_lists=[],
+            news_bundles=[bundle], now=NOW, expires_in_secs=14 * DAY))
+        self.assertEqual(published.version, 1)
         port = free_port()
         self.server = subprocess.Popen([os.environ["EHK_BIN"], "serve", feed, "--port", str(port)],
                                        stdout=subprocess.DEVNULL)
@@ -61,10 +63,12 @@ class News(unittest.TestCase):
                 if time.time() > deadline:
                     raise
                 time.sleep(0.05)
-        self.phone = ehk.StoreDatabase.open(os.path.join(self.tmp.name, "phone.db"))
-        self.phone.sync(f"http://127.0.0.1:{port}", self.root.public_key(), NOW, None)
-        self.engine = ehk.NewsEngine.open(os.path.join(self.tmp.name, "news-state.db"))
-        self.assertEqual(self.engine.reload(self.phone, self.root.public_key(), NOW, False), 2)
+        self.phone = ehk.FeedStore.open(os.path.join(self.tmp.name, "phone.db"), self.root.public_key(),
+                                        ehk.Platform.ANDROID, NOW)
+        report = asyncio.run(self.phone.sync(f"http://127.0.0.1:{port}", NOW, None))
+        self.assertTrue(report.outcome.is_updated())
+        self.assertEqual(self.phone.news_count(), 2)
+        self.engine = self.phone
 
     def tearDown(self):
         self.server.kill()
@@ -80,37 +84,57 @@ class News(unittest.TestCase):
         self.assertEqual([n.id for n in in_ring], ["ring"])
         self.assertEqual(in_ring[0].category, ehk.NewsCategory.NOTICE)
 
-    def test_walk_and_regions(self):
-        # A fix 5 km accurate never triggers the 400 m market circle, however long it stays.
-        self.assertEqual(self.engine.on_position(MARKET, 5000.0, NOW), [])
-        self.assertEqual(self.engine.on_position(MARKET, 5000.0, NOW + 100), [])
-        # Dwell: the first accurate fix starts it, a fix 61 s later notifies, never twice.
-        self.assertEqual(self.engine.on_position(MARKET, 10.0, NOW + 200), [])
-        self.assertEqual([n.id for n in self.engine.on_position(MARKET, 10.0, NOW + 261)], ["market"])
-        self.assertEqual(self.engine.on_position(MARKET, 10.0, NOW + 400), [])
-        # Muted categories (the ring is a notice) stay silent.
-        self.engine.set_muted(ehk.NewsCategory.NOTICE, True)
-        ring_point = ehk.Position(latitude=49.41, longitude=11.01)
-        self.assertEqual(self.engine.on_position(ring_point, 10.0, NOW + 300), [])
-        self.assertEqual(self.engine.on_position(ring_point, 10.0, NOW + 400), [], "muted")
-        settings = self.engine.settings()
-        self.assertEqual((settings.dwell_secs, settings.max_per_day), (60, 3))
+    def fix(self, p, accuracy, now):
+        return self.engine.on_location(ehk.Fix(latitude=p.latitude, longitude=p.longitude, accuracy_m=accuracy), now)
 
-        regions = self.engine.regions_to_monitor(MARKET, 20, NOW)
+    def test_walk_and_regions(self):
+        # The first fix asks the OS for the regions; nothing counts until the OS accepts them.
+        first = self.fix(MARKET, 5000.0, NOW)
+        regions = first.register
         self.assertTrue(regions[-1].refresh)
         self.assertEqual({r.id for r in regions if not r.refresh}, {"market", "ring"})
         self.assertTrue(all(r.radius_m >= 100 for r in regions))
+        self.assertEqual(self.engine.registered_regions(), [])
+        self.assertTrue(self.engine.regions_registered([r.id for r in regions]))
+        self.assertEqual(len(self.engine.registered_regions()), len(regions))
+        # A fix 5 km accurate never triggers the 400 m market circle, however long it stays.
+        self.assertEqual(self.fix(MARKET, 5000.0, NOW + 100).notify, [])
+        # Dwell: the first accurate fix starts it, a fix 61 s later notifies, never twice.
+        self.assertEqual(self.fix(MARKET, 10.0, NOW + 200).notify, [])
+        self.assertEqual([n.id for n in self.fix(MARKET, 10.0, NOW + 261).notify], ["market"])
+        self.assertEqual(self.fix(MARKET, 10.0, NOW + 400).notify, [])
+        # Muted categories (the ring is a notice) stay silent, and the store says which.
+        self.engine.set_muted(ehk.NewsCategory.NOTICE, True)
+        self.assertEqual(self.engine.muted_categories(), [ehk.NewsCategory.NOTICE])
+        ring_point = ehk.Position(latitude=49.41, longitude=11.01)
+        self.assertEqual(self.fix(ring_point, 10.0, NOW + 300).notify, [])
+        self.assertEqual(self.fix(ring_point, 10.0, NOW + 400).notify, [], "muted")
+        settings = self.engine.settings()
+        self.assertEqual((settings.dwell_secs, settings.max_per_day), (60, 3))
+
+    def test_permission_granted_later(self):
+        # The OS refuses the regions (no "always" permission yet): nothing counts as registered.
+        self.assertIsNotNone(self.fix(MARKET, 10.0, NOW).register)
+        self.engine.regions_refused()
+        self.assertEqual(self.engine.registered_regions(), [])
+        self.assertIsNone(self.engine.on_permission_changed(False, NOW + 5).register)
+        # Granted later: the regions are asked for again at once, around the last fix.
+        again = self.engine.on_permission_changed(True, NOW + 10).register
+        self.assertIn("market", [r.id for r in again])
+        self.assertTrue(self.engine.regions_registered([r.id for r in again]))
 
     def test_offers_near_favorites_and_errors(self):
         bakery = self.phone.nearby(ehk.Position(latitude=48.137, longitude=11.575), 1, None, None)[0]
         self.phone.set_favorite(bakery.id, True, NOW)
-        self.assertEqual(self.engine.reload(self.phone, self.root.public_key(), NOW, True), 3)
+        self.engine.set_offers_near_favorites(True, NOW)
+        self.assertTrue(self.engine.offers_near_favorites())
+        self.assertEqual(self.engine.news_count(), 3)
         at_bakery = self.engine.news_at(ehk.Position(latitude=48.137, longitude=11.575), NOW)
         self.assertEqual([(n.id, n.store_id) for n in at_bakery], [(f"favorite-{bakery.id}", bakery.id)])
-        with self.assertRaises(ehk.NewsError.InvalidArgument):
+        with self.assertRaises(ehk.FeedError.InvalidArgument):
             self.engine.news_at(ehk.Position(latitude=100.0, longitude=0.0), NOW)
-        with self.assertRaises(ehk.NewsError.InvalidArgument):
-            self.engine.reload(self.phone, b"short", NOW, False)
+        with self.assertRaises(ehk.FeedError.InvalidArgument):
+            self.engine.on_location(ehk.Fix(latitude=float("nan"), longitude=0.0, accuracy_m=5.0), NOW)
         with self.assertRaises(ehk.IssueError.InvalidRequest):
             self.issuer.sign_news_bundle(2, NOW, NOW + DAY, [item("x", ehk.NewsArea.GEO_JSON(geojson=OPEN_RING))])
 

@@ -1,7 +1,7 @@
-"""The store database and the feed through the Python bindings: an issuer imports stores and
-publishes a signed feed, `ehk serve` serves it on loopback, a phone database syncs (with
+"""The feed store through the Python bindings: an issuer publishes a signed feed from a store
+CSV, `ehk serve` serves it on loopback, the phone's FeedStore syncs (an async call, with
 progress), searches with German spellings, finds the nearest stores, keeps favorites across
-syncs, and gets its verifier's trust list and revocation list from the same sync.
+syncs, and verifies with the trust list and revocation list of the same sync.
 
 Needs EHK_BIN (the `ehk` binary, from scripts/bindings.sh) and the generated module on
 PYTHONPATH.
@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import asyncio
 import unittest
 
 import ehk
@@ -56,24 +57,29 @@ class Publisher:
             valid_from=NOW - 365 * DAY, valid_until=NOW + 365 * DAY, withdrawn=False)
         self.trust = self.root.sign_trust_list(ehk.TrustListSpec(
             version=1, issued_at=NOW - DAY, expires_at=NOW + 30 * DAY, project_id=1, issuers=[entry]))
-        self.db = ehk.StoreDatabase.open(os.path.join(workdir, "source.db"))
         self.feed = os.path.join(workdir, "feed")
+        self.stores = CSV
 
     def publish(self, revocations=()):
-        return self.db.publish_feed(self.feed, self.issuer, self.root.public_key(), self.trust,
-                                    list(revocations), NOW, 14 * DAY)
+        return self.issuer.publish_feed(self.root.public_key(), ehk.FeedPublication(
+            dir=self.feed, stores=self.stores, geojson=False, trust_list=self.trust,
+            revocation_lists=list(revocations), news_bundles=[], now=NOW, expires_in_secs=14 * DAY))
+
+
+def open_phone(path, root):
+    return ehk.FeedStore.open(path, root, ehk.Platform.ANDROID, NOW)
 
 
 class StoresAndFeed(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.pub = Publisher(self.tmp.name)
-        report = self.pub.db.import_stores(CSV, False)
-        self.assertEqual(report.imported, 4)
-        self.assertEqual([(e.line, e.reason) for e in report.errors], [(5, "name is empty")])
         self.card = self.pub.issuer.issue_card(request("Erika Mustermann"), NOW)
-        revoked = self.pub.issuer.sign_revocation_list(1, NOW, NOW + 7 * DAY, [self.card.card_id])
-        self.assertEqual(self.pub.publish([revoked]), 1)
+        self.revoked = self.pub.issuer.sign_revocation_list(1, NOW, NOW + 7 * DAY, [self.card.card_id])
+        report = self.pub.publish([self.revoked])
+        self.assertEqual(report.version, 1)
+        self.assertEqual(report.stores, 4)
+        self.assertEqual([(e.line, e.reason) for e in report.import_errors], [(5, "name is empty")])
         port = free_port()
         self.server = subprocess.Popen([os.environ["EHK_BIN"], "serve", self.pub.feed, "--port", str(port)],
                                        stdout=subprocess.DEVNULL)
@@ -87,15 +93,16 @@ class StoresAndFeed(unittest.TestCase):
                 if time.time() > deadline:
                     raise
                 time.sleep(0.05)
-        self.phone = ehk.StoreDatabase.open(os.path.join(self.tmp.name, "phone.db"))
+        self.phone = open_phone(os.path.join(self.tmp.name, "phone.db"), self.pub.root.public_key())
 
     def tearDown(self):
         self.server.kill()
         self.server.wait()
         self.tmp.cleanup()
 
-    def sync(self, progress=None):
-        return self.phone.sync(self.url, self.pub.root.public_key(), NOW, progress)
+    def sync(self, progress=None, phone=None, url=None, now=NOW):
+        report = asyncio.run((phone or self.phone).sync(url or self.url, now, progress))
+        return report.outcome
 
     def search(self, text, **kw):
         query = ehk.StoreQuery(text=text, category=kw.get("category"), near=kw.get("near"),
@@ -137,18 +144,18 @@ class StoresAndFeed(unittest.TestCase):
         self.assertTrue(favorites[0].store.favorite)
 
         # The same sync brought the trust list and the revocation list.
-        verifier = self.phone.verifier(self.pub.root.public_key())
-        self.assertEqual(verifier.verify(self.card.qr_text, NOW).reason, ehk.InvalidReason.REVOKED)
+        self.assertEqual(self.phone.verify(self.card.qr_text, NOW).reason, ehk.InvalidReason.REVOKED)
+        self.assertEqual(self.phone.trust_list_version(), 1)
 
         # Version 2 without the café: the favorite stays, without its store, and comes back.
         without = CSV.replace("Café Crème,Sendlinger Straße,3,80331,München,48.1350,11.5700,,,,Kaffee gratis,Free coffee,0\n".encode(), b"")
-        self.pub.db.import_stores(without, False)
-        self.pub.publish()
+        self.pub.stores = without
+        self.pub.publish([self.revoked])
         result = self.sync()
         self.assertTrue(result.is_updated() and result.via_delta, result)
         self.assertIsNone(self.phone.favorites(None)[0].store)
-        self.pub.db.import_stores(CSV, False)
-        self.pub.publish()
+        self.pub.stores = CSV
+        self.pub.publish([self.revoked])
         self.sync()
         self.assertEqual(self.phone.favorites(None)[0].store.name, "Café Crème")
 
@@ -159,33 +166,38 @@ class StoresAndFeed(unittest.TestCase):
             def progress(self, done, total):
                 phone.cancel_sync()
 
-        with self.assertRaises(ehk.SyncError.Cancelled):
+        with self.assertRaises(ehk.FeedError.Cancelled):
             self.sync(CancelAtOnce())
         self.assertIsNone(self.phone.feed_version())
         self.assertEqual(self.phone.store_count(), 0)
         self.assertTrue(self.sync().is_updated())
         self.assertEqual(self.phone.store_count(), 4)
 
+    def test_a_cancel_after_a_sync_does_not_reach_the_next_one(self):
+        self.phone.cancel_sync()
+        self.assertTrue(self.sync().is_updated())
+
     def test_errors_leave_the_database_unchanged(self):
         self.sync()
-        with self.assertRaises(ehk.SyncError.InvalidArgument):
-            self.phone.sync("ftp://example", self.pub.root.public_key(), NOW, None)
-        with self.assertRaises(ehk.SyncError.InvalidArgument):
-            self.phone.sync(self.url, b"short", NOW, None)
+        with self.assertRaises(ehk.FeedError.InvalidArgument):
+            self.sync(url="ftp://example")
+        with self.assertRaises(ehk.FeedError.InvalidArgument):
+            open_phone(os.path.join(self.tmp.name, "short.db"), b"short")
         other_root = ehk.IssuerKey.generate()
-        fresh = ehk.StoreDatabase.open(os.path.join(self.tmp.name, "fresh.db"))
-        with self.assertRaises(ehk.SyncError.BadSignature):
-            fresh.sync(self.url, other_root.public_key(), NOW, None)
+        fresh = open_phone(os.path.join(self.tmp.name, "fresh.db"), other_root.public_key())
+        with self.assertRaises(ehk.FeedError.BadSignature):
+            self.sync(phone=fresh)
         self.assertEqual(fresh.store_count(), 0)
         self.assertIsNone(fresh.feed_version())
-        with self.assertRaises(ehk.SyncError.Expired):
-            fresh.sync(self.url, self.pub.root.public_key(), NOW + 15 * DAY, None)
-        with self.assertRaises(ehk.SyncError.Network):
-            self.phone.sync("http://127.0.0.1:9", self.pub.root.public_key(), NOW, None)
-        with self.assertRaises(ehk.StoreError.InvalidArgument):
+        fresh = open_phone(os.path.join(self.tmp.name, "fresh2.db"), self.pub.root.public_key())
+        with self.assertRaises(ehk.FeedError.Expired):
+            self.sync(phone=fresh, now=NOW + 15 * DAY)
+        with self.assertRaises(ehk.FeedError.Network):
+            self.sync(url="http://127.0.0.1:9")
+        with self.assertRaises(ehk.FeedError.InvalidArgument):
             self.phone.nearby(ehk.Position(latitude=123.0, longitude=0.0), 5, None, None)
-        with self.assertRaises(ehk.StoreError.InvalidArgument):
-            ehk.StoreDatabase.open("")
+        with self.assertRaises(ehk.FeedError.InvalidArgument):
+            open_phone("", self.pub.root.public_key())
         self.assertEqual(self.phone.store_count(), 4)
         self.assertEqual(self.phone.feed_version(), 1)
 

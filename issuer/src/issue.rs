@@ -1,10 +1,10 @@
 //! Issuing a card: the issuer signs the claims into a COSE_Sign1 credential.
 
-use crate::card::claims::{check_name, CardClaims, CardId, CardType, CARD_ID_LEN};
-use crate::cose;
-use crate::day::Day;
-use crate::error::{Error, Result};
-use crate::keys::{public_key_from_bytes, IssuerKey};
+use ehk_core::card::claims::{check_name, CardClaims, CardId, CardType, CARD_ID_LEN};
+use ehk_core::cose;
+use ehk_core::day::Day;
+use ehk_core::error::{Error, Result};
+use ehk_core::keys::{public_key_from_bytes, IssuerKey};
 
 /// What an issuer fills in; the card id and issue time are added by [`issue_card`].
 #[derive(Clone, Debug)]

@@ -4,25 +4,13 @@
 //! Header (any order, case-insensitive; only `name` is required):
 //! `name,birthday,cardType,regionId,validFrom,validUntil,deviceKey`.
 
-use crate::card::claims::{CardClaims, CardType};
-use crate::card::issue::{issue_card, CardRequest};
-use crate::card::qr::QrPayload;
-use crate::day::Day;
-use crate::error::{Error, Result};
-use crate::keys::{public_key_from_hex, IssuerKey};
-
-/// Told how far a long operation has come. Implemented by the CLI's progress bar and, through
-/// the bindings, by the shells.
-pub trait Progress {
-    fn progress(&self, done: u64, total: u64);
-}
-
-/// For callers that do not show progress.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn progress(&self, _: u64, _: u64) {}
-}
+use crate::issue::{issue_card, CardRequest};
+use ehk_core::card::claims::{CardClaims, CardType};
+use ehk_core::card::qr::QrPayload;
+use ehk_core::day::Day;
+use ehk_core::error::{Error, Result};
+use ehk_core::keys::{public_key_from_hex, IssuerKey};
+pub use ehk_core::progress::{NoProgress, Progress};
 
 /// Values for cells a row leaves empty.
 #[derive(Clone, Debug)]

@@ -1,15 +1,15 @@
 //! A fixed card world for benchmarks and the bindings' cost comparison: one root, one issuer,
 //! a static card and a device-bound presentation with a typical 20-character name.
 
-use crate::card::claims::CardType;
-use crate::card::issue::{issue_card, CardRequest};
-use crate::card::presentation;
-use crate::card::qr::QrPayload;
-use crate::card::verify::Verifier;
-use crate::day::Day;
-use crate::keys::IssuerKey;
-use crate::trust::list::{IssuerEntry, Role, Roles, TrustList};
+use crate::issue::{issue_card, CardRequest};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ehk_core::card::claims::CardType;
+use ehk_core::card::presentation;
+use ehk_core::card::qr::QrPayload;
+use ehk_core::card::verify::Verifier;
+use ehk_core::day::Day;
+use ehk_core::keys::IssuerKey;
+use ehk_core::trust::list::{IssuerEntry, Role, Roles, TrustList};
 
 /// 2026-11-29 12:00 UTC.
 pub const BENCH_NOW: i64 = 1_795_953_600;

@@ -1,8 +1,9 @@
 //! Prints the card size and verify-cost table of the README, all measured in one run:
 //! `cargo bench -p ehk-core --bench card_report`.
 
-use ehk_core::bench_fixture::CardBench;
-use ehk_core::card::qr::{qr_version, QrPayload};
+use ehk_core::card::qr::QrPayload;
+use ehk_issuer::bench_fixture::CardBench;
+use ehk_issuer::qr_image::qr_version;
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -1,10 +1,10 @@
 //! Importing stores for publishing: CSV as existing issuer tools export it, and GeoJSON
 //! FeatureCollections. Bad records are reported and skipped; good ones go in.
 
-use crate::card::batch::RowError;
-use crate::error::{Error, Result};
-use crate::stores::fold::fold;
-use crate::stores::model::{Category, Discount, StoreRecord};
+use crate::batch::RowError;
+use ehk_core::error::{Error, Result};
+use ehk_core::stores::fold::fold;
+use ehk_core::stores::model::{Category, Discount, StoreRecord};
 use sha2::{Digest, Sha256};
 
 /// The columns existing issuer tools export, in this order.

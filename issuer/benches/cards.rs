@@ -2,7 +2,7 @@
 //! `cargo bench -p ehk-core --bench cards`; the ratio table comes from `--bench card_report`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use ehk_core::bench_fixture::CardBench;
+use ehk_issuer::bench_fixture::CardBench;
 
 fn verify(c: &mut Criterion) {
     let f = CardBench::new();

@@ -5,11 +5,12 @@
 //! `cargo bench -p ehk-core --bench store_report` (all three sizes, several minutes) or
 //! `cargo bench -p ehk-core --bench store_report -- 10000 100000`.
 
-use ehk_core::card::batch::NoProgress;
-use ehk_core::feed::{publish, sync, PublishOptions, SyncOptions};
-use ehk_core::stores::generate::{evolve, synthetic_snapshot};
+use ehk_core::feed::{sync, SyncOptions};
+use ehk_core::progress::NoProgress;
 use ehk_core::stores::{NearbyQuery, SearchQuery, StoreDb};
 use ehk_core::{IssuerEntry, IssuerKey, Role, Roles, TrustList};
+use ehk_issuer::publish::{publish, PublishOptions};
+use ehk_issuer::stores::generate::{evolve, synthetic_snapshot};
 use rand::{Rng, SeedableRng};
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -1,18 +1,19 @@
 //! `ehk feed publish`: writes the next feed version into a directory that any static web
 //! host can serve.
 
-use crate::atomic_file::write_atomic;
-use crate::error::{Error, Result};
-use crate::feed::manifest::{
+use ed25519_dalek::VerifyingKey;
+use ehk_core::atomic_file::write_atomic;
+use ehk_core::error::{Error, Result};
+use ehk_core::feed::manifest::{
     decode_snapshot, encode_delta, encode_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest,
     MANIFEST_NAME,
 };
-use crate::keys::IssuerKey;
-use crate::news::model::NewsBundle;
-use crate::stores::model::{Delta, Snapshot};
-use crate::trust::list::{Role, TrustList};
-use crate::trust::revocation::RevocationList;
-use ed25519_dalek::VerifyingKey;
+use ehk_core::keys::IssuerKey;
+use ehk_core::keys::KeyId;
+use ehk_core::news::model::NewsBundle;
+use ehk_core::stores::model::{Delta, Snapshot};
+use ehk_core::trust::list::{Refusal, SignedObject, TrustList};
+use ehk_core::trust::revocation::RevocationList;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -38,6 +39,8 @@ pub struct PublishReport {
     pub version: u64,
     pub artifacts: Vec<Artifact>,
     pub removed: Vec<String>,
+    /// Revocation lists and news bundles left out because their signer was withdrawn.
+    pub skipped: Vec<String>,
 }
 
 const SNAPSHOT_LIMIT: u64 = 4 << 30;
@@ -96,16 +99,10 @@ pub fn publish_with_news(
 ) -> Result<PublishReport> {
     std::fs::create_dir_all(dir)?;
     let trust = TrustList::verify(trust_list, root)?;
-    let entry = trust
-        .issuer(key.key_id())
-        .filter(|e| e.roles.has(Role::Stores) && !e.withdrawn && e.valid_at(now))
-        .ok_or_else(|| {
-            Error::NotAllowed(format!(
-                "key {} has no valid stores role in the trust list",
-                key.key_id()
-            ))
-        })?;
-    log::info!("publishing as {}", entry.name);
+    trust.authorized_key(key.key_id(), SignedObject::StoreFeed { now })?;
+    if let Some(entry) = trust.issuer(key.key_id()) {
+        log::info!("publishing as {}", entry.name);
+    }
 
     let manifest_path = dir.join(MANIFEST_NAME);
     let previous = if manifest_path.exists() {
@@ -150,14 +147,29 @@ pub fn publish_with_news(
         },
         trust_list,
     )?);
+    // Every list goes through the one trust rule. A withdrawn issuer's list is left out (and
+    // reported), so an old file in the lists directory does not block publishing; any other
+    // refusal is the publisher's mistake and stops it.
+    let mut skipped = Vec::new();
+    let mut allowed = |signer: KeyId, what: SignedObject, kind: &str| -> Result<Option<_>> {
+        match trust.authorized_key(signer, what) {
+            Ok(key) => Ok(Some(key)),
+            Err(Error::NotAllowed {
+                refusal: Refusal::Withdrawn,
+                ..
+            }) => {
+                log::warn!("{kind} of withdrawn key {signer} left out of the feed");
+                skipped.push(format!("{kind} of {signer}"));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    };
     for bytes in revocation_lists {
         let signer = RevocationList::signer(bytes)?;
-        let issuer = trust
-            .issuer(signer)
-            .filter(|e| e.roles.has(Role::Cards))
-            .ok_or_else(|| Error::UnknownIssuer(signer.to_hex()))?;
-        let key = VerifyingKey::from_bytes(&issuer.public_key)
-            .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+        let Some(key) = allowed(signer, SignedObject::RevocationList, "revocation list")? else {
+            continue;
+        };
         let list = RevocationList::verify(bytes, &key)?;
         artifacts.push(write_artifact(
             dir,
@@ -172,14 +184,9 @@ pub fn publish_with_news(
 
     for bytes in news_bundles {
         let signer = NewsBundle::signer(bytes)?;
-        let issuer = trust
-            .issuer(signer)
-            .filter(|e| e.roles.has(Role::News) && !e.withdrawn)
-            .ok_or_else(|| {
-                Error::NotAllowed(format!("key {signer} has no news role in the trust list"))
-            })?;
-        let key = VerifyingKey::from_bytes(&issuer.public_key)
-            .map_err(|_| Error::InvalidKey("trust list key".into()))?;
+        let Some(key) = allowed(signer, SignedObject::NewsBundle { now }, "news bundle")? else {
+            continue;
+        };
         let bundle = NewsBundle::verify(bytes, &key)?;
         artifacts.push(write_artifact(
             dir,
@@ -227,5 +234,6 @@ pub fn publish_with_news(
         version,
         artifacts: manifest.artifacts,
         removed,
+        skipped,
     })
 }

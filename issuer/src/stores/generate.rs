@@ -1,7 +1,7 @@
 //! A deterministic generator of realistic synthetic stores spread over German cities, for
 //! benchmarks, tests and the demo. The same seed and count give the same stores.
 
-use crate::stores::model::{default_categories, Discount, Region, Snapshot, StoreRecord};
+use ehk_core::stores::model::{default_categories, Discount, Region, Snapshot, StoreRecord};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

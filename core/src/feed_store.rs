@@ -1,0 +1,350 @@
+//! The phone's one entry object for everything that comes with the feed: the offline store
+//! database, the verifier built from the synced trust and revocation lists, the news index,
+//! the notification policy and the geofencing state, all in one SQLite database.
+//!
+//! It is opened once with the project's root key. Its [`FeedStore::sync`] refreshes its own
+//! verifier, news index and geofence registration, so the shells have no after-sync wiring:
+//! they ask it to verify, to search, for news, and feed it the operating system's location
+//! events.
+
+use crate::card::verify::{Verification, Verifier};
+use crate::error::{Error, Result};
+use crate::feed::sync::{
+    news_from_db, sync_cancellable, verifier_from_db, SyncOptions, SyncOutcome,
+};
+use crate::news::geofence::{Fix, GeofenceState, GeofenceUpdate};
+use crate::news::index::{MonitorRegion, NewsHit, NewsIndex};
+use crate::news::model::NewsCategory;
+use crate::news::policy::{NotificationPolicy, PolicySettings};
+use crate::progress::Progress;
+use crate::sqlite;
+use crate::stores::db::{StoreDb, SyncCancel};
+use crate::stores::model::check_position;
+use crate::trust::list::TrustList;
+use ed25519_dalek::VerifyingKey;
+use rusqlite::{params, OptionalExtension};
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+
+/// How close to a favorite store with a discount the opt-in offer applies.
+pub const FAVORITE_OFFER_RADIUS_M: f64 = 150.0;
+
+/// Which operating system's geofencing the shell drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Platform {
+    /// Android: up to 100 geofences, dwell by repeated fixes.
+    Android,
+    /// iOS: up to 20 monitored regions, one entry event and one fix.
+    Ios,
+}
+
+/// What a sync did, and what the shell must register with the OS now (the news may have
+/// changed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedSyncReport {
+    pub outcome: SyncOutcome,
+    pub geofence: GeofenceUpdate,
+}
+
+pub struct FeedStore {
+    db: StoreDb,
+    root: VerifyingKey,
+    platform: Platform,
+    verifier: RwLock<Verifier>,
+    news: RwLock<NewsIndex>,
+    policy: NotificationPolicy,
+    /// The geofencing state, written through to the database after every change.
+    geofence: Mutex<GeofenceState>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl FeedStore {
+    /// Opens (or creates) the feed database at `path` for the project whose root key is
+    /// `root`, and loads what the last sync brought. Lists whose signer is no longer allowed
+    /// are skipped and logged, never fatal.
+    pub fn open(
+        path: &Path,
+        root: VerifyingKey,
+        platform: Platform,
+        now: i64,
+    ) -> Result<FeedStore> {
+        let db = StoreDb::open(path)?;
+        let policy = NotificationPolicy::with_connection(sqlite::open_second_writer(path)?);
+        let geofence = {
+            let conn = policy.conn();
+            let stored: Option<Vec<u8>> = conn
+                .query_row("SELECT state FROM geofence_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            match stored.map(|b| GeofenceState::from_bytes(&b)) {
+                Some(Ok(state)) => state,
+                Some(Err(e)) => {
+                    log::warn!("stored geofencing state unreadable, starting afresh: {e}");
+                    new_geofence_state(platform)
+                }
+                None => new_geofence_state(platform),
+            }
+        };
+        let store = FeedStore {
+            verifier: RwLock::new(Verifier::new(root)),
+            news: RwLock::new(NewsIndex::new(&[])),
+            db,
+            root,
+            platform,
+            policy,
+            geofence: Mutex::new(geofence),
+        };
+        store.reload(now)?;
+        Ok(store)
+    }
+
+    /// The store database: search, nearby, favorites, details.
+    pub fn stores(&self) -> &StoreDb {
+        &self.db
+    }
+
+    /// The project's root key this store was opened with.
+    pub fn root(&self) -> VerifyingKey {
+        self.root
+    }
+
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    /// Rebuilds the verifier and the news index from the database. The verifier keeps its
+    /// memory of codes already seen, so a repeat scan right after a sync is still flagged.
+    fn reload(&self, now: i64) -> Result<usize> {
+        let mut verifier = verifier_from_db(&self.db, self.root)?;
+        verifier.adopt_replay_cache(&read(&self.verifier));
+        *write(&self.verifier) = verifier;
+        let bundles = news_from_db(&self.db, self.root, now)?;
+        let favorites = if self.offers_near_favorites()? {
+            self.db
+                .favorites(None)?
+                .into_iter()
+                .filter_map(|f| f.store)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let index = NewsIndex::with_favorite_offers(&bundles, &favorites, FAVORITE_OFFER_RADIUS_M);
+        let count = index.len();
+        *write(&self.news) = index;
+        Ok(count)
+    }
+
+    /// Brings the database up to date from the feed at `url`; on any failure it stays exactly
+    /// as it was. After an update the verifier and the news are current, and the report says
+    /// which regions to register. `cancel` (or [`FeedStore::cancel_sync`]) stops this sync.
+    pub fn sync(
+        &self,
+        url: &str,
+        options: &SyncOptions,
+        now: i64,
+        progress: &dyn Progress,
+        cancel: &SyncCancel,
+    ) -> Result<FeedSyncReport> {
+        if options.root != self.root {
+            return Err(Error::InvalidRequest(
+                "the sync must use the feed store's root key".into(),
+            ));
+        }
+        let outcome = sync_cancellable(&self.db, url, options, now, progress, cancel)?;
+        let geofence = match outcome {
+            SyncOutcome::Updated { .. } => {
+                self.reload(now)?;
+                self.news_changed(now)?
+            }
+            _ => GeofenceUpdate::default(),
+        };
+        Ok(FeedSyncReport { outcome, geofence })
+    }
+
+    /// Stops the running sync, if any; see [`StoreDb::cancel_sync`].
+    pub fn cancel_sync(&self) {
+        self.db.cancel_sync();
+    }
+
+    /// Checks a scanned code against the synced trust and revocation lists.
+    pub fn verify(&self, qr_text: &str, now: i64) -> Verification {
+        read(&self.verifier).verify(qr_text, now)
+    }
+
+    /// The trust list the verifier uses, if a sync brought one.
+    pub fn trust_list(&self) -> Option<TrustList> {
+        read(&self.verifier).trust_list().cloned()
+    }
+
+    /// The items valid now whose area contains the position, highest priority first.
+    pub fn news_at(&self, position: (f64, f64), now: i64) -> Result<Vec<NewsHit>> {
+        check_position(position)?;
+        Ok(read(&self.news).news_at(position, now))
+    }
+
+    pub fn news_count(&self) -> usize {
+        read(&self.news).len()
+    }
+
+    pub fn policy(&self) -> &NotificationPolicy {
+        &self.policy
+    }
+
+    pub fn settings(&self) -> Result<PolicySettings> {
+        self.policy.settings()
+    }
+
+    pub fn set_settings(&self, settings: PolicySettings) -> Result<()> {
+        self.policy.set_settings(settings)
+    }
+
+    pub fn muted_categories(&self) -> Result<Vec<NewsCategory>> {
+        self.policy.muted()
+    }
+
+    pub fn set_muted(&self, category: NewsCategory, muted: bool) -> Result<()> {
+        self.policy.set_muted(category, muted)
+    }
+
+    pub fn offers_near_favorites(&self) -> Result<bool> {
+        Ok(self
+            .policy
+            .conn()
+            .query_row(
+                "SELECT offers_near_favorites FROM news_options WHERE id = 1",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
+    /// The opt-in "you are near a favorite with a discount" offers. Changing it rebuilds the
+    /// news and asks for the regions again.
+    pub fn set_offers_near_favorites(&self, on: bool, now: i64) -> Result<GeofenceUpdate> {
+        self.policy.conn().execute(
+            "INSERT INTO news_options (id, offers_near_favorites) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET offers_near_favorites = excluded.offers_near_favorites",
+            params![on],
+        )?;
+        self.reload(now)?;
+        self.news_changed(now)
+    }
+
+    /// Marks or unmarks a favorite store; with offers near favorites on, the news follow.
+    pub fn set_favorite(&self, store_id: i64, favorite: bool, now: i64) -> Result<bool> {
+        let changed = self.db.set_favorite(store_id, favorite, now)?;
+        if self.offers_near_favorites()? {
+            self.reload(now)?;
+        }
+        Ok(changed)
+    }
+
+    fn news_changed(&self, now: i64) -> Result<GeofenceUpdate> {
+        let index = read(&self.news);
+        self.with_geofence(|state| state.on_news_reloaded(&index, now))
+    }
+
+    /// Runs one step of the geofencing state machine and writes the new state through.
+    fn with_geofence(
+        &self,
+        step: impl FnOnce(&mut GeofenceState) -> Result<GeofenceUpdate>,
+    ) -> Result<GeofenceUpdate> {
+        let mut state = self.geofence.lock().unwrap_or_else(|p| p.into_inner());
+        let mut next = state.clone();
+        let update = step(&mut next)?;
+        self.policy.conn().execute(
+            "INSERT INTO geofence_state (id, state) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+            params![next.to_bytes()],
+        )?;
+        *state = next;
+        Ok(update)
+    }
+
+    /// A location fix (foreground, or a background wake-up).
+    pub fn on_location(&self, fix: Fix, now: i64) -> Result<GeofenceUpdate> {
+        let index = read(&self.news);
+        self.with_geofence(|s| s.on_fix(&index, &self.policy, fix, now))
+    }
+
+    /// The OS reported entering `region_ids`, with a fix if the shell has one.
+    pub fn on_regions_entered(
+        &self,
+        region_ids: &[String],
+        fix: Option<Fix>,
+        now: i64,
+    ) -> Result<GeofenceUpdate> {
+        let index = read(&self.news);
+        self.with_geofence(|s| s.on_entered(&index, &self.policy, region_ids, fix, now))
+    }
+
+    /// The OS reported leaving `region_ids`, with a fix if the shell has one.
+    pub fn on_regions_exited(
+        &self,
+        region_ids: &[String],
+        fix: Option<Fix>,
+        now: i64,
+    ) -> Result<GeofenceUpdate> {
+        let index = read(&self.news);
+        self.with_geofence(|s| s.on_exited(&index, &self.policy, region_ids, fix, now))
+    }
+
+    /// Background location ("always") was granted or taken away.
+    pub fn on_permission_changed(
+        &self,
+        background_allowed: bool,
+        now: i64,
+    ) -> Result<GeofenceUpdate> {
+        let index = read(&self.news);
+        self.with_geofence(|s| s.on_permission_changed(&index, background_allowed, now))
+    }
+
+    /// The OS accepted the regions the last update asked for. `false` when the ids are not
+    /// those asked for (a stale answer): nothing changes.
+    pub fn regions_registered(&self, region_ids: &[String]) -> Result<bool> {
+        let mut accepted = false;
+        self.with_geofence(|s| {
+            accepted = s.registration_succeeded(region_ids);
+            Ok(GeofenceUpdate::default())
+        })?;
+        Ok(accepted)
+    }
+
+    /// The OS refused the regions (no permission, too many): nothing counts as registered and
+    /// the next event asks again.
+    pub fn regions_refused(&self) -> Result<()> {
+        self.with_geofence(|s| {
+            s.registration_failed();
+            Ok(GeofenceUpdate::default())
+        })?;
+        Ok(())
+    }
+
+    /// The regions the OS confirmed, if any.
+    pub fn registered_regions(&self) -> Vec<MonitorRegion> {
+        self.geofence
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .registered()
+            .map(<[MonitorRegion]>::to_vec)
+            .unwrap_or_default()
+    }
+}
+
+fn new_geofence_state(platform: Platform) -> GeofenceState {
+    // Background permission is unknown until the shell reports it; assume it is there, so
+    // the first fix asks for regions and a refusal is reported back like any other.
+    match platform {
+        Platform::Android => GeofenceState::android(true),
+        Platform::Ios => GeofenceState::ios(true),
+    }
+}

@@ -1,0 +1,5 @@
+//! The issuer's side of the store list: importing the files issuers have, and a deterministic
+//! synthetic list for benchmarks and demos.
+
+pub mod generate;
+pub mod import;
