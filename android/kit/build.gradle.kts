@@ -31,15 +31,18 @@ val uniffi: SourceSet by sourceSets.creating {
 
 dependencies {
     "uniffiImplementation"(libs.jna)
+    // The generated code of async exports (FeedStore.sync: a suspend fun) uses kotlinx-coroutines.
+    "uniffiImplementation"(libs.kotlinx.coroutines.core)
     implementation(libs.kotlinx.coroutines.core)
     compileOnly(uniffi.output)
     compileOnly(libs.jna)
 
-    // The test fixtures use only the generated bindings, JNA and kotlin-test (never the kit), so
-    // that the binding tests can compile them without it. The kit's tests get them through the
-    // plugin's testImplementation(testFixtures(project)).
+    // The test fixtures use only the generated bindings, JNA, kotlinx-coroutines and kotlin-test
+    // (never the kit), so that the binding tests can compile them without it. The kit's tests get
+    // them through the plugin's testImplementation(testFixtures(project)).
     testFixturesImplementation(uniffi.output)
     testFixturesImplementation(libs.jna)
+    testFixturesImplementation(libs.kotlinx.coroutines.core)
     testFixturesImplementation(libs.kotlin.test)
 
     testImplementation(uniffi.output)

@@ -70,6 +70,7 @@ fun deviceBoundCardStory() {
         assertEquals("2028-12-31", valid.card.validUntil)
         assertEquals(10L, valid.card.presentationAgeSecs)
         assertEquals("Landkreis Test", valid.card.issuerName)
+        assertEquals(w.issuer.keyId(), valid.card.issuerKeyId)
 
         // The same code two minutes later is a stale screenshot.
         assertEquals(Verification.Invalid(InvalidReason.STALE_PRESENTATION), w.verifier.verify(text, NOW + 120))

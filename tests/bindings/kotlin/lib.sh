@@ -59,18 +59,19 @@ cached_jar() {
     echo "$build_dir/$name-$stamp.jar"
 }
 
-# The generated bindings; not ours to lint (-nowarn, no -Werror).
+# The generated bindings; not ours to lint (-nowarn, no -Werror). Async exports (FeedStore.sync)
+# are suspend functions: the bindings need kotlinx-coroutines.
 bindings_jar="$(cached_jar ehk-bindings "$kt_src")"
 if [ ! -f "$bindings_jar" ]; then
     echo "$suite: compiling the generated bindings ($kt_src)" >&2
     rm -f "$build_dir"/ehk-bindings-*.jar
-    "$KOTLINC" -nowarn -jvm-target 17 -cp "$JNA_JAR" -d "$bindings_jar.$$.tmp.jar" "$kt_src" \
+    "$KOTLINC" -nowarn -jvm-target 17 -cp "$JNA_JAR:$KOTLINX_COROUTINES_JAR" -d "$bindings_jar.$$.tmp.jar" "$kt_src" \
         || die "kotlinc failed on the generated bindings"
     mv "$bindings_jar.$$.tmp.jar" "$bindings_jar"
 fi
 
 # The shared test support: its own compilation, as Gradle's testFixtures source set is, so that it
-# can use nothing but the bindings, JNA and kotlin-test.
+# can use nothing but the bindings, JNA, kotlinx-coroutines and kotlin-test.
 support_dir="$repo/android/kit/src/testFixtures/kotlin"
 mapfile -t support_sources < <(find "$support_dir" -name '*.kt' | sort)
 [ "${#support_sources[@]}" -gt 0 ] || die "no test support in $support_dir"
@@ -78,7 +79,7 @@ support_jar="$(cached_jar test-support "$bindings_jar" "${support_sources[@]}")"
 if [ ! -f "$support_jar" ]; then
     echo "$suite: compiling the shared test support ($support_dir)" >&2
     rm -f "$build_dir"/test-support-*.jar
-    kotlin_compile "$support_jar.$$.tmp.jar" "$bindings_jar:$JNA_JAR:$KOTLIN_TEST_JAR" "${support_sources[@]}"
+    kotlin_compile "$support_jar.$$.tmp.jar" "$bindings_jar:$JNA_JAR:$KOTLINX_COROUTINES_JAR:$KOTLIN_TEST_JAR" "${support_sources[@]}"
     mv "$support_jar.$$.tmp.jar" "$support_jar"
 fi
 

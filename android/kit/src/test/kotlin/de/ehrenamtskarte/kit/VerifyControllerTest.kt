@@ -37,7 +37,7 @@ object VerifyControllerTest {
         try {
             val w = world()
             val clock = VirtualClock(NOW, autoAdvance = false)
-            body(VerifyController(w.verifier, scope, lang, clock, holdSeconds = 8), clock, w)
+            body(VerifyController(w.verifier.asCodeVerifier(), scope, lang, clock, holdSeconds = 8), clock, w)
         } finally {
             scope.cancel()
         }

@@ -1,21 +1,27 @@
 // The feed world shared by the Kotlin binding tests and the kit's tests, as
-// tests/bindings/python/test_stores.py and test_news.py set it up: an issuer imports stores and
-// publishes a signed feed (with a revocation list, or with news), `ehk serve` serves it on
-// loopback, and a phone's store database syncs from it.
+// tests/bindings/python/test_stores.py and test_news.py set it up: an issuer publishes a signed
+// feed from a store CSV (with a revocation list, or with news), `ehk serve` serves it on loopback,
+// and the phone's FeedStore syncs from it.
 //
 // The feed server needs EHK_BIN (the `ehk` binary; the runners fall back to BINDINGS_DIR/bin/ehk).
 package de.ehrenamtskarte.testing
 
+import de.ehrenamtskarte.core.FeedPublication
+import de.ehrenamtskarte.core.FeedStore
+import de.ehrenamtskarte.core.Fix
 import de.ehrenamtskarte.core.IssuedCard
 import de.ehrenamtskarte.core.IssuerKey
 import de.ehrenamtskarte.core.NewsArea
 import de.ehrenamtskarte.core.NewsCategory
-import de.ehrenamtskarte.core.NewsEngine
 import de.ehrenamtskarte.core.NewsItemSpec
+import de.ehrenamtskarte.core.Platform
 import de.ehrenamtskarte.core.Position
+import de.ehrenamtskarte.core.ProgressListener
+import de.ehrenamtskarte.core.PublishResult
 import de.ehrenamtskarte.core.Role
-import de.ehrenamtskarte.core.StoreDatabase
-import de.ehrenamtskarte.core.SyncResult
+import de.ehrenamtskarte.core.SyncOutcome
+import de.ehrenamtskarte.core.SyncReport
+import kotlinx.coroutines.runBlocking
 import java.io.File
 import java.net.InetAddress
 import java.net.InetSocketAddress
@@ -38,16 +44,7 @@ const val STORES_CSV =
         "Ohne Ort,Nebenweg,5,80331,München,,,,,,20 % auf alles,20% off,6\n"
 val MARIENPLATZ = Position(latitude = 48.1374, longitude = 11.5755)
 
-/** A store database filled by the issuer-side import of [STORES_CSV]: no network needed. */
-fun importedDatabase(dir: File, name: String = "stores.db"): StoreDatabase {
-    val db = StoreDatabase.open(File(dir, name).path)
-    val report = db.importStores(STORES_CSV.toByteArray(), false)
-    assertEquals(4uL, report.imported)
-    assertEquals(listOf(5uL to "name is empty"), report.errors.map { it.line to it.reason })
-    return db
-}
-
-/** A root, an issuer with [roles] on its signed trust list, the imported stores and a feed directory. */
+/** A root, an issuer with [roles] on its signed trust list, the stores to publish and a feed directory. */
 class Publisher(
     dir: File,
     name: String = "Landkreis Test",
@@ -56,22 +53,34 @@ class Publisher(
     val root: IssuerKey = IssuerKey.generate()
     val issuer: IssuerKey = IssuerKey.generate()
     val trust: ByteArray = signedTrustList(root, issuerEntry(issuer, name, roles, regions = null))
-    val db: StoreDatabase = importedDatabase(dir, "source.db")
     val feed = File(dir, "feed")
 
-    /** Publishes the stores as they are in [db] now; returns the feed version. */
-    fun publish(revocations: List<ByteArray> = emptyList()): ULong =
-        db.publishFeed(feed.path, issuer, root.publicKey(), trust, revocations, NOW, 14 * DAY)
+    /** The store CSV the next [publish] puts in the feed. */
+    var stores: String = STORES_CSV
 
-    fun publishWithNews(bundles: List<ByteArray>): ULong =
-        db.publishFeedWithNews(feed.path, issuer, root.publicKey(), trust, emptyList(), bundles, NOW, 14 * DAY)
+    /** Publishes [stores] with the lists and news bundles given; the result says the feed version. */
+    fun publish(revocations: List<ByteArray> = emptyList(), news: List<ByteArray> = emptyList()): PublishResult =
+        issuer.publishFeed(
+            root.publicKey(),
+            FeedPublication(
+                dir = feed.path, stores = stores.toByteArray(), geojson = false, trustList = trust,
+                revocationLists = revocations, newsBundles = news, now = NOW, expiresInSecs = 14 * DAY,
+            ),
+        )
 
     override fun close() {
-        db.close()
         issuer.close()
         root.close()
     }
 }
+
+/** The phone's feed store at [dir]/[name] for the project of [root]. */
+fun openPhone(dir: File, root: ByteArray, platform: Platform = Platform.ANDROID, name: String = "phone.db"): FeedStore =
+    FeedStore.open(File(dir, name).path, root, platform, NOW)
+
+/** [FeedStore.sync] (a suspend fun) from plain test code. */
+fun FeedStore.syncBlocking(url: String, now: Long = NOW, progress: ProgressListener? = null): SyncReport =
+    runBlocking { sync(url, now, progress) }
 
 /** `ehk serve FEED --port N` on a free loopback port, up and accepting connections. */
 class FeedServer(feed: File) : AutoCloseable {
@@ -112,25 +121,32 @@ class FeedServer(feed: File) : AutoCloseable {
 
 /**
  * The stores feed, version 1, published with a revocation list that revokes [card], served by
- * `ehk serve`, and an empty phone database that has not synced yet.
+ * `ehk serve`, and the phone's empty feed store that has not synced yet.
  */
-class FeedWorld(val dir: File) : AutoCloseable {
+class FeedWorld(val dir: File, platform: Platform = Platform.ANDROID) : AutoCloseable {
     val pub = Publisher(dir)
     val card: IssuedCard = pub.issuer.issueCard(request("Erika Mustermann"), NOW)
-    val phone: StoreDatabase
+    val revocations: List<ByteArray> = listOf(pub.issuer.signRevocationList(1uL, NOW, NOW + 7 * DAY, listOf(card.cardId)))
+    val published: PublishResult = pub.publish(revocations)
+    val phone: FeedStore
     val server: FeedServer
 
     init {
-        val revoked = pub.issuer.signRevocationList(1uL, NOW, NOW + 7 * DAY, listOf(card.cardId))
-        assertEquals(1uL, pub.publish(listOf(revoked)))
-        phone = StoreDatabase.open(File(dir, "phone.db").path)
+        assertEquals(1uL, published.version)
+        phone = openPhone(dir, pub.root.publicKey(), platform)
         server = FeedServer(pub.feed)
     }
 
     val url: String get() = server.url
     val root: ByteArray get() = pub.root.publicKey()
 
-    fun sync(progress: ProgressLog? = null, now: Long = NOW): SyncResult = phone.sync(url, root, now, progress)
+    fun sync(progress: ProgressListener? = null, now: Long = NOW): SyncOutcome = phone.syncBlocking(url, now, progress).outcome
+
+    /** Publishes [stores] as the next version (the same revocation list) and returns that version. */
+    fun republish(stores: String): ULong {
+        pub.stores = stores
+        return pub.publish(revocations).version
+    }
 
     override fun close() {
         try {
@@ -145,6 +161,12 @@ class FeedWorld(val dir: File) : AutoCloseable {
 /** Runs [body] with a fresh feed world; the server is always stopped and the temp dir removed. */
 fun withFeedWorld(body: (FeedWorld) -> Unit) = withTempDir { dir -> FeedWorld(dir).use(body) }
 
+/** Runs [body] with the phone's feed store synced to version 1 (four stores): for the store queries. */
+fun withSyncedStores(body: (FeedWorld) -> Unit) = withFeedWorld { f ->
+    assertIs<SyncOutcome.Updated>(f.sync())
+    body(f)
+}
+
 val MARKET = Position(latitude = 49.4539, longitude = 11.0775)
 val IN_RING = Position(latitude = 49.41, longitude = 11.01)
 
@@ -153,6 +175,9 @@ val IN_HOLE = Position(latitude = 49.45, longitude = 11.075)
 
 /** Bäckerei Müller in Munich, far from both news areas. */
 val BAKERY = Position(latitude = 48.137, longitude = 11.575)
+
+/** A location fix at [p], [accuracyM] metres accurate. */
+fun fix(p: Position, accuracyM: Double = 10.0) = Fix(latitude = p.latitude, longitude = p.longitude, accuracyM = accuracyM)
 
 /** A polygon with a hole, around Nuremberg's centre. */
 const val RING =
@@ -170,39 +195,49 @@ fun newsItem(id: String, area: NewsArea, priority: Int = 1, category: NewsCatego
         storeId = null, area = area,
     )
 
+/** The news bundle of [NewsWorld]: "market" (a 400 m circle, priority 5) and "ring" (a polygon with a hole, notice). */
+fun newsBundle(issuer: IssuerKey, version: ULong = 1uL, vararg extra: NewsItemSpec): ByteArray = issuer.signNewsBundle(
+    version, NOW, NOW + 7 * DAY,
+    listOf(
+        newsItem("market", NewsArea.Circle(center = MARKET, radiusM = 400.0), priority = 5),
+        newsItem("ring", NewsArea.GeoJson(geojson = RING), priority = 1, category = NewsCategory.NOTICE),
+    ) + extra,
+)
+
 /**
- * An issuer with the news role publishes the stores and two news items ("market", a 400 m circle,
- * priority 5; "ring", a polygon with a hole, category notice) in a feed served by `ehk serve`; the
- * phone syncs it. The engine is open but not yet reloaded: each test does that itself (the kit's
- * through its GeofenceCoordinator, as the app does after a sync).
+ * An issuer with the news role publishes the stores and the two news items of [newsBundle] in a
+ * feed served by `ehk serve`; the phone's feed store ([platform]'s geofencing) has synced it and
+ * has had no location fix yet. [publishNews] publishes a new version while the server runs.
  */
-class NewsWorld(dir: File) : AutoCloseable {
-    private val pub = Publisher(dir, "Stadt Nürnberg", listOf(Role.CARDS, Role.STORES, Role.NEWS))
+class NewsWorld(dir: File, platform: Platform = Platform.ANDROID) : AutoCloseable {
+    val pub = Publisher(dir, "Stadt Nürnberg", listOf(Role.CARDS, Role.STORES, Role.NEWS))
     val root: IssuerKey get() = pub.root
     val issuer: IssuerKey get() = pub.issuer
-    val phone: StoreDatabase = StoreDatabase.open(File(dir, "phone.db").path)
-    val engine: NewsEngine = NewsEngine.open(File(dir, "news-state.db").path)
+    val phone: FeedStore = openPhone(dir, pub.root.publicKey(), platform)
+    val server: FeedServer
+    val firstSync: SyncReport
 
     init {
-        val bundle = issuer.signNewsBundle(
-            1uL, NOW, NOW + 7 * DAY,
-            listOf(
-                newsItem("market", NewsArea.Circle(center = MARKET, radiusM = 400.0), priority = 5),
-                newsItem("ring", NewsArea.GeoJson(geojson = RING), priority = 1, category = NewsCategory.NOTICE),
-            ),
-        )
-        assertEquals(1uL, pub.publishWithNews(listOf(bundle)))
-        FeedServer(pub.feed).use { server ->
-            assertIs<SyncResult.Updated>(phone.sync(server.url, root.publicKey(), NOW, null))
-        }
+        assertEquals(1uL, pub.publish(news = listOf(newsBundle(issuer))).version)
+        server = FeedServer(pub.feed)
+        firstSync = phone.syncBlocking(server.url)
+        assertIs<SyncOutcome.Updated>(firstSync.outcome)
+        assertEquals(2u, phone.newsCount())
     }
 
+    /** Publishes the next feed version with [bundle] as its news. */
+    fun publishNews(bundle: ByteArray): ULong = pub.publish(news = listOf(bundle)).version
+
     override fun close() {
-        engine.close()
-        phone.close()
-        pub.close()
+        try {
+            server.close()
+        } finally {
+            phone.close()
+            pub.close()
+        }
     }
 }
 
 /** Runs [body] with a fresh news world in a temp dir that is removed afterwards. */
-fun withNewsWorld(body: (NewsWorld) -> Unit) = withTempDir { dir -> NewsWorld(dir).use(body) }
+fun withNewsWorld(platform: Platform = Platform.ANDROID, body: (NewsWorld) -> Unit) =
+    withTempDir { dir -> NewsWorld(dir, platform).use(body) }
