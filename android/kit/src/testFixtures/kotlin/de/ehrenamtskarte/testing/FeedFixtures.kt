@@ -148,13 +148,16 @@ class FeedWorld(val dir: File, platform: Platform = Platform.ANDROID) : AutoClos
         return pub.publish(revocations).version
     }
 
-    override fun close() {
-        try {
-            server.close()
-        } finally {
-            phone.close()
-            pub.close()
-        }
+    override fun close() = closeServed(server, phone, pub)
+}
+
+/** Stops [server] first, then closes [phone] and [pub] whatever happened. */
+private fun closeServed(server: FeedServer, phone: FeedStore, pub: Publisher) {
+    try {
+        server.close()
+    } finally {
+        phone.close()
+        pub.close()
     }
 }
 
@@ -228,14 +231,7 @@ class NewsWorld(dir: File, platform: Platform = Platform.ANDROID) : AutoCloseabl
     /** Publishes the next feed version with [bundle] as its news. */
     fun publishNews(bundle: ByteArray): ULong = pub.publish(news = listOf(bundle)).version
 
-    override fun close() {
-        try {
-            server.close()
-        } finally {
-            phone.close()
-            pub.close()
-        }
-    }
+    override fun close() = closeServed(server, phone, pub)
 }
 
 /** Runs [body] with a fresh news world in a temp dir that is removed afterwards. */
