@@ -4,6 +4,10 @@ import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
 plugins {
     alias(libs.plugins.kotlin.jvm)
+    // src/testFixtures: the Kotlin test support (runner, trust world, feed server, store and news
+    // fixtures) that the kit's tests share with the binding tests (tests/bindings/kotlin compiles
+    // the same files with kotlinc).
+    `java-test-fixtures`
 }
 
 java {
@@ -27,9 +31,19 @@ val uniffi: SourceSet by sourceSets.creating {
 
 dependencies {
     "uniffiImplementation"(libs.jna)
+    // The generated code of async exports (FeedStore.sync: a suspend fun) uses kotlinx-coroutines.
+    "uniffiImplementation"(libs.kotlinx.coroutines.core)
     implementation(libs.kotlinx.coroutines.core)
     compileOnly(uniffi.output)
     compileOnly(libs.jna)
+
+    // The test fixtures use only the generated bindings, JNA, kotlinx-coroutines and kotlin-test
+    // (never the kit), so that the binding tests can compile them without it. The kit's tests get
+    // them through the plugin's testImplementation(testFixtures(project)).
+    testFixturesImplementation(uniffi.output)
+    testFixturesImplementation(libs.jna)
+    testFixturesImplementation(libs.kotlinx.coroutines.core)
+    testFixturesImplementation(libs.kotlin.test)
 
     testImplementation(uniffi.output)
     testImplementation(libs.jna)
@@ -45,8 +59,9 @@ tasks.named<org.jetbrains.kotlin.gradle.tasks.KotlinCompile>("compileUniffiKotli
     compilerOptions { suppressWarnings.set(true); allWarningsAsErrors.set(false) }
 }
 
-// The kit's tests use the same tiny runner as android/jvm-tests.sh (no JUnit), so they run the same
-// way in Gradle and in CI. They need the host build of the core library (scripts/bindings.sh).
+// The kit's tests use the shared tiny runner (src/testFixtures, no JUnit), so they run the same
+// way in Gradle and in CI (android/jvm-tests.sh). They need the host build of the core library
+// (scripts/bindings.sh).
 val hostLibDir = providers.gradleProperty("ehk.bindingsDir")
     .map { rootProject.file(it).resolve("lib").absolutePath }
 

@@ -5,6 +5,10 @@ package bindingtests
 
 import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.core.Wallet
+import de.ehrenamtskarte.testing.MapKeyStore
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.request
+import de.ehrenamtskarte.testing.world
 import kotlin.system.exitProcess
 
 const val ROUNDS = 21

@@ -3,7 +3,8 @@
 // presentation, a verifier that accepts it, and tampered, stale, copied, revoked and malformed
 // inputs that come back as the right Kotlin enum values or typed exceptions.
 //
-// Run by tests/bindings/kotlin/run.sh against the generated ehk.kt and the host libehk_ffi.so.
+// Run by tests/bindings/kotlin/run.sh against the generated ehk.kt and the host libehk_ffi.so; the
+// runner and the fixtures are the shared test support in android/kit/src/testFixtures.
 package bindingtests
 
 import de.ehrenamtskarte.core.BatchDefaults
@@ -23,6 +24,17 @@ import de.ehrenamtskarte.core.WalletException
 import de.ehrenamtskarte.core.reasonText
 import de.ehrenamtskarte.core.secondsUntilNextPresentation
 import de.ehrenamtskarte.core.setLogger
+import de.ehrenamtskarte.testing.CrashingKeyStore
+import de.ehrenamtskarte.testing.DAY
+import de.ehrenamtskarte.testing.ListLogger
+import de.ehrenamtskarte.testing.LockedKeyStore
+import de.ehrenamtskarte.testing.MapKeyStore
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.ProgressLog
+import de.ehrenamtskarte.testing.TestRunner
+import de.ehrenamtskarte.testing.request
+import de.ehrenamtskarte.testing.withTempDir
+import de.ehrenamtskarte.testing.world
 import kotlin.test.assertContains
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
@@ -58,6 +70,7 @@ fun deviceBoundCardStory() {
         assertEquals("2028-12-31", valid.card.validUntil)
         assertEquals(10L, valid.card.presentationAgeSecs)
         assertEquals("Landkreis Test", valid.card.issuerName)
+        assertEquals(w.issuer.keyId(), valid.card.issuerKeyId)
 
         // The same code two minutes later is a stale screenshot.
         assertEquals(Verification.Invalid(InvalidReason.STALE_PRESENTATION), w.verifier.verify(text, NOW + 120))
@@ -76,8 +89,7 @@ fun presentationRefreshesEveryThirtySeconds() {
 fun walletOnDiskKeepsCardsAndDeviceKey() {
     val w = world()
     val store = MapKeyStore()
-    val dir = kotlin.io.path.createTempDirectory("ehk-kotlin-wallet").toFile()
-    try {
+    withTempDir { dir ->
         val path = dir.resolve("wallet.sqlite").path
         val cardId = Wallet.open(path, store).use { wallet ->
             val card = w.issuer.issueCard(request("Erika Mustermann", wallet.devicePublicKey()), NOW)
@@ -90,8 +102,6 @@ fun walletOnDiskKeepsCardsAndDeviceKey() {
             assertFalse(wallet.removeCard(cardId))
         }
         assertEquals(1, store.saves.get())
-    } finally {
-        dir.deleteRecursively()
     }
 }
 
@@ -213,6 +223,6 @@ fun main() {
     runner.test("CSV batch with progress", ::csvBatchWithProgress)
     runner.test("logger receives core records without personal data", ::loggerReceivesCoreRecordsWithoutPersonalData)
     registerStoreTests(runner) // StoresTest.kt: the store database and the signed feed over `ehk serve`
-    registerNewsTests(runner) // NewsTest.kt: geofenced news from the feed through the news engine
+    registerNewsTests(runner) // NewsTest.kt: the news engine
     runner.runAndExit()
 }

@@ -4,5 +4,8 @@
 # Usage: bench.sh [BINDINGS_DIR] (default build/bindings). Measures, never asserts on time.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+suite=kotlin
 source "$here/lib.sh"
-compile_and_run bench bindingtests.BenchKt "$here/Fixtures.kt" "$here/Bench.kt"
+jar="$build_dir/bench.jar"
+kotlin_compile "$jar" "$test_cp" "$here/Bench.kt"
+run_jvm "$jar:$test_cp" bindingtests.BenchKt

@@ -4,36 +4,33 @@ import android.app.Application
 import android.content.Context
 import android.content.pm.ApplicationInfo
 import de.ehrenamtskarte.app.news.NewsServices
+import de.ehrenamtskarte.core.FeedStore
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.LogLevel
-import de.ehrenamtskarte.core.StoreDatabase
+import de.ehrenamtskarte.core.Platform
 import de.ehrenamtskarte.core.Verifier
-import de.ehrenamtskarte.core.VerifierInterface
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.android.KeystoreSecretCipher
 import de.ehrenamtskarte.core.android.LogcatLogger
 import de.ehrenamtskarte.core.android.SharedPreferencesSecretStorage
 import de.ehrenamtskarte.core.setLogger
 import de.ehrenamtskarte.kit.CardPresenter
+import de.ehrenamtskarte.kit.CodeVerifier
 import de.ehrenamtskarte.kit.EncryptedKeyStore
-import de.ehrenamtskarte.kit.FeedConfig
 import de.ehrenamtskarte.kit.FeedSyncer
-import de.ehrenamtskarte.kit.ReloadableVerifier
 import de.ehrenamtskarte.kit.SyncState
 import de.ehrenamtskarte.kit.WalletModel
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.withContext
 import java.io.File
 import java.io.FileNotFoundException
 import java.util.Locale
 
 class EhkApplication : Application() {
-    /** The store database, the feed sync and the verifier built from it (no Keystore needed: the worker uses only this). */
+    /** The feed store, its sync and its verifier (no Keystore needed: the worker uses only this). */
     val feed: FeedServices by lazy { FeedServices(this) }
     val services: Services by lazy { Services(this, feed) }
 
-    /** News engine, geofences and notifications (the app, the geofence/boot receivers and the worker share it). */
-    val news: NewsServices by lazy { NewsServices(this, feed) }
+    /** News, geofences and notifications (the app, the geofence/boot receivers and the worker share it); null without a feed store. */
+    val news: NewsServices? by lazy { feed.store?.let { NewsServices(this, it) } }
 
     override fun onCreate() {
         super.onCreate()
@@ -52,45 +49,50 @@ class Services(context: Context, val feed: FeedServices) {
     val presenter = CardPresenter(wallet)
 
     /** Null when no root key is installed (see assets/trust/README.md). */
-    val verifier: VerifierInterface? get() = feed.verifier
+    val verifier: CodeVerifier? get() = feed.verifier
 
     val lang: Lang get() = if (Locale.getDefault().language == "de") Lang.DE else Lang.EN
 }
 
 /**
- * The offline store database and its signed feed. The verifier's trust list and revocation lists
- * come from the same feed sync (`StoreDatabase.verifier(root)`); lists bundled in the assets are
- * offered to it as well, and the core keeps whichever version is newer.
+ * The phone's feed store: stores, the signed trust and revocation lists, news and the geofencing
+ * state in one database, opened once with the Land's root key. Its sync refreshes all of it (the
+ * verifier and the news included); the only thing the app does with a sync's result is apply its
+ * geofence update, which the kit's FeedSyncer hands to the news coordinator.
  */
 class FeedServices(private val context: Context) {
-    val storeDatabase: StoreDatabase = StoreDatabase.open(File(context.noBackupFilesDir, "stores.sqlite").path)
-
-    /** The Land's root key (trust anchor of the feed, its news included); null when not installed. */
+    /** The Land's root key (trust anchor of the cards and the feed, its news included); null when not installed. */
     val rootKey: ByteArray? = AppConfig.rootKey(context)
 
-    /** Null when the app has no feed URL or root key configured (see assets/trust/README.md). */
-    val config: FeedConfig? = rootKey?.let { root -> AppConfig.feedUrl(context)?.let { FeedConfig(it, root) } }
-
-    val syncer: FeedSyncer? = config?.let { FeedSyncer(storeDatabase, it) }
-
-    /** Null without a root key. Replaced in place after a sync that changed the lists. */
-    val verifier: ReloadableVerifier? = rootKey?.let { ReloadableVerifier(buildVerifier(it)) }
-
-    /** One sync (the worker, or the stores screen's refresh); null when no feed is configured. */
-    suspend fun sync(): SyncState.Finished? {
-        val finished = syncer?.syncNow() ?: return null
-        if (finished is SyncState.Synced && finished.changed) {
-            rootKey?.let { root -> verifier?.replace(buildVerifier(root)) }
-            // The news the sync brought: the engine reloads, the geofences are registered anew.
-            withContext(Dispatchers.IO) { runCatching { (context.applicationContext as EhkApplication).news.reload() } }
-        }
-        return finished
+    /** Null without a root key (see assets/trust/README.md). */
+    val store: FeedStore? = rootKey?.let { root ->
+        FeedStore.open(File(context.noBackupFilesDir, "feed.sqlite").path, root, Platform.ANDROID, System.currentTimeMillis() / 1000)
     }
 
-    private fun buildVerifier(root: ByteArray): Verifier {
-        val verifier = storeDatabase.verifier(root)
-        // Bundled lists bridge the time before the first sync; an older one is refused by the core.
-        AppConfig.asset(context, "trust-list.cose")?.let { runCatching { verifier.loadTrustList(it) } }
+    /** Null when the app has no feed URL or root key configured. */
+    val syncer: FeedSyncer? by lazy {
+        val url = AppConfig.feedUrl(context) ?: return@lazy null
+        store?.let { FeedSyncer(it, url, geofence = (context.applicationContext as EhkApplication).news?.coordinator) }
+    }
+
+    /**
+     * The store's checks. Until a sync brought a trust list, the lists bundled in the assets (if
+     * any) bridge the time; from then on the store's own, which every sync keeps current.
+     */
+    val verifier: CodeVerifier? = store?.let { store ->
+        val bundled = rootKey?.let { bundledVerifier(it) }
+        CodeVerifier { qrText, now ->
+            if (bundled == null || store.trustListVersion() != null) store.verify(qrText, now) else bundled.verify(qrText, now)
+        }
+    }
+
+    /** One sync (the worker, or the stores screen's refresh); null when no feed is configured. */
+    suspend fun sync(): SyncState.Finished? = syncer?.syncNow()
+
+    private fun bundledVerifier(root: ByteArray): Verifier? {
+        val trustList = AppConfig.asset(context, "trust-list.cose") ?: return null
+        val verifier = Verifier(root)
+        if (runCatching { verifier.loadTrustList(trustList) }.isFailure) return null
         AppConfig.asset(context, "revocations.cose")?.let { runCatching { verifier.loadRevocationList(it) } }
         return verifier
     }

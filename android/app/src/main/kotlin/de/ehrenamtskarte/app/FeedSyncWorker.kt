@@ -17,7 +17,7 @@ import de.ehrenamtskarte.kit.SyncState
 import java.util.concurrent.TimeUnit
 
 /**
- * Background feed sync: the core's `StoreDatabase.sync` through the kit's [de.ehrenamtskarte.kit.FeedSyncer].
+ * Background feed sync: the core's `FeedStore.sync` through the kit's [de.ehrenamtskarte.kit.FeedSyncer].
  * Network errors are retried with exponential backoff; everything else (a damaged or expired feed,
  * a security problem, a misconfigured app) waits for the next period, so a tampered feed is never
  * hammered. A failed sync leaves the database exactly as it was (the core's guarantee).

@@ -1,10 +1,9 @@
 package de.ehrenamtskarte.kit
 
+import de.ehrenamtskarte.core.FeedException
+import de.ehrenamtskarte.core.FeedStoreInterface
 import de.ehrenamtskarte.core.ProgressListener
-import de.ehrenamtskarte.core.StoreDatabaseInterface
-import de.ehrenamtskarte.core.StoreException
-import de.ehrenamtskarte.core.SyncException
-import de.ehrenamtskarte.core.SyncResult
+import de.ehrenamtskarte.core.SyncOutcome
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.Flow
@@ -16,9 +15,6 @@ import kotlinx.coroutines.flow.last
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
-
-/** Where the feed is and the root key its manifest must be signed under (app config/assets). */
-class FeedConfig(val url: String, val rootPublicKey: ByteArray)
 
 /** What to do after a failed sync. */
 enum class SyncRetry {
@@ -56,14 +52,15 @@ enum class SyncProblem(val retry: SyncRetry) {
     val isSecurityProblem: Boolean get() = this == SECURITY
 
     companion object {
-        fun of(e: SyncException): SyncProblem = when (e) {
-            is SyncException.Network -> OFFLINE
-            is SyncException.Damaged -> DAMAGED
-            is SyncException.Expired -> OUTDATED
-            is SyncException.BadSignature, is SyncException.NotAllowed, is SyncException.VersionNotNewer -> SECURITY
-            is SyncException.InvalidArgument -> CONFIGURATION
-            is SyncException.Storage -> STORAGE
-            is SyncException.Cancelled -> CANCELLED
+        fun of(e: FeedException): SyncProblem = when (e) {
+            is FeedException.Network -> OFFLINE
+            is FeedException.Damaged -> DAMAGED
+            is FeedException.Expired -> OUTDATED
+            is FeedException.BadSignature, is FeedException.NotAllowed, is FeedException.VersionNotNewer -> SECURITY
+            is FeedException.InvalidArgument -> CONFIGURATION
+            is FeedException.Storage -> STORAGE
+            // Interrupted is a search's, never a sync's; should it come, the sync was stopped.
+            is FeedException.Cancelled, is FeedException.Interrupted -> CANCELLED
         }
     }
 }
@@ -80,9 +77,12 @@ sealed interface SyncState {
         val at: Long
     }
 
-    data class Synced(val result: SyncResult, override val feedVersion: ULong?, val storeCount: ULong, override val at: Long) : Finished {
-        /** True when stores, trust list or revocation lists changed (screens and the verifier reload). */
-        val changed: Boolean get() = result is SyncResult.Updated
+    data class Synced(val result: SyncOutcome, override val feedVersion: ULong?, val storeCount: ULong, override val at: Long) : Finished {
+        /**
+         * True when the feed changed (screens reload their lists). The store's verifier, news and
+         * regions are already current: the sync refreshed them itself.
+         */
+        val changed: Boolean get() = result is SyncOutcome.Updated
     }
 
     /** Nothing was lost: the database is exactly as before the sync (the core's guarantee). */
@@ -90,14 +90,18 @@ sealed interface SyncState {
 }
 
 /**
- * Runs the core's `StoreDatabase.sync` off the main thread with its progress as a [Flow], and maps
- * [SyncException] to what the user is told. One sync at a time per syncer (the periodic worker
- * and a pull-to-refresh wait for each other). [state] is the last known state, for the screen.
+ * Runs the core's `FeedStore.sync` (a suspend call; cancelling the collector cancels the sync)
+ * with its progress as a [Flow], maps [FeedException] to what the user is told, and hands the
+ * geofence update the sync brings (new news: new regions) to [geofence]. There is nothing else to
+ * do after a sync: the store's verifier and news are already the new ones. One sync at a time per
+ * syncer (the periodic worker and a pull-to-refresh wait for each other). [state] is the last
+ * known state, for the screen.
  */
 class FeedSyncer(
-    private val db: StoreDatabaseInterface,
-    private val config: FeedConfig,
+    private val store: FeedStoreInterface,
+    private val url: String,
     private val clock: Clock = SystemClock,
+    private val geofence: GeofenceCoordinator? = null,
     private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
 ) {
     private val mutex = Mutex()
@@ -115,14 +119,13 @@ class FeedSyncer(
             val listener = object : ProgressListener {
                 override fun progress(done: ULong, total: ULong) = publish(SyncState.Running(done, total))
             }
-            val finished = withContext(dispatcher) {
-                val now = clock.now()
-                try {
-                    val result = db.sync(config.url, config.rootPublicKey, now, listener)
-                    SyncState.Synced(result, versionOrNull(), countOrZero(), now)
-                } catch (e: SyncException) {
-                    SyncState.Failed(SyncProblem.of(e), versionOrNull(), now)
-                }
+            val now = clock.now()
+            val finished = try {
+                val report = store.sync(url, now, listener)
+                geofence?.apply(report.geofence)
+                withContext(dispatcher) { SyncState.Synced(report.outcome, versionOrNull(), countOrZero(), now) }
+            } catch (e: FeedException) {
+                withContext(dispatcher) { SyncState.Failed(SyncProblem.of(e), versionOrNull(), now) }
             }
             mutableState.value = finished
             send(finished)
@@ -133,14 +136,14 @@ class FeedSyncer(
     suspend fun syncNow(): SyncState.Finished = sync().last() as SyncState.Finished
 
     private fun versionOrNull(): ULong? = try {
-        db.feedVersion()
-    } catch (e: StoreException) {
+        store.feedVersion()
+    } catch (e: FeedException) {
         null
     }
 
     private fun countOrZero(): ULong = try {
-        db.storeCount()
-    } catch (e: StoreException) {
+        store.storeCount()
+    } catch (e: FeedException) {
         0uL
     }
 }

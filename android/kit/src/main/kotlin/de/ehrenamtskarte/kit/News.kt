@@ -1,171 +1,123 @@
 package de.ehrenamtskarte.kit
 
+import de.ehrenamtskarte.core.FeedException
+import de.ehrenamtskarte.core.FeedStoreInterface
+import de.ehrenamtskarte.core.Fix
+import de.ehrenamtskarte.core.GeofenceUpdate
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.MonitorRegion
 import de.ehrenamtskarte.core.NewsCategory
-import de.ehrenamtskarte.core.NewsEngineInterface
-import de.ehrenamtskarte.core.NewsException
 import de.ehrenamtskarte.core.NewsItem
 import de.ehrenamtskarte.core.Position
-import de.ehrenamtskarte.core.StoreDatabase
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
-import kotlin.math.asin
-import kotlin.math.cos
-import kotlin.math.sin
-import kotlin.math.sqrt
 
 /** The operating system's geofences: Android's `GeofencingClient` in the app, a fake in the tests. */
-interface GeofenceRegistrar {
-    /** Drops every region this app registered before and monitors exactly [regions]. */
-    fun replaceAll(regions: List<MonitorRegion>)
+fun interface GeofenceRegistrar {
+    /**
+     * Drops every region this app registered before and monitors exactly [regions]. False when the
+     * OS refused them (no background location permission, location turned off, an error).
+     */
+    suspend fun replaceAll(regions: List<MonitorRegion>): Boolean
 }
 
 /** Shows notifications: `NotificationCompat` on the "news" channel in the app, a fake in the tests. */
-interface NewsNotifier {
-    /** [items] passed the core's policy for this fix; show each one now. */
+fun interface NewsNotifier {
+    /** The core let [items] through for this event; show each one now. */
     fun notify(items: List<NewsItem>)
 }
 
-/** What one location fix did. */
-data class LocationOutcome(
-    /** The items handed to the notifier (the core's `onPosition`). */
+/** What one event did. */
+data class GeofenceOutcome(
+    /** The items handed to the notifier. */
     val notified: List<NewsItem>,
-    /** The regions registered anew, or null when the registration stayed as it was. */
-    val registered: List<MonitorRegion>?,
-    /** The core refused the fix (e.g. a position out of range); nothing was notified or registered. */
-    val problem: NewsException? = null,
+    /** The regions the core asked the OS to monitor, or null when the registration stays as it was. */
+    val requested: List<MonitorRegion>?,
+    /** The OS took [requested] and the core counted it; false after a refusal (the core asks again later). */
+    val registered: Boolean = false,
+    /** The core refused the event (e.g. a position out of range); nothing was notified or registered. */
+    val problem: FeedException? = null,
 )
 
 /**
- * Glue between the OS's location events and the core's `NewsEngine`. Every decision (which item
- * to notify, when, how often, whether the fix is precise enough, which regions to watch) is the
- * core's; the coordinator only forwards fixes, hands the result to the [notifier] and keeps the
- * [registrar]'s regions current:
- *
- * - a fix outside the registered refresh circle (or an exit event for it, [onGeofenceExit]), or
- *   the first fix ever, registers the core's `regionsToMonitor(position, maxRegions)` anew;
- * - after a feed sync, [reload] loads the news into the engine and re-registers around the last
- *   known position (the new items may lie elsewhere).
- *
- * Thread-safe (one call at a time); the calls block on the core, so call them off the main thread.
+ * The glue between the OS's location and geofence events and the feed store's geofencing. Every
+ * decision (which item to notify and when, which regions to watch, when to ask again) and all of
+ * its state (persisted in the feed database) are the core's: the glue forwards each event, shows
+ * the items the core returns, and when the core asks for regions, replaces the OS's regions with
+ * exactly those and reports back whether the OS took them (`regionsRegistered`/`regionsRefused`).
+ * One event at a time; the core calls run on [dispatcher].
  */
 class GeofenceCoordinator(
-    private val engine: NewsEngineInterface,
+    private val store: FeedStoreInterface,
     private val registrar: GeofenceRegistrar,
     private val notifier: NewsNotifier,
     private val clock: Clock = SystemClock,
-    /** Android monitors at most 100 geofences per app. */
-    private val maxRegions: UInt = ANDROID_MAX_REGIONS,
+    private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
 ) {
-    private val lock = Any()
-    private var lastPosition: Position? = null
-    private var registered: List<MonitorRegion>? = null
+    private val mutex = Mutex()
 
-    /** The regions registered last (the refresh circle last), null before the first registration. */
-    val regions: List<MonitorRegion>? get() = synchronized(lock) { registered }
+    /** A location fix (the app in the foreground, or a background wake-up). */
+    suspend fun onLocation(fix: Fix, now: Long = clock.now()): GeofenceOutcome = handle { store.onLocation(fix, now) }
 
-    /** The last fix the coordinator saw (also kept across a [reload]). */
-    val position: Position? get() = synchronized(lock) { lastPosition }
+    /** The OS reported entering [regionIds], with the fix the app took for it (if any). */
+    suspend fun onRegionsEntered(regionIds: List<String>, fix: Fix?, now: Long = clock.now()): GeofenceOutcome =
+        handle { store.onRegionsEntered(regionIds, fix, now) }
 
-    /** True when [id] names the registered refresh circle (the receiver's "ask again" signal). */
-    fun isRefreshRegion(id: String): Boolean = synchronized(lock) { registered?.any { it.refresh && it.id == id } == true }
+    /** The OS reported leaving [regionIds], with a fresh fix if the app has one. */
+    suspend fun onRegionsExited(regionIds: List<String>, fix: Fix?, now: Long = clock.now()): GeofenceOutcome =
+        handle { store.onRegionsExited(regionIds, fix, now) }
 
-    /** A location fix ([accuracyM] metres, Unix seconds [now]): notify what the core says, re-register if needed. */
-    fun onLocation(position: Position, accuracyM: Double, now: Long = clock.now()): LocationOutcome =
-        handle(position, accuracyM, now, forceRefresh = false)
+    /** Background ("all the time") location was granted or taken away. */
+    suspend fun onPermissionChanged(backgroundAllowed: Boolean, now: Long = clock.now()): GeofenceOutcome =
+        handle { store.onPermissionChanged(backgroundAllowed, now) }
 
-    /**
-     * The OS reported leaving the regions [exitedIds], with a fresh fix: like [onLocation], and
-     * re-registers when the refresh circle is among them.
-     */
-    fun onGeofenceExit(exitedIds: Collection<String>, position: Position, accuracyM: Double, now: Long = clock.now()): LocationOutcome {
-        val refresh = exitedIds.any { isRefreshRegion(it) }
-        return handle(position, accuracyM, now, forceRefresh = refresh)
-    }
+    /** The opt-in offers near favorite stores: the news change, and with them the regions. */
+    suspend fun setOffersNearFavorites(on: Boolean, now: Long = clock.now()): GeofenceOutcome =
+        handle { store.setOffersNearFavorites(on, now) }
 
     /**
-     * Registers the core's regions around [position] (or the last known one) now: after boot, after
-     * the permission was granted, after the settings changed. Null without any position.
+     * The OS dropped all of the app's regions (a reboot, an app update): nothing counts as
+     * registered any more, so the next event registers again.
      */
-    fun refresh(position: Position? = null, now: Long = clock.now()): List<MonitorRegion>? = synchronized(lock) {
-        val at = position ?: lastPosition ?: return null
+    suspend fun onRegionsLost() = mutex.withLock { withContext(dispatcher) { store.regionsRefused() } }
+
+    /** An update the core handed out with another call: a feed sync's `report.geofence`. */
+    suspend fun apply(update: GeofenceUpdate): GeofenceOutcome = handle { update }
+
+    private suspend fun handle(event: () -> GeofenceUpdate): GeofenceOutcome = mutex.withLock {
+        val update = try {
+            withContext(dispatcher) { event() }
+        } catch (e: FeedException) {
+            return GeofenceOutcome(emptyList(), null, problem = e)
+        }
+        if (update.notify.isNotEmpty()) notifier.notify(update.notify)
+        val regions = update.register ?: return GeofenceOutcome(update.notify, null)
+        val accepted = try {
+            registrar.replaceAll(regions)
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            false
+        }
         try {
-            register(at, now)
-        } catch (e: NewsException) {
-            null
-        }
-    }
-
-    /**
-     * After a feed sync: the core's `reload` (the news the sync brought, checked against the root
-     * key; plus offers near favorites if opted in), then re-registration around the last position.
-     * Returns how many items apply.
-     */
-    fun reload(stores: StoreDatabase, rootPublicKey: ByteArray, offersNearFavorites: Boolean, now: Long = clock.now()): UInt =
-        synchronized(lock) {
-            val count = engine.reload(stores, rootPublicKey, now, offersNearFavorites)
-            lastPosition?.let { at ->
-                try {
-                    register(at, now)
-                } catch (e: NewsException) {
-                    // Keep the previous registration; the next fix tries again.
+            val counted = withContext(dispatcher) {
+                if (accepted) {
+                    store.regionsRegistered(regions.map { it.id })
+                } else {
+                    store.regionsRefused()
+                    false
                 }
             }
-            count
-        }
-
-    private fun handle(position: Position, accuracyM: Double, now: Long, forceRefresh: Boolean): LocationOutcome =
-        synchronized(lock) {
-            val notified = try {
-                engine.onPosition(position, accuracyM, now)
-            } catch (e: NewsException) {
-                return LocationOutcome(emptyList(), null, e)
-            }
-            lastPosition = position
-            if (notified.isNotEmpty()) notifier.notify(notified)
-            val needsRefresh = forceRefresh || registered.let { it == null || outsideRefresh(it, position) }
-            val regions = if (needsRefresh) {
-                try {
-                    register(position, now)
-                } catch (e: NewsException) {
-                    return LocationOutcome(notified, null, e)
-                }
-            } else {
-                null
-            }
-            LocationOutcome(notified, regions)
-        }
-
-    private fun register(position: Position, now: Long): List<MonitorRegion> {
-        val regions = engine.regionsToMonitor(position, maxRegions, now)
-        registrar.replaceAll(regions)
-        registered = regions
-        return regions
-    }
-
-    /**
-     * A safety net for a missed exit event: the fix lies outside the refresh circle. Only a
-     * geometric check of the circle the core chose; what to watch next is again the core's.
-     */
-    private fun outsideRefresh(regions: List<MonitorRegion>, position: Position): Boolean {
-        val refresh = regions.lastOrNull { it.refresh } ?: return true
-        return distanceM(refresh.center, position) > refresh.radiusM
-    }
-
-    companion object {
-        const val ANDROID_MAX_REGIONS: UInt = 100u
-
-        private fun distanceM(a: Position, b: Position): Double {
-            val dLat = Math.toRadians(b.latitude - a.latitude)
-            val dLon = Math.toRadians(b.longitude - a.longitude)
-            val h = sin(dLat / 2).let { it * it } +
-                cos(Math.toRadians(a.latitude)) * cos(Math.toRadians(b.latitude)) * sin(dLon / 2).let { it * it }
-            return 2 * 6_371_008.8 * asin(sqrt(h.coerceIn(0.0, 1.0)))
+            GeofenceOutcome(update.notify, regions, counted)
+        } catch (e: FeedException) {
+            GeofenceOutcome(update.notify, regions, problem = e)
         }
     }
 }
@@ -185,12 +137,12 @@ sealed interface NewsListState {
     /** The core's `newsAt`: highest priority first, then nearest. */
     data class Items(val position: Position, val items: List<NewsItem>, val at: Long) : NewsListState
 
-    data class Failed(val problem: NewsException) : NewsListState
+    data class Failed(val problem: FeedException) : NewsListState
 }
 
 /** The news screen: what applies at the holder's position now, as a [StateFlow]. */
 class NewsListModel(
-    private val engine: NewsEngineInterface,
+    private val store: FeedStoreInterface,
     private val clock: Clock = SystemClock,
     private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -203,8 +155,8 @@ class NewsListModel(
         val next = withContext(dispatcher) {
             val now = clock.now()
             try {
-                NewsListState.Items(position, engine.newsAt(position, now), now)
-            } catch (e: NewsException) {
+                NewsListState.Items(position, store.newsAt(position, now), now)
+            } catch (e: FeedException) {
                 NewsListState.Failed(e)
             }
         }
@@ -219,48 +171,37 @@ class NewsListModel(
     }
 }
 
-/** Where the holder's news choices are kept (SharedPreferences in the app, memory in the tests). */
-interface NewsPreferences {
-    var mutedCategories: Set<NewsCategory>
-    var offersNearFavorites: Boolean
-}
-
-class InMemoryNewsPreferences : NewsPreferences {
-    override var mutedCategories: Set<NewsCategory> = emptySet()
-    override var offersNearFavorites: Boolean = false
-}
-
 /**
- * The settings toggles: muted categories go to the core (its policy keeps them silent) and are
- * remembered for the switches; "offers near favorites" is the `reload` flag, so changing it
- * reloads through [reload] (the coordinator's, which also re-registers the regions).
+ * The news settings switches. The core keeps them (muted categories stay silent in its policy;
+ * "offers near favorites" changes its news, so the regions follow through [geofence]).
  */
 class NewsSettingsModel(
-    private val engine: NewsEngineInterface,
-    private val prefs: NewsPreferences,
-    private val reload: (offersNearFavorites: Boolean) -> Unit,
+    private val store: FeedStoreInterface,
+    private val geofence: GeofenceCoordinator,
+    private val clock: Clock = SystemClock,
 ) {
-    private val mutableMuted = MutableStateFlow(prefs.mutedCategories)
+    private val mutableMuted = MutableStateFlow(readOr(emptySet()) { store.mutedCategories().toSet() })
     val muted: StateFlow<Set<NewsCategory>> = mutableMuted.asStateFlow()
-    private val mutableOffers = MutableStateFlow(prefs.offersNearFavorites)
+    private val mutableOffers = MutableStateFlow(readOr(false) { store.offersNearFavorites() })
     val offersNearFavorites: StateFlow<Boolean> = mutableOffers.asStateFlow()
 
-    /** Tells the core the remembered mutes again (e.g. after its state file was recreated). */
-    fun applyToEngine() {
-        NewsCategory.entries.forEach { engine.setMuted(it, it in prefs.mutedCategories) }
-    }
-
+    /** Blocks on the core: call it off the main thread. */
     fun setMuted(category: NewsCategory, muted: Boolean) {
-        engine.setMuted(category, muted)
-        val next = if (muted) prefs.mutedCategories + category else prefs.mutedCategories - category
-        prefs.mutedCategories = next
-        mutableMuted.value = next
+        store.setMuted(category, muted)
+        mutableMuted.value = store.mutedCategories().toSet()
     }
 
-    fun setOffersNearFavorites(on: Boolean) {
-        if (prefs.offersNearFavorites == on) return
-        prefs.offersNearFavorites = on
-        mutableOffers.value = on
-        reload(on)
+    /** Null when [on] is already the setting; else what the changed news did to the regions. */
+    suspend fun setOffersNearFavorites(on: Boolean): GeofenceOutcome? {
+        if (readOr(!on) { store.offersNearFavorites() } == on) return null
+        val outcome = geofence.setOffersNearFavorites(on, clock.now())
+        mutableOffers.value = readOr(on) { store.offersNearFavorites() }
+        return outcome
+    }
+
+    private fun <T> readOr(fallback: T, read: () -> T): T = try {
+        read()
+    } catch (e: FeedException) {
+        fallback
     }
 }

@@ -1,8 +1,8 @@
 package de.ehrenamtskarte.kit
 
+import de.ehrenamtskarte.core.FeedException
+import de.ehrenamtskarte.core.FeedStoreInterface
 import de.ehrenamtskarte.core.Position
-import de.ehrenamtskarte.core.StoreDatabaseInterface
-import de.ehrenamtskarte.core.StoreException
 import de.ehrenamtskarte.core.StoreQuery
 import de.ehrenamtskarte.core.StoreSummary
 import kotlinx.coroutines.CancellationException
@@ -29,11 +29,17 @@ enum class StoreProblem {
     ;
 
     companion object {
-        /** Null for [StoreException.Interrupted], which means "a newer query replaced this one". */
-        fun of(e: StoreException): StoreProblem? = when (e) {
-            is StoreException.InvalidArgument -> INVALID_ARGUMENT
-            is StoreException.Storage -> STORAGE
-            is StoreException.Interrupted -> null
+        /**
+         * Null for [FeedException.Interrupted], which means "a newer query replaced this one". The
+         * sync's variants never come from a query; should one, it counts as unreadable data.
+         */
+        fun of(e: FeedException): StoreProblem? = when (e) {
+            is FeedException.InvalidArgument -> INVALID_ARGUMENT
+            is FeedException.Interrupted -> null
+            is FeedException.Storage, is FeedException.Cancelled, is FeedException.Network, is FeedException.Damaged,
+            is FeedException.BadSignature, is FeedException.NotAllowed, is FeedException.VersionNotNewer,
+            is FeedException.Expired,
+            -> STORAGE
         }
     }
 }
@@ -67,17 +73,17 @@ val StoreSearchState.stores: List<StoreSummary>
     }
 
 /**
- * Search-as-you-type over the core's `StoreDatabase.search`. Every change of the [StoreFilter]
+ * Search-as-you-type over the core's `FeedStore.search`. Every change of the [StoreFilter]
  * (each key stroke) restarts a [debounceMillis] wait; only the filter that stays still that long is
  * searched, on [dispatcher]. A newer filter cancels the running search through the core's
- * `cancelSearch()`, and the `StoreException.Interrupted` that the cancelled search ends with is
+ * `cancelSearch()`, and the `FeedException.Interrupted` that the cancelled search ends with is
  * treated as "superseded", never shown as an error. An empty text lists stores (nearest first with
  * a position, else by name): that is the core's decision, too.
  *
  * Runs until [scope] is cancelled (a ViewModel's scope in the app).
  */
 class StoreSearchController(
-    private val db: StoreDatabaseInterface,
+    private val db: FeedStoreInterface,
     scope: CoroutineScope,
     private val debounceMillis: Long = 250,
     private val limit: UInt = 50u,
@@ -149,7 +155,7 @@ class StoreSearchController(
 
     private sealed interface Outcome {
         class Found(val stores: List<StoreSummary>) : Outcome
-        class Problem(val e: StoreException) : Outcome
+        class Problem(val e: FeedException) : Outcome
     }
 
     /**
@@ -160,7 +166,7 @@ class StoreSearchController(
         val call = async(dispatcher) {
             try {
                 Outcome.Found(db.search(query))
-            } catch (e: StoreException) {
+            } catch (e: FeedException) {
                 Outcome.Problem(e)
             }
         }

@@ -2,10 +2,10 @@ package de.ehrenamtskarte.kit
 
 import de.ehrenamtskarte.core.Category
 import de.ehrenamtskarte.core.Favorite
+import de.ehrenamtskarte.core.FeedException
+import de.ehrenamtskarte.core.FeedStoreInterface
 import de.ehrenamtskarte.core.Position
-import de.ehrenamtskarte.core.StoreDatabaseInterface
 import de.ehrenamtskarte.core.StoreDetails
-import de.ehrenamtskarte.core.StoreException
 import de.ehrenamtskarte.core.StoreSummary
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
@@ -24,18 +24,18 @@ internal suspend fun <T> storeRead(dispatcher: CoroutineDispatcher, read: () -> 
         val outcome = withContext(dispatcher) {
             try {
                 Result.success(read())
-            } catch (e: StoreException) {
+            } catch (e: FeedException) {
                 Result.failure(e)
             }
         }
-        val e = outcome.exceptionOrNull() as? StoreException ?: return outcome
+        val e = outcome.exceptionOrNull() as? FeedException ?: return outcome
         if (StoreProblem.of(e) != null) return outcome
         delay(20)
     }
 }
 
 internal fun Throwable.storeProblem(): StoreProblem =
-    (this as? StoreException)?.let { StoreProblem.of(it) } ?: StoreProblem.STORAGE
+    (this as? FeedException)?.let { StoreProblem.of(it) } ?: StoreProblem.STORAGE
 
 sealed interface NearbyState {
     /** No position yet (no permission, or no fix): the screen offers to allow location. */
@@ -48,10 +48,10 @@ sealed interface NearbyState {
 
 /**
  * The nearest [limit] stores to the phone's position (from the shell's location provider), with an
- * optional category chip. Ordering and distances are the core's (`StoreDatabase.nearby`).
+ * optional category chip. Ordering and distances are the core's (`FeedStore.nearby`).
  */
 class NearbyStores(
-    private val db: StoreDatabaseInterface,
+    private val db: FeedStoreInterface,
     private val limit: UInt = 20u,
     private val radiusM: Double? = null,
     private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
@@ -92,7 +92,7 @@ class NearbyStores(
  * `store == null` (the core keeps it), and comes back with its store when the feed brings it again.
  */
 class FavoritesModel(
-    private val db: StoreDatabaseInterface,
+    private val db: FeedStoreInterface,
     private val clock: Clock = SystemClock,
     private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -125,9 +125,9 @@ class FavoritesModel(
 }
 
 /** The detail view's store (null when it left the database meanwhile). */
-suspend fun StoreDatabaseInterface.details(id: Long, dispatcher: CoroutineDispatcher = Dispatchers.IO): Result<StoreDetails?> =
+suspend fun FeedStoreInterface.details(id: Long, dispatcher: CoroutineDispatcher = Dispatchers.IO): Result<StoreDetails?> =
     storeRead(dispatcher) { store(id) }
 
 /** The category chips, in the core's order. */
-suspend fun StoreDatabaseInterface.categoryList(dispatcher: CoroutineDispatcher = Dispatchers.IO): Result<List<Category>> =
+suspend fun FeedStoreInterface.categoryList(dispatcher: CoroutineDispatcher = Dispatchers.IO): Result<List<Category>> =
     storeRead(dispatcher) { categories() }

@@ -1,6 +1,7 @@
 package de.ehrenamtskarte.kit
 
 import de.ehrenamtskarte.core.CardType
+import de.ehrenamtskarte.core.FeedStoreInterface
 import de.ehrenamtskarte.core.Flag
 import de.ehrenamtskarte.core.InternalException
 import de.ehrenamtskarte.core.InvalidReason
@@ -69,14 +70,29 @@ sealed interface VerifyUiState {
 }
 
 /**
+ * Checks a scanned code offline: in the app the feed store's `verify` (its trust list and
+ * revocation lists are the ones of the last sync, refreshed by the sync itself), in the tests a
+ * standalone `Verifier`.
+ */
+fun interface CodeVerifier {
+    fun verify(qrText: String, now: Long): Verification
+}
+
+/** The feed store's checks, whose lists every sync keeps current. */
+fun FeedStoreInterface.asCodeVerifier(): CodeVerifier = CodeVerifier(this::verify)
+
+/** A standalone verifier's checks (the lists it was given). */
+fun VerifierInterface.asCodeVerifier(): CodeVerifier = CodeVerifier(this::verify)
+
+/**
  * The verify screen's state machine: Scanning → Checking → Accepted | Refused → (after
- * [holdSeconds] or [dismiss]) Scanning. Every decision is the core's `Verifier.verify`; this class
+ * [holdSeconds] or [dismiss]) Scanning. Every decision is the core's `verify`; this class
  * only turns it into screen state and keeps the camera, which reports the same code many times a
  * second, from checking one code over and over (which the core would flag as a repeat scan): the
  * code of the last result is ignored until a different code comes or the user taps [dismiss].
  */
 class VerifyController(
-    private val verifier: VerifierInterface,
+    private val verifier: CodeVerifier,
     private val scope: CoroutineScope,
     private val lang: Lang,
     private val clock: Clock = SystemClock,

@@ -5,6 +5,10 @@ import de.ehrenamtskarte.core.KeyStore
 import de.ehrenamtskarte.core.KeyStoreException
 import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.core.Wallet
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.TestRunner
+import de.ehrenamtskarte.testing.request
+import de.ehrenamtskarte.testing.world
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
@@ -81,7 +85,7 @@ object CardPresenterTest {
         }
     }
 
-    fun register(r: KitTestRunner) {
+    fun register(r: TestRunner) {
         r.test("CardPresenter: fresh code at every 30 s step", ::freshCodeAtEveryTimeStep)
         r.test("CardPresenter: removed card ends the flow", ::removedCardEndsTheFlow)
         r.test("CardPresenter: locked key store is retried at the next step", ::lockedKeyStoreIsRetriedAtTheNextStep)

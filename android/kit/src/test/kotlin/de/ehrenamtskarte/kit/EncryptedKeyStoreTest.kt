@@ -3,6 +3,7 @@ package de.ehrenamtskarte.kit
 import de.ehrenamtskarte.core.KeyStoreException
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.WalletException
+import de.ehrenamtskarte.testing.TestRunner
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -81,7 +82,7 @@ object EncryptedKeyStoreTest {
         }
     }
 
-    fun register(r: KitTestRunner) {
+    fun register(r: TestRunner) {
         r.test("EncryptedKeyStore: device key is stored only sealed", ::deviceKeyIsStoredOnlySealed)
         r.test("EncryptedKeyStore: missing secret is null", ::missingSecretIsNull)
         r.test("EncryptedKeyStore: secret under another alias does not open", ::secretUnderAnotherAliasDoesNotOpen)

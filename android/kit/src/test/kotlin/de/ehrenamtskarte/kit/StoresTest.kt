@@ -1,11 +1,27 @@
 package de.ehrenamtskarte.kit
 
+import de.ehrenamtskarte.core.FeedException
+import de.ehrenamtskarte.core.FeedStore
+import de.ehrenamtskarte.core.FeedStoreInterface
 import de.ehrenamtskarte.core.InvalidReason
 import de.ehrenamtskarte.core.IssuerKey
 import de.ehrenamtskarte.core.Position
-import de.ehrenamtskarte.core.StoreDatabase
-import de.ehrenamtskarte.core.SyncResult
+import de.ehrenamtskarte.core.ProgressListener
+import de.ehrenamtskarte.core.StoreQuery
+import de.ehrenamtskarte.core.StoreSummary
+import de.ehrenamtskarte.core.SyncOutcome
+import de.ehrenamtskarte.core.SyncReport
 import de.ehrenamtskarte.core.Verification
+import de.ehrenamtskarte.testing.CAFE_ROW
+import de.ehrenamtskarte.testing.DAY
+import de.ehrenamtskarte.testing.FeedWorld
+import de.ehrenamtskarte.testing.MARIENPLATZ
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.STORES_CSV
+import de.ehrenamtskarte.testing.TestRunner
+import de.ehrenamtskarte.testing.openPhone
+import de.ehrenamtskarte.testing.withFeedWorld
+import de.ehrenamtskarte.testing.withSyncedStores
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancel
@@ -14,8 +30,10 @@ import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import java.io.File
 import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.test.assertContains
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
@@ -23,9 +41,39 @@ import kotlin.test.assertIs
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
+/**
+ * The real feed store, with every search counted; a search for [slowText] blocks until
+ * `cancelSearch()` and then ends as the core's cancelled search does, with Interrupted.
+ */
+private class ObservedFeedStore(
+    private val real: FeedStore,
+    private val slowText: String? = null,
+) : FeedStoreInterface by real {
+    val searches = CopyOnWriteArrayList<String>()
+    val cancels = AtomicInteger(0)
+    val slowEntered = CountDownLatch(1)
+    private val cancelled = CountDownLatch(1)
+
+    override fun search(query: StoreQuery): List<StoreSummary> {
+        searches += query.text
+        if (query.text == slowText) {
+            slowEntered.countDown()
+            check(cancelled.await(10, TimeUnit.SECONDS)) { "the slow search was never cancelled" }
+            throw FeedException.Interrupted()
+        }
+        return real.search(query)
+    }
+
+    override fun cancelSearch() {
+        cancels.incrementAndGet()
+        cancelled.countDown()
+        real.cancelSearch()
+    }
+}
+
 object StoresTest {
     private fun withController(
-        db: ObservedStoreDatabase,
+        db: ObservedFeedStore,
         debounceMillis: Long,
         body: suspend CoroutineScope.(StoreSearchController, List<StoreSearchState>) -> Unit,
     ) = runBlocking {
@@ -44,9 +92,9 @@ object StoresTest {
         state.first { it is StoreSearchState.Results && it.filter.text == text } as StoreSearchState.Results
     }
 
-    fun searchAsYouTypeIsDebounced() = withTempDir { dir ->
-        importedDatabase(dir).use { real ->
-            val db = ObservedStoreDatabase(real)
+    fun searchAsYouTypeIsDebounced() = withSyncedStores { f ->
+        f.phone.let { real ->
+            val db = ObservedFeedStore(real)
             withController(db, debounceMillis = 300) { controller, _ ->
                 controller.awaitResults("") // the first screen: the core lists stores by name
                 db.searches.clear()
@@ -54,6 +102,9 @@ object StoresTest {
                 val found = controller.awaitResults("müller")
                 assertEquals(listOf("Bäckerei Müller"), found.stores.map { it.name })
                 assertEquals(listOf("müller"), db.searches, "only the text that stood still was searched")
+                // The core folds German spellings: u for ü finds it too (ue is the next test's).
+                controller.setText("Muller")
+                assertEquals(listOf("Bäckerei Müller"), controller.awaitResults("Muller").stores.map { it.name })
 
                 controller.setText("Strasse")
                 assertContains(controller.awaitResults("Strasse").stores.map { it.name }, "Café Crème")
@@ -77,12 +128,12 @@ object StoresTest {
         }
     }
 
-    fun newerSearchCancelsTheRunningOneWithoutAnError() = withTempDir { dir ->
-        importedDatabase(dir).use { real ->
-            val db = ObservedStoreDatabase(real, slowText = "slow")
+    fun newerSearchCancelsTheRunningOneWithoutAnError() = withSyncedStores { f ->
+        f.phone.let { real ->
+            val db = ObservedFeedStore(real, slowText = "slow")
             withController(db, debounceMillis = 10) { controller, seen ->
                 controller.setText("slow")
-                assertTrue(db.slowEntered.await(10, java.util.concurrent.TimeUnit.SECONDS), "the slow search started")
+                assertTrue(db.slowEntered.await(10, TimeUnit.SECONDS), "the slow search started")
                 controller.setText("Mueller")
                 val found = controller.awaitResults("Mueller")
                 assertEquals(listOf("Bäckerei Müller"), found.stores.map { it.name })
@@ -93,9 +144,9 @@ object StoresTest {
         }
     }
 
-    fun badPositionIsAFailureNotACrash() = withTempDir { dir ->
-        importedDatabase(dir).use { real ->
-            withController(ObservedStoreDatabase(real), debounceMillis = 10) { controller, _ ->
+    fun badPositionIsAFailureNotACrash() = withSyncedStores { f ->
+        f.phone.let { real ->
+            withController(ObservedFeedStore(real), debounceMillis = 10) { controller, _ ->
                 controller.setPosition(Position(123.0, 0.0))
                 val failed = withTimeout(10_000) { controller.state.first { it is StoreSearchState.Failed } }
                 assertEquals(StoreProblem.INVALID_ARGUMENT, (failed as StoreSearchState.Failed).problem)
@@ -103,8 +154,8 @@ object StoresTest {
         }
     }
 
-    fun nearbyStoresWithCategory() = withTempDir { dir ->
-        importedDatabase(dir).use { db ->
+    fun nearbyStoresWithCategory() = withSyncedStores { f ->
+        f.phone.let { db ->
             runBlocking {
                 val nearby = NearbyStores(db, limit = 2u)
                 nearby.refresh()
@@ -124,8 +175,8 @@ object StoresTest {
         }
     }
 
-    fun favoritesToggleAndDetails() = withTempDir { dir ->
-        importedDatabase(dir).use { db ->
+    fun favoritesToggleAndDetails() = withSyncedStores { f ->
+        f.phone.let { db ->
             runBlocking {
                 val favorites = FavoritesModel(db, VirtualClock(NOW, autoAdvance = true))
                 val cafe = db.nearby(Position(48.135, 11.57), 1u, null, null).single()
@@ -149,83 +200,132 @@ object StoresTest {
         }
     }
 
-    fun feedSyncerReportsProgressAndUserFacingProblems() = withTempDir { dir ->
-        Publisher(dir).use { pub ->
-            val card = pub.issuer.issueCard(request("Erika Mustermann"), NOW)
-            val revoked = pub.issuer.signRevocationList(1uL, NOW, NOW + 7 * DAY, listOf(card.cardId))
-            assertEquals(1uL, pub.publish(listOf(revoked)))
-            FeedServer(pub.feed).use { server ->
-                StoreDatabase.open(File(dir, "phone.db").path).use { phone ->
-                    runBlocking { syncScenario(dir, pub, server, phone, card.qrText) }
-                }
-            }
-        }
+    fun feedSyncerReportsProgressAndUserFacingProblems() = withFeedWorld { f ->
+        runBlocking { syncScenario(f) }
     }
 
-    private suspend fun syncScenario(dir: File, pub: Publisher, server: FeedServer, phone: StoreDatabase, revokedCode: String) {
-        val root = pub.root.publicKey()
+    /** [f]'s feed revokes `f.card`; its phone's feed store has not synced yet. */
+    private suspend fun syncScenario(f: FeedWorld) {
+        val phone = f.phone
         val clock = VirtualClock(NOW, autoAdvance = true)
-        val syncer = FeedSyncer(phone, FeedConfig(server.url, root), clock)
+        val syncer = FeedSyncer(phone, f.url, clock)
 
-        // Before the first sync the verifier has no trust list; after it, the feed's lists.
-        val verifier = ReloadableVerifier(phone.verifier(root))
-        assertNull(verifier.trustListVersion())
+        // Before the first sync the store has no trust list; the sync brings it, nothing to rewire.
+        val verifier = phone.asCodeVerifier()
+        assertNull(phone.trustListVersion())
 
         val states = syncer.sync().toList()
         assertIs<SyncState.Running>(states.first())
         assertTrue(states.dropLast(1).all { it is SyncState.Running }, "$states")
         val synced = assertIs<SyncState.Synced>(states.last())
-        val updated = assertIs<SyncResult.Updated>(synced.result)
+        val updated = assertIs<SyncOutcome.Updated>(synced.result)
         assertEquals(1uL, updated.to)
         assertTrue(synced.changed)
         assertEquals(1uL, synced.feedVersion)
         assertEquals(4uL, synced.storeCount)
         assertEquals(synced, syncer.state.value)
 
-        verifier.replace(phone.verifier(root))
-        assertEquals(1uL, verifier.trustListVersion())
-        assertEquals(Verification.Invalid(InvalidReason.REVOKED), verifier.verify(revokedCode, NOW))
+        assertEquals(1uL, phone.trustListVersion())
+        assertEquals(Verification.Invalid(InvalidReason.REVOKED), verifier.verify(f.card.qrText, NOW))
 
         val again = assertIs<SyncState.Synced>(syncer.syncNow())
-        assertIs<SyncResult.NotModified>(again.result)
+        assertIs<SyncOutcome.NotModified>(again.result)
         assertFalse(again.changed)
 
         // Offline: try again soon; the data stays.
-        val offline = assertIs<SyncState.Failed>(FeedSyncer(phone, FeedConfig("http://127.0.0.1:9", root), clock).syncNow())
+        val offline = assertIs<SyncState.Failed>(FeedSyncer(phone, "http://127.0.0.1:9", clock).syncNow())
         assertEquals(SyncProblem.OFFLINE, offline.problem)
         assertEquals(SyncRetry.BACKOFF, offline.problem.retry)
         assertEquals(1uL, offline.feedVersion)
         assertEquals(4uL, phone.storeCount())
 
         // A misconfigured app: no retry.
-        val config = assertIs<SyncState.Failed>(FeedSyncer(phone, FeedConfig("ftp://example", root), clock).syncNow())
+        val config = assertIs<SyncState.Failed>(FeedSyncer(phone, "ftp://example", clock).syncNow())
         assertEquals(SyncProblem.CONFIGURATION, config.problem)
         assertEquals(SyncRetry.NEXT_PERIOD, config.problem.retry)
 
-        StoreDatabase.open(File(dir, "fresh.db").path).use { fresh ->
-            // A feed signed under another root: a security problem, never retried with backoff.
-            IssuerKey.generate().use { other ->
-                val bad = assertIs<SyncState.Failed>(FeedSyncer(fresh, FeedConfig(server.url, other.publicKey()), clock).syncNow())
+        // A feed signed under another root: a security problem, never retried with backoff.
+        IssuerKey.generate().use { other ->
+            openPhone(f.dir, other.publicKey(), name = "other.db").use { fresh ->
+                val bad = assertIs<SyncState.Failed>(FeedSyncer(fresh, f.url, clock).syncNow())
                 assertEquals(SyncProblem.SECURITY, bad.problem)
                 assertTrue(bad.problem.isSecurityProblem)
                 assertEquals(SyncRetry.NEXT_PERIOD, bad.problem.retry)
                 assertNull(bad.feedVersion)
+                assertEquals(0uL, fresh.storeCount())
             }
-            // The feed expired (the issuer stopped publishing, or the phone's clock is far ahead).
+        }
+        // The feed expired (the issuer stopped publishing, or the phone's clock is far ahead).
+        openPhone(f.dir, f.root, name = "late.db").use { fresh ->
             val late = VirtualClock(NOW + 15 * DAY, autoAdvance = true)
-            val expired = assertIs<SyncState.Failed>(FeedSyncer(fresh, FeedConfig(server.url, root), late).syncNow())
+            val expired = assertIs<SyncState.Failed>(FeedSyncer(fresh, f.url, late).syncNow())
             assertEquals(SyncProblem.OUTDATED, expired.problem)
             assertEquals(0uL, fresh.storeCount())
         }
         assertEquals(1uL, phone.feedVersion())
     }
 
-    fun register(r: KitTestRunner) {
+    /** A sync stopped half-way (here from its first progress report) is CANCELLED and changes nothing. */
+    fun cancelledSyncChangesNothing() = withFeedWorld { f ->
+        val cancelling = object : FeedStoreInterface by f.phone {
+            override suspend fun sync(url: String, now: Long, progress: ProgressListener?): SyncReport {
+                val stop = object : ProgressListener {
+                    override fun progress(done: ULong, total: ULong) {
+                        f.phone.cancelSync()
+                        progress?.progress(done, total)
+                    }
+                }
+                return f.phone.sync(url, now, stop)
+            }
+        }
+        runBlocking {
+            val clock = VirtualClock(NOW, autoAdvance = true)
+            val cancelled = assertIs<SyncState.Failed>(FeedSyncer(cancelling, f.url, clock).syncNow())
+            assertEquals(SyncProblem.CANCELLED, cancelled.problem)
+            assertEquals(SyncRetry.NEXT_PERIOD, cancelled.problem.retry)
+            assertNull(cancelled.feedVersion)
+            assertEquals(0uL, f.phone.storeCount())
+            assertIs<SyncState.Synced>(FeedSyncer(f.phone, f.url, clock).syncNow())
+            assertEquals(4uL, f.phone.storeCount())
+        }
+    }
+
+    /** The feed drops a favorite store and brings it back (a delta sync each time). */
+    fun favoriteOutOfTheFeedStaysAndComesBack() = withFeedWorld { f ->
+        runBlocking {
+            val syncer = FeedSyncer(f.phone, f.url, VirtualClock(NOW, autoAdvance = true))
+            assertIs<SyncState.Synced>(syncer.syncNow())
+            val favorites = FavoritesModel(f.phone, VirtualClock(NOW, autoAdvance = true))
+            val cafe = f.phone.nearby(Position(48.135, 11.57), 1u, null, null).single()
+            assertTrue(favorites.toggle(cafe))
+
+            // Version 2 without the café: the favorite stays, without its store.
+            assertEquals(2uL, f.republish(STORES_CSV.replace(CAFE_ROW, "")))
+            val v2 = assertIs<SyncState.Synced>(syncer.syncNow())
+            assertTrue(assertIs<SyncOutcome.Updated>(v2.result).viaDelta, "$v2")
+            assertEquals(3uL, v2.storeCount)
+            favorites.refresh()
+            val kept = favorites.state.value.single()
+            assertEquals("Café Crème", kept.name)
+            assertNull(kept.store)
+            assertTrue(favorites.isFavorite(cafe.id))
+
+            // Version 3 brings the café back, and with it the favorite's store.
+            f.republish(STORES_CSV)
+            assertTrue(assertIs<SyncState.Synced>(syncer.syncNow()).changed)
+            favorites.refresh()
+            assertEquals("Café Crème", favorites.state.value.single().store?.name)
+        }
+    }
+
+    fun register(r: TestRunner) {
         r.test("StoreSearchController: search-as-you-type is debounced", ::searchAsYouTypeIsDebounced)
         r.test("StoreSearchController: a newer search cancels the running one without an error", ::newerSearchCancelsTheRunningOneWithoutAnError)
         r.test("StoreSearchController: a bad position is a failure, not a crash", ::badPositionIsAFailureNotACrash)
         r.test("NearbyStores: nearest N with category", ::nearbyStoresWithCategory)
         r.test("FavoritesModel: toggle, list and details", ::favoritesToggleAndDetails)
         r.test("FeedSyncer: progress, sync result and user-facing problems over ehk serve", ::feedSyncerReportsProgressAndUserFacingProblems)
+        r.test("FeedSyncer: a cancelled sync is CANCELLED and changes nothing", ::cancelledSyncChangesNothing)
+        r.test("FavoritesModel: a favorite out of the feed stays and comes back", ::favoriteOutOfTheFeedStaysAndComesBack)
     }
 }

@@ -7,6 +7,11 @@ import de.ehrenamtskarte.core.PresentationKind
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.flagText
 import de.ehrenamtskarte.core.reasonText
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.TestRunner
+import de.ehrenamtskarte.testing.World
+import de.ehrenamtskarte.testing.request
+import de.ehrenamtskarte.testing.world
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancel
@@ -32,7 +37,7 @@ object VerifyControllerTest {
         try {
             val w = world()
             val clock = VirtualClock(NOW, autoAdvance = false)
-            body(VerifyController(w.verifier, scope, lang, clock, holdSeconds = 8), clock, w)
+            body(VerifyController(w.verifier.asCodeVerifier(), scope, lang, clock, holdSeconds = 8), clock, w)
         } finally {
             scope.cancel()
         }
@@ -108,7 +113,7 @@ object VerifyControllerTest {
         }
     }
 
-    fun register(r: KitTestRunner) {
+    fun register(r: TestRunner) {
         r.test("VerifyController: presentation turns green with the holder name", ::presentationTurnsGreenWithTheHolderName)
         r.test("VerifyController: static card is green with its flag", ::staticCardIsGreenWithItsFlag)
         r.test("VerifyController: tampered code turns red with the core's reason", ::tamperedCodeTurnsRedWithTheCoreReason)

@@ -3,6 +3,10 @@ package de.ehrenamtskarte.kit
 import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.ClockStatus
 import de.ehrenamtskarte.core.Wallet
+import de.ehrenamtskarte.testing.NOW
+import de.ehrenamtskarte.testing.TestRunner
+import de.ehrenamtskarte.testing.request
+import de.ehrenamtskarte.testing.world
 import kotlinx.coroutines.runBlocking
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
@@ -35,7 +39,7 @@ object WalletModelTest {
         }
     }
 
-    fun register(r: KitTestRunner) {
+    fun register(r: TestRunner) {
         r.test("WalletModel: add, list and remove cards", ::addListAndRemoveCards)
     }
 }

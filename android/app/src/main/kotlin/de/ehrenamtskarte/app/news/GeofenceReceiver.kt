@@ -31,33 +31,26 @@ private fun BroadcastReceiver.runAsync(work: suspend () -> Unit) {
 }
 
 /**
- * Geofence transitions (ENTER/DWELL/EXIT). Whatever fired, a fresh fix goes to the coordinator: the
- * core decides whether anything is notified (dwell, once-only, daily cap, quiet hours, accuracy);
- * an EXIT of the refresh circle (or a fix outside it) makes the coordinator register new regions.
+ * Geofence transitions (ENTER/DWELL/EXIT): the regions and a fresh fix go to the core, which
+ * decides whether anything is notified (dwell, once-only, daily cap, quiet hours, accuracy) and
+ * whether new regions are needed (the refresh circle was left).
  */
 class GeofenceReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         val event = GeofencingEvent.fromIntent(intent) ?: return
+        val news = (context.applicationContext as EhkApplication).news ?: return
         if (event.hasError()) {
-            // E.g. GEOFENCE_NOT_AVAILABLE: location turned off, all geofences were removed; the next
-            // app start or boot registers again.
+            // E.g. GEOFENCE_NOT_AVAILABLE: location turned off, all geofences were removed; the core
+            // is told, and registers again at the next event.
             Log.w(TAG, "geofence error ${event.errorCode}")
+            runAsync { news.regionsLost() }
             return
         }
-        val transition = event.geofenceTransition
-        if (transition != Geofence.GEOFENCE_TRANSITION_ENTER &&
-            transition != Geofence.GEOFENCE_TRANSITION_DWELL &&
-            transition != Geofence.GEOFENCE_TRANSITION_EXIT
-        ) {
-            return
+        val ids = event.triggeringGeofences.orEmpty().map { it.requestId }
+        when (event.geofenceTransition) {
+            Geofence.GEOFENCE_TRANSITION_ENTER, Geofence.GEOFENCE_TRANSITION_DWELL -> runAsync { news.locateAndHandle(entered = ids) }
+            Geofence.GEOFENCE_TRANSITION_EXIT -> runAsync { news.locateAndHandle(exited = ids) }
         }
-        val exited = if (transition == Geofence.GEOFENCE_TRANSITION_EXIT) {
-            event.triggeringGeofences.orEmpty().map { it.requestId }
-        } else {
-            emptyList()
-        }
-        val news = (context.applicationContext as EhkApplication).news
-        runAsync { news.locateAndHandle(exited) }
     }
 
     companion object {
@@ -70,14 +63,13 @@ class GeofenceReceiver : BroadcastReceiver() {
 }
 
 /**
- * Geofences do not survive a reboot or an app update: a fresh fix registers the core's regions again
- * (a new process knows no registration, so the coordinator registers at its first fix).
+ * Geofences do not survive a reboot or an app update: the core is told they are gone and, with
+ * background location allowed, asks for its regions around the last known position at once.
  */
 class BootReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         if (intent.action != Intent.ACTION_BOOT_COMPLETED && intent.action != Intent.ACTION_MY_PACKAGE_REPLACED) return
-        if (!Locator.hasBackground(context)) return
-        val news = (context.applicationContext as EhkApplication).news
-        runAsync { news.locateAndHandle() }
+        val news = (context.applicationContext as EhkApplication).news ?: return
+        runAsync { news.regionsLost() }
     }
 }

@@ -19,61 +19,63 @@ import com.google.android.gms.location.GeofencingRequest
 import com.google.android.gms.location.LocationServices
 import com.google.android.gms.location.Priority
 import com.google.android.gms.tasks.CancellationTokenSource
-import de.ehrenamtskarte.app.FeedServices
 import de.ehrenamtskarte.app.MainActivity
 import de.ehrenamtskarte.app.R
+import de.ehrenamtskarte.core.FeedStore
+import de.ehrenamtskarte.core.Fix
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.MonitorRegion
 import de.ehrenamtskarte.core.NewsCategory
-import de.ehrenamtskarte.core.NewsEngine
 import de.ehrenamtskarte.core.NewsItem
-import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.kit.GeofenceCoordinator
+import de.ehrenamtskarte.kit.GeofenceOutcome
 import de.ehrenamtskarte.kit.GeofenceRegistrar
-import de.ehrenamtskarte.kit.LocationOutcome
 import de.ehrenamtskarte.kit.NewsListModel
 import de.ehrenamtskarte.kit.NewsNotifier
-import de.ehrenamtskarte.kit.NewsPreferences
 import de.ehrenamtskarte.kit.NewsSettingsModel
 import de.ehrenamtskarte.kit.body
 import de.ehrenamtskarte.kit.title
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.tasks.await
-import java.io.File
 import java.util.Locale
 
 private const val TAG = "EhkNews"
 
 /**
- * The news engine (its policy state in `noBackupFilesDir/news-state.sqlite`), the geofence
- * coordinator over the GeofencingClient and the notifier, and the news screen's models. Opened once
- * per process (the app, the geofence and boot receivers, the sync worker share it). Thin: which item
- * to show, when, and which regions to watch are the core's decisions.
+ * The news side of the feed store: the geofence glue over the GeofencingClient and the notifier,
+ * and the news screen's models. Created once per process (the app, the geofence and boot receivers,
+ * the sync worker share it). Thin: which item to show, when, which regions to watch, and the
+ * settings are the core's, kept in the feed database.
  */
-class NewsServices(private val context: Context, private val feed: FeedServices) {
-    val engine: NewsEngine = NewsEngine.open(File(context.noBackupFilesDir, "news-state.sqlite").path)
-    val prefs = SharedPreferencesNewsPreferences(context)
-    val coordinator = GeofenceCoordinator(engine, GeofencingRegistrar(context), NotificationNotifier(context))
-    val list = NewsListModel(engine)
-    val settings = NewsSettingsModel(engine, prefs) { offers -> reload(offers) }
+class NewsServices(private val context: Context, val store: FeedStore) {
+    val coordinator = GeofenceCoordinator(store, GeofencingRegistrar(context), NotificationNotifier(context))
+    val list = NewsListModel(store)
+    val settings = NewsSettingsModel(store, coordinator)
 
-    init {
-        settings.applyToEngine()
-        // The items of the last sync, so a fresh process answers at once (cheap: a local load).
-        runCatching { reload(prefs.offersNearFavorites) }.onFailure { Log.w(TAG, "news reload failed: ${it.javaClass.simpleName}") }
+    /**
+     * A fresh fix for the core, with the OS event that woke the app (regions entered or exited),
+     * or alone (the news screen, a permission answer). Null without a fix and without an event.
+     */
+    suspend fun locateAndHandle(entered: List<String> = emptyList(), exited: List<String> = emptyList()): GeofenceOutcome? {
+        val location = Locator.currentFix(context, Priority.PRIORITY_HIGH_ACCURACY)
+        val fix = location?.let {
+            Fix(latitude = it.latitude, longitude = it.longitude, accuracyM = if (it.hasAccuracy()) it.accuracy.toDouble() else Double.MAX_VALUE)
+        }
+        return when {
+            entered.isNotEmpty() -> coordinator.onRegionsEntered(entered, fix)
+            exited.isNotEmpty() -> coordinator.onRegionsExited(exited, fix)
+            fix != null -> coordinator.onLocation(fix)
+            else -> null
+        }
     }
 
-    /** After a feed sync (and when "offers near favorites" changes): the core reloads, the regions follow. */
-    fun reload(offersNearFavorites: Boolean = prefs.offersNearFavorites) {
-        val root = feed.rootKey ?: return
-        coordinator.reload(feed.storeDatabase, root, offersNearFavorites)
-    }
+    /** Tells the core whether background location is allowed now (at start, after a permission answer). */
+    suspend fun permissionChanged(): GeofenceOutcome = coordinator.onPermissionChanged(Locator.hasBackground(context))
 
-    /** One fresh fix handed to the coordinator (boot, permission granted, a geofence event). */
-    suspend fun locateAndHandle(exitedIds: List<String> = emptyList()): LocationOutcome? {
-        val fix = Locator.currentFix(context, Priority.PRIORITY_HIGH_ACCURACY) ?: return null
-        val position = Position(latitude = fix.latitude, longitude = fix.longitude)
-        val accuracy = if (fix.hasAccuracy()) fix.accuracy.toDouble() else Double.MAX_VALUE
-        return coordinator.onGeofenceExit(exitedIds, position, accuracy)
+    /** The OS dropped the app's geofences (a reboot, an update, location turned off): register again. */
+    suspend fun regionsLost() {
+        coordinator.onRegionsLost()
+        permissionChanged()
     }
 
     companion object {
@@ -120,18 +122,19 @@ object Locator {
 /**
  * The core's regions as Play services geofences: every region ENTER/DWELL/EXIT (dwell after the
  * core's 60 s), the refresh circle EXIT only. Replacing means removing all of ours, then adding;
- * at most 100 (Android's per-app limit, the coordinator asks the core for no more).
+ * the core asks for no more than Android's 100 (`Platform.ANDROID`). Without background location
+ * the OS would refuse them: reported as refused, so the core asks again once it is granted.
  */
 class GeofencingRegistrar(private val context: Context) : GeofenceRegistrar {
     private val client = LocationServices.getGeofencingClient(context)
 
     @SuppressLint("MissingPermission") // checked: without background location nothing is registered
-    override fun replaceAll(regions: List<MonitorRegion>) {
+    override suspend fun replaceAll(regions: List<MonitorRegion>): Boolean {
         val intent = GeofenceReceiver.pendingIntent(context)
-        val fences = regions.take(GeofenceCoordinator.ANDROID_MAX_REGIONS.toInt()).map { region ->
+        val fences = regions.map { region ->
             Geofence.Builder()
                 .setRequestId(region.id)
-                .setCircularRegion(region.center.latitude, region.center.longitude, region.radiusM.toFloat())
+                .setCircularRegion(region.latitude, region.longitude, region.radiusM.toFloat())
                 .setExpirationDuration(Geofence.NEVER_EXPIRE)
                 .apply {
                     if (region.refresh) {
@@ -145,15 +148,27 @@ class GeofencingRegistrar(private val context: Context) : GeofenceRegistrar {
                 }
                 .build()
         }
-        val removed = client.removeGeofences(intent)
-        if (fences.isEmpty() || !Locator.hasBackground(context)) return
-        val request = GeofencingRequest.Builder()
-            // Already inside an area: the DWELL trigger after the loitering delay, not an instant ENTER.
-            .setInitialTrigger(GeofencingRequest.INITIAL_TRIGGER_DWELL)
-            .addGeofences(fences)
-            .build()
-        removed.continueWithTask { client.addGeofences(request, intent) }
-            .addOnFailureListener { Log.w(TAG, "addGeofences failed: ${it.javaClass.simpleName}") }
+        return try {
+            client.removeGeofences(intent).await()
+            when {
+                fences.isEmpty() -> true
+                !Locator.hasBackground(context) -> false
+                else -> {
+                    val request = GeofencingRequest.Builder()
+                        // Already inside an area: the DWELL trigger after the loitering delay, not an instant ENTER.
+                        .setInitialTrigger(GeofencingRequest.INITIAL_TRIGGER_DWELL)
+                        .addGeofences(fences)
+                        .build()
+                    client.addGeofences(request, intent).await()
+                    true
+                }
+            }
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            Log.w(TAG, "geofences not registered: ${e.javaClass.simpleName}")
+            false
+        }
     }
 
     private companion object {
@@ -187,24 +202,5 @@ class NotificationNotifier(private val context: Context) : NewsNotifier {
                 .build()
             manager.notify(item.id, 0, notification)
         }
-    }
-}
-
-/** The holder's news choices in SharedPreferences (the switches; the core keeps its own copy of the mutes). */
-class SharedPreferencesNewsPreferences(context: Context) : NewsPreferences {
-    private val prefs = context.getSharedPreferences("news", Context.MODE_PRIVATE)
-
-    override var mutedCategories: Set<NewsCategory>
-        get() = prefs.getStringSet(KEY_MUTED, emptySet()).orEmpty()
-            .mapNotNull { name -> NewsCategory.entries.firstOrNull { it.name == name } }.toSet()
-        set(value) = prefs.edit().putStringSet(KEY_MUTED, value.map { it.name }.toSet()).apply()
-
-    override var offersNearFavorites: Boolean
-        get() = prefs.getBoolean(KEY_OFFERS, false)
-        set(value) = prefs.edit().putBoolean(KEY_OFFERS, value).apply()
-
-    private companion object {
-        const val KEY_MUTED = "muted"
-        const val KEY_OFFERS = "offers_near_favorites"
     }
 }

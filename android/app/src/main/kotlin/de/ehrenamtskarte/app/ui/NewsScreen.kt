@@ -51,6 +51,10 @@ import kotlinx.coroutines.withContext
 fun NewsScreen(services: Services, modifier: Modifier = Modifier) {
     val context = LocalContext.current
     val news = (context.applicationContext as EhkApplication).news
+    if (news == null) {
+        Text(stringResource(R.string.stores_no_feed), modifier.padding(16.dp), style = MaterialTheme.typography.bodySmall)
+        return
+    }
     val scope = rememberCoroutineScope()
     val state by news.list.state.collectAsStateWithLifecycle()
     val muted by news.settings.muted.collectAsStateWithLifecycle()
@@ -62,8 +66,11 @@ fun NewsScreen(services: Services, modifier: Modifier = Modifier) {
         scope.launch {
             val fix = Locator.currentFix(context) ?: return@launch
             news.list.load(Position(latitude = fix.latitude, longitude = fix.longitude))
-            // A fix with the permission just granted: the coordinator registers the geofences.
-            withContext(Dispatchers.IO) { news.locateAndHandle() }
+            // The permission as it is now (granting it registers the geofences), then the fix.
+            withContext(Dispatchers.IO) {
+                news.permissionChanged()
+                news.locateAndHandle()
+            }
         }
     }
 

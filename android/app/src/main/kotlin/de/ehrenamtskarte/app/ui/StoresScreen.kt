@@ -57,6 +57,7 @@ import de.ehrenamtskarte.app.FeedServices
 import de.ehrenamtskarte.app.R
 import de.ehrenamtskarte.app.Services
 import de.ehrenamtskarte.core.Category
+import de.ehrenamtskarte.core.FeedStore
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.core.StoreDetails
@@ -79,8 +80,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.tasks.await
 
 /** The stores screen's models from the kit, alive as long as the screen's ViewModel. */
-class StoresViewModel(private val feed: FeedServices) : ViewModel() {
-    private val db = feed.storeDatabase
+class StoresViewModel(private val feed: FeedServices, private val db: FeedStore) : ViewModel() {
     val search = StoreSearchController(db, viewModelScope)
     val nearby = NearbyStores(db, limit = 20u)
     val favorites = FavoritesModel(db)
@@ -148,7 +148,12 @@ class StoresViewModel(private val feed: FeedServices) : ViewModel() {
 /** Partner stores: search as you type, category chips, nearby (with permission), favorites, details. */
 @Composable
 fun StoresScreen(services: Services, modifier: Modifier = Modifier) {
-    val model: StoresViewModel = viewModel { StoresViewModel(services.feed) }
+    val store = services.feed.store
+    if (store == null) {
+        Text(stringResource(R.string.stores_no_feed), modifier.padding(16.dp), style = MaterialTheme.typography.bodySmall)
+        return
+    }
+    val model: StoresViewModel = viewModel { StoresViewModel(services.feed, store) }
     var openStoreId by rememberSaveable { mutableStateOf<Long?>(null) }
     val lang = services.lang
 

@@ -33,12 +33,12 @@ import androidx.lifecycle.viewmodel.compose.viewModel
 import de.ehrenamtskarte.app.R
 import de.ehrenamtskarte.app.Services
 import de.ehrenamtskarte.core.Lang
-import de.ehrenamtskarte.core.VerifierInterface
+import de.ehrenamtskarte.kit.CodeVerifier
 import de.ehrenamtskarte.kit.Signal
 import de.ehrenamtskarte.kit.VerifyController
 import de.ehrenamtskarte.kit.VerifyUiState
 
-class VerifyViewModel(verifier: VerifierInterface, lang: Lang) : ViewModel() {
+class VerifyViewModel(verifier: CodeVerifier, lang: Lang) : ViewModel() {
     val controller = VerifyController(verifier, viewModelScope, lang)
 }
 

@@ -1,6 +1,8 @@
-// A tiny test runner: runs each test, prints `ok`/`FAILED` per test and a closing
-// `<suite>: N passed, M failed` line; exits 1 if anything failed or nothing ran.
-package bindingtests
+// The one test runner of the Kotlin tests (no JUnit): the binding tests (tests/bindings/kotlin,
+// suite "kotlin") and the kit's tests (android/jvm-tests.sh and `./gradlew :kit:jvmTests`, suite
+// "android-kit"). Prints `ok`/`FAILED` per test and a closing `<suite>: N passed, M failed` line;
+// exits 1 if anything failed or nothing ran.
+package de.ehrenamtskarte.testing
 
 import kotlin.system.exitProcess
 
@@ -8,6 +10,7 @@ class TestRunner(private val suite: String) {
     private val tests = mutableListOf<Pair<String, () -> Unit>>()
 
     fun test(name: String, body: () -> Unit) {
+        require(tests.none { it.first == name }) { "two tests named '$name'" }
         tests += name to body
     }
 

@@ -1,6 +1,8 @@
-// Shared fixtures for the Kotlin binding story test and the Kotlin benchmark: the same world as
-// tests/bindings/python/test_story.py (a root key, an issuer on a signed trust list, a verifier).
-package bindingtests
+// Test support shared by the Kotlin binding tests (tests/bindings/kotlin), the Kotlin benchmark and
+// the kit's tests (android/kit/src/test): the same world as tests/bindings/python/test_story.py (a
+// root key, an issuer on a signed trust list, a verifier) and the shell's callbacks written in
+// Kotlin. Needs only the generated bindings, JNA and kotlin-test, never the kit itself.
+package de.ehrenamtskarte.testing
 
 import de.ehrenamtskarte.core.CardRequest
 import de.ehrenamtskarte.core.CardType
@@ -14,11 +16,13 @@ import de.ehrenamtskarte.core.ProgressListener
 import de.ehrenamtskarte.core.Role
 import de.ehrenamtskarte.core.TrustListSpec
 import de.ehrenamtskarte.core.Verifier
+import java.io.File
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.io.path.createTempDirectory
 
-const val NOW: Long = 1_795_953_600L // 2026-11-29 12:00 UTC
+const val NOW: Long = 1_795_953_600L // 2026-11-29 12:00 UTC, on a 30 s boundary
 const val DAY: Long = 86_400L
 
 /** The shell's key store; on a phone this is the Android Keystore. Called by Rust on any thread. */
@@ -46,7 +50,7 @@ class CrashingKeyStore : KeyStore {
     override fun save(alias: String, secret: ByteArray): Unit = throw IllegalStateException("disk on fire")
 }
 
-/** Records how far a CSV batch has come; called by Rust on the issuing thread. */
+/** Records how far a CSV batch or a sync has come; called by Rust on the working thread. */
 class ProgressLog : ProgressListener {
     val calls = CopyOnWriteArrayList<Pair<ULong, ULong>>()
     override fun progress(done: ULong, total: ULong) {
@@ -63,24 +67,35 @@ class ListLogger : Logger {
     }
 }
 
+/** An issuer's entry on the trust list, valid for a year either side of [NOW]. */
+fun issuerEntry(
+    issuer: IssuerKey,
+    name: String = "Landkreis Test",
+    roles: List<Role> = listOf(Role.CARDS),
+    regions: List<UInt>? = listOf(9162u),
+) = IssuerEntrySpec(
+    publicKey = issuer.publicKey(),
+    name = name,
+    roles = roles,
+    regions = regions,
+    cardTypes = listOf(CardType.STANDARD, CardType.GOLD),
+    validFrom = NOW - 365 * DAY,
+    validUntil = NOW + 365 * DAY,
+    withdrawn = false,
+)
+
+/** Version 1 of project 1's trust list, signed by [root]. */
+fun signedTrustList(root: IssuerKey, vararg issuers: IssuerEntrySpec): ByteArray = root.signTrustList(
+    TrustListSpec(version = 1uL, issuedAt = NOW - DAY, expiresAt = NOW + 30 * DAY, projectId = 1u, issuers = issuers.toList()),
+)
+
 class World(val root: IssuerKey, val issuer: IssuerKey, val trustList: ByteArray, val verifier: Verifier)
 
+/** A root, one card issuer for region 9162 on its trust list, and a verifier that loaded the list. */
 fun world(): World {
     val root = IssuerKey.generate()
     val issuer = IssuerKey.generate()
-    val entry = IssuerEntrySpec(
-        publicKey = issuer.publicKey(),
-        name = "Landkreis Test",
-        roles = listOf(Role.CARDS),
-        regions = listOf(9162u),
-        cardTypes = listOf(CardType.STANDARD, CardType.GOLD),
-        validFrom = NOW - 365 * DAY,
-        validUntil = NOW + 365 * DAY,
-        withdrawn = false,
-    )
-    val trust = root.signTrustList(
-        TrustListSpec(version = 1uL, issuedAt = NOW - DAY, expiresAt = NOW + 30 * DAY, projectId = 1u, issuers = listOf(entry)),
-    )
+    val trust = signedTrustList(root, issuerEntry(issuer))
     val verifier = Verifier(root.publicKey())
     verifier.loadTrustList(trust)
     return World(root, issuer, trust, verifier)
@@ -96,3 +111,13 @@ fun request(name: String, deviceKey: ByteArray? = null) = CardRequest(
     validUntil = "2028-12-31",
     devicePublicKey = deviceKey,
 )
+
+/** Runs [body] with a temp dir that is removed afterwards. */
+fun <T> withTempDir(body: (File) -> T): T {
+    val dir = createTempDirectory("ehk-kotlin-test").toFile()
+    try {
+        return body(dir)
+    } finally {
+        dir.deleteRecursively()
+    }
+}
