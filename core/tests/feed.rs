@@ -161,6 +161,20 @@ impl Feed {
         }
     }
 
+    /// A feed whose store key also has the news role.
+    fn with_news_role() -> Feed {
+        let mut feed = Feed::new();
+        let kid = feed.store_key.key_id();
+        feed.world.change_trust(|t| {
+            t.issuers
+                .iter_mut()
+                .filter(|e| e.key_id == kid)
+                .for_each(|e| e.roles = Roles::of(&[Role::Stores, Role::News]))
+        });
+        feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+        feed
+    }
+
     fn publish(&self, snapshot: &Snapshot, revocations: &[Vec<u8>]) -> PublishReport {
         publish(
             self.dir.path(),
@@ -534,15 +548,7 @@ fn progress_only_moves_forward_and_a_cancel_reaches_only_its_own_sync() {
 fn news_bundles_travel_in_the_feed_checked_and_never_going_back() {
     use ehk_core::feed::sync::news_from_db;
     use ehk_core::news::{geometry::Area, NewsBundle, NewsCategory, NewsIndex, NewsItem};
-    let mut feed = Feed::new();
-    let kid = feed.store_key.key_id();
-    feed.world.change_trust(|t| {
-        t.issuers
-            .iter_mut()
-            .filter(|e| e.key_id == kid)
-            .for_each(|e| e.roles = Roles::of(&[Role::Stores, Role::News]))
-    });
-    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let feed = Feed::with_news_role();
     let news = |version: u64, title: &str| {
         NewsBundle {
             version,
@@ -815,15 +821,7 @@ fn a_lapsed_news_key_hides_only_its_own_news() {
 #[test]
 fn the_feed_store_refreshes_its_verifier_news_and_regions_after_a_sync() {
     use ehk_core::news::geofence::Fix;
-    let mut feed = Feed::new();
-    let kid = feed.store_key.key_id();
-    feed.world.change_trust(|t| {
-        t.issuers
-            .iter_mut()
-            .filter(|e| e.key_id == kid)
-            .for_each(|e| e.roles = Roles::of(&[Role::Stores, Role::News]))
-    });
-    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let feed = Feed::with_news_role();
     let (card, _) = feed.world.issue(&request("Erika Mustermann"));
     let (revoked, revoked_claims) = feed.world.issue(&request("Max Mustermann"));
     let list = RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![revoked_claims.card_id])
