@@ -300,6 +300,12 @@ impl FeedStore {
         })
     }
 
+    /// Forgets what the feed brought (favorites and news settings stay); the next sync takes a
+    /// full snapshot. The way back when the stored feed refuses the real one.
+    pub fn reset_feed(&self, now: i64) -> Result<GeofenceUpdate, FeedError> {
+        Ok(self.inner.reset_feed(now)?.into())
+    }
+
     /// Stops the running sync, if one runs; a cancel when none runs does nothing.
     pub fn cancel_sync(&self) {
         self.inner.cancel_sync();

@@ -169,6 +169,16 @@ impl FeedStore {
         Ok(FeedSyncReport { outcome, geofence })
     }
 
+    /// Forgets what the feed brought (favorites and news settings stay) and rebuilds the
+    /// verifier and news from nothing: the documented way back when the stored feed state
+    /// refuses the real feed. The next sync takes a full snapshot.
+    pub fn reset_feed(&self, now: i64) -> Result<GeofenceUpdate> {
+        self.db.forget_feed()?;
+        *write(&self.verifier) = Verifier::new(self.root);
+        self.reload(now)?;
+        self.news_changed(now)
+    }
+
     /// Stops the running sync, if any; see [`StoreDb::cancel_sync`].
     pub fn cancel_sync(&self) {
         self.db.cancel_sync();

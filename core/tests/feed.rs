@@ -3,6 +3,7 @@
 
 mod common;
 use common::*;
+use ehk_core::feed::manifest::{encode_snapshot, sha256_hex};
 use ehk_core::feed::sync::verifier_from_db;
 use ehk_core::feed::*;
 use ehk_core::progress::NoProgress;
@@ -27,6 +28,10 @@ enum Fault {
     Stall(&'static str),
     /// Serve other bytes under this name.
     Replace(&'static str, Vec<u8>),
+    /// Answer with a redirect to this URL.
+    Redirect(&'static str, String),
+    /// Send the body one byte every 100 ms.
+    Trickle(&'static str),
 }
 
 /// A static file server on loopback whose answers can be broken on purpose.
@@ -65,6 +70,12 @@ fn respond(stream: &mut TcpStream, dir: &Path, fault: &Fault) -> std::io::Result
     };
     match fault {
         Fault::Status(n, code) if *n == name => return status(stream, *code),
+        Fault::Redirect(n, to) if *n == name => {
+            return write!(
+                stream,
+                "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+        }
         _ => {}
     }
     let body = match fault {
@@ -91,6 +102,14 @@ fn respond(stream: &mut TcpStream, dir: &Path, fault: &Fault) -> std::io::Result
         Fault::Stall(n) if *n == name => {
             stream.write_all(&body[..body.len() / 2])?;
             std::thread::sleep(std::time::Duration::from_secs(3));
+            Ok(())
+        }
+        Fault::Trickle(n) if *n == name => {
+            for byte in &body {
+                stream.write_all(&[*byte])?;
+                stream.flush()?;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
             Ok(())
         }
         _ => stream.write_all(&body),
@@ -900,4 +919,169 @@ fn the_feed_store_refreshes_its_verifier_news_and_regions_after_a_sync() {
         )
         .unwrap();
     assert!(nothing_new.geofence.register.is_none());
+}
+
+#[test]
+fn a_fresh_phone_refuses_an_expired_trust_list() {
+    let mut feed = Feed::new();
+    feed.world.trust.expires_at = NOW - 60;
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    feed.publish(&synthetic_snapshot(20, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(matches!(err, Error::Expired("trust list")), "{err}");
+    assert_eq!(db.feed_version().unwrap(), None);
+    assert!(db.signed_lists().unwrap().is_empty());
+}
+
+#[test]
+fn a_manifest_from_the_future_or_far_ahead_is_refused_and_a_poisoned_phone_can_reset() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(50, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let dir = tempfile::tempdir().unwrap();
+    let root = feed.world.root.public_key();
+    let store = FeedStore::open(&dir.path().join("feed.db"), root, Platform::Android, NOW).unwrap();
+    let run = |store: &FeedStore| {
+        store.sync(
+            &server.url,
+            &feed.options(),
+            NOW,
+            &NoProgress,
+            &SyncCancel::new(),
+        )
+    };
+    run(&store).unwrap();
+    feed.publish(&synthetic_snapshot(50, 2, 0), &[]);
+    let manifest =
+        Manifest::unverified(&std::fs::read(feed.dir.path().join("manifest.cose")).unwrap())
+            .unwrap();
+    // The stores key misused: a version far ahead, or a manifest issued next year.
+    let mut far = manifest.clone();
+    far.version = u64::MAX;
+    let mut future = manifest.clone();
+    future.issued_at = NOW + 365 * 86_400;
+    for (bad, expected) in [
+        (far, "jumps too far ahead"),
+        (future, "issued in the future"),
+    ] {
+        server.set(Fault::Replace(
+            "manifest.cose",
+            bad.sign(&feed.store_key).unwrap(),
+        ));
+        let err = run(&store).unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+        assert_eq!(store.stores().feed_version().unwrap(), Some(1));
+    }
+    // A jump that stays within the bound still poisons the phone: with a snapshot of its own
+    // at version 900 000, the phone then refuses the real feed (version 2) as older.
+    let mut poison = synthetic_snapshot(5, 9, 0);
+    poison.version = 900_000;
+    let poison_bytes = encode_snapshot(&poison).unwrap();
+    std::fs::write(
+        feed.dir.path().join("snapshot-900000.cbor.zst"),
+        &poison_bytes,
+    )
+    .unwrap();
+    let mut ahead = manifest.clone();
+    ahead.version = 900_000;
+    ahead
+        .artifacts
+        .retain(|a| matches!(a.kind, ArtifactKind::TrustList { .. }));
+    ahead.artifacts.push(Artifact {
+        name: "snapshot-900000.cbor.zst".into(),
+        kind: ArtifactKind::Snapshot { version: 900_000 },
+        sha256: sha256_hex(&poison_bytes),
+        size: poison_bytes.len() as u64,
+    });
+    server.set(Fault::Replace(
+        "manifest.cose",
+        ahead.sign(&feed.store_key).unwrap(),
+    ));
+    run(&store).unwrap();
+    server.set(Fault::None);
+    assert!(matches!(
+        run(&store).unwrap_err(),
+        Error::VersionNotNewer { .. }
+    ));
+    // The way back from a poisoned state: forget the feed; favorites stay, the next sync
+    // takes a full snapshot.
+    assert_eq!(store.stores().store_count().unwrap(), 5);
+    store.reset_feed(NOW).unwrap();
+    assert_eq!(store.stores().feed_version().unwrap(), None);
+    assert_eq!(store.stores().store_count().unwrap(), 0);
+    let (card, _) = feed.world.issue(&request("Erika Mustermann"));
+    assert_eq!(
+        store.verify(&card, NOW).reason(),
+        Some(InvalidReason::NoTrustList)
+    );
+    assert!(matches!(
+        run(&store).unwrap().outcome,
+        SyncOutcome::Updated {
+            from: None,
+            to: 2,
+            ..
+        }
+    ));
+    assert_eq!(store.stores().store_count().unwrap(), 50);
+}
+
+#[test]
+fn a_revocation_list_rewritten_under_the_same_version_is_refused() {
+    let feed = Feed::new();
+    let first =
+        RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![[1; 8]]).sign(&feed.world.issuer);
+    let rewritten =
+        RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![[2; 8]]).sign(&feed.world.issuer);
+    feed.publish(&synthetic_snapshot(20, 1, 0), &[first.clone()]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    // The same list again is fine; other content under version 1 is not.
+    feed.publish(&synthetic_snapshot(20, 2, 0), &[first]);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    feed.publish(&synthetic_snapshot(20, 3, 0), &[rewritten]);
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VersionNotNewer {
+                what: "revocation list",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(db.feed_version().unwrap(), Some(2));
+}
+
+#[test]
+fn redirects_are_refused_and_a_trickling_server_meets_the_deadline() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(200, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let elsewhere = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    server.set(Fault::Redirect(
+        "manifest.cose",
+        format!("{}/manifest.cose", elsewhere.url),
+    ));
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("HTTP 302"), "{err}");
+
+    // One byte every 100 ms: a snapshot of 200 stores would take minutes; the sync's deadline
+    // (one second here) ends it.
+    server.set(Fault::Trickle("snapshot-1.cbor.zst"));
+    let started = std::time::Instant::now();
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(matches!(err, Error::Network(_)), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "held for {:?}",
+        started.elapsed()
+    );
+    assert_eq!(db.feed_version().unwrap(), None);
+    server.set(Fault::None);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
 }

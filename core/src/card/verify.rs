@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::keys::{KeyId, PublicKey};
 use crate::trust::list::{Refusal, SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
+use crate::trust::versions::not_older;
 use ed25519_dalek::VerifyingKey;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -177,15 +178,13 @@ impl Verifier {
     pub fn load_trust_list(&mut self, bytes: &[u8]) -> Result<UpdateOutcome> {
         let list = TrustList::verify(bytes, &self.root)?;
         if let Some(current) = &self.trust {
-            if list.version == current.list.version && bytes == current.bytes.as_slice() {
-                return Ok(UpdateOutcome::Unchanged);
-            }
-            if list.version <= current.list.version {
-                return Err(Error::VersionNotNewer {
-                    what: "trust list",
-                    offered: list.version,
-                    current: current.list.version,
-                });
+            let outcome = not_older(
+                "trust list",
+                (list.version, bytes),
+                (current.list.version, &current.bytes),
+            )?;
+            if outcome == UpdateOutcome::Unchanged {
+                return Ok(outcome);
             }
         }
         let mut keys = HashMap::with_capacity(list.issuers.len());
@@ -221,15 +220,13 @@ impl Verifier {
             .authorized_key(signer, SignedObject::RevocationList)?;
         let list = RevocationList::verify(bytes, &key)?;
         if let Some(current) = self.revocations.get(&signer) {
-            if list.version == current.list.version && bytes == current.bytes.as_slice() {
-                return Ok(UpdateOutcome::Unchanged);
-            }
-            if list.version <= current.list.version {
-                return Err(Error::VersionNotNewer {
-                    what: "revocation list",
-                    offered: list.version,
-                    current: current.list.version,
-                });
+            let outcome = not_older(
+                "revocation list",
+                (list.version, bytes),
+                (current.list.version, &current.bytes),
+            )?;
+            if outcome == UpdateOutcome::Unchanged {
+                return Ok(outcome);
             }
         }
         log::info!(

@@ -17,9 +17,10 @@ use crate::stores::db::{
 };
 use crate::trust::list::{SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
+use crate::trust::versions::not_older;
 use ed25519_dalek::VerifyingKey;
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const TRUST_LIST_NAME: &str = "trust-list";
 
@@ -27,8 +28,11 @@ pub const TRUST_LIST_NAME: &str = "trust-list";
 pub struct SyncOptions {
     /// The project's root public key, shipped with the app.
     pub root: VerifyingKey,
-    /// For each request, connection and body together.
+    /// For the whole sync: every request, connection and body together. A server that
+    /// trickles bytes cannot hold a sync past it.
     pub timeout: Duration,
+    /// Below this average rate (after the first seconds of a download) the sync gives up.
+    pub min_bytes_per_sec: u64,
     /// No artifact larger than this is downloaded.
     pub max_download_bytes: u64,
     /// No snapshot or delta expands beyond this.
@@ -40,6 +44,7 @@ impl SyncOptions {
         SyncOptions {
             root,
             timeout: Duration::from_secs(60),
+            min_bytes_per_sec: 1024,
             max_download_bytes: 256 << 20,
             max_expanded_bytes: 2 << 30,
         }
@@ -61,6 +66,13 @@ pub enum SyncOutcome {
 }
 
 const MANIFEST_LIMIT: u64 = 1 << 20;
+/// A feed version counts publications; no real feed moves this far between two syncs, and a
+/// manifest that claims it (a key misused to jump ahead) would lock the real feed out.
+pub const MAX_VERSION_STEP: u64 = 1_000_000;
+/// A manifest issued further in the future than this (by the phone's clock) is refused.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 86_400;
+/// How long a download may run before its average rate is judged.
+const RATE_GRACE: Duration = Duration::from_secs(5);
 
 struct Fetcher<'a> {
     cancel: &'a SyncCancel,
@@ -74,6 +86,9 @@ struct Fetcher<'a> {
     reporting: bool,
     done: u64,
     total: u64,
+    started: Instant,
+    deadline: Instant,
+    min_bytes_per_sec: u64,
 }
 
 impl Fetcher<'_> {
@@ -94,6 +109,7 @@ impl Fetcher<'_> {
             if self.cancel.is_cancelled() {
                 return Err(Error::Interrupted);
             }
+            self.check_time(what)?;
             let n = reader
                 .read(&mut chunk)
                 .map_err(|e| Error::Network(format!("{what}: connection lost: {e}")))?;
@@ -113,8 +129,26 @@ impl Fetcher<'_> {
         Ok(body)
     }
 
+    /// The whole sync's deadline, and a minimum average rate once a download has had time to
+    /// start: a server sending one byte now and then holds nothing for long.
+    fn check_time(&self, what: &str) -> Result<()> {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return Err(Error::Network(format!("{what}: timed out")));
+        }
+        let elapsed = now.duration_since(self.started);
+        if elapsed > RATE_GRACE
+            && (self.downloaded as f64) < self.min_bytes_per_sec as f64 * elapsed.as_secs_f64()
+        {
+            return Err(Error::Network(format!("{what}: the server is too slow")));
+        }
+        Ok(())
+    }
+
     fn get(&self, name: &str, etag: Option<&str>) -> Result<reqwest::blocking::Response> {
-        let mut request = self.client.get(self.url(name));
+        self.check_time(name)?;
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let mut request = self.client.get(self.url(name)).timeout(remaining);
         if let Some(tag) = etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, tag);
         }
@@ -232,6 +266,8 @@ fn run(
     let client = reqwest::blocking::Client::builder()
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(15)))
+        // The feed is static files on one host: a redirect elsewhere is refused, not followed.
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("ehk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::Network(without_url(&e)))?;
@@ -244,6 +280,9 @@ fn run(
         reporting: false,
         done: 0,
         total: 0,
+        started: Instant::now(),
+        deadline: Instant::now() + options.timeout,
+        min_bytes_per_sec: options.min_bytes_per_sec,
     };
     let local_version = db.feed_version()?;
     let etag = local_version.and(db.manifest_etag()?);
@@ -277,18 +316,34 @@ fn run(
         .ok_or_else(|| Error::malformed("manifest", "no trust list"))?;
     let trust_bytes = fetch.artifact(trust_artifact, MANIFEST_LIMIT)?;
     let trust = TrustList::verify(&trust_bytes, &options.root)?;
-    if let Some(current) = stored_trust_list(db, &options.root)? {
-        if trust.version < current.version {
-            return Err(Error::VersionNotNewer {
-                what: "trust list",
-                offered: trust.version,
-                current: current.version,
-            });
-        }
+    if now > trust.expires_at {
+        return Err(Error::Expired("trust list"));
+    }
+    if let Some(stored) = db.signed_list(TRUST_LIST_NAME)? {
+        let current = TrustList::verify(&stored, &options.root)?;
+        not_older(
+            "trust list",
+            (trust.version, &trust_bytes),
+            (current.version, &stored),
+        )?;
     }
     let signer = Manifest::signer(&manifest_bytes)?;
     let signer_key = trust.authorized_key(signer, SignedObject::StoreFeed { now })?;
     let manifest = Manifest::verify(&manifest_bytes, &signer_key)?;
+    if manifest.issued_at > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+        return Err(Error::malformed("feed manifest", "issued in the future"));
+    }
+    if let Some(local) = local_version {
+        if manifest.version > local.saturating_add(MAX_VERSION_STEP) {
+            return Err(Error::malformed(
+                "feed manifest",
+                format!(
+                    "version {} jumps too far ahead of {local}",
+                    manifest.version
+                ),
+            ));
+        }
+    }
 
     if let Some(local) = local_version {
         if manifest.version < local {
@@ -362,13 +417,11 @@ fn run(
         let list = RevocationList::verify(&bytes, &key)?;
         if let Some(stored) = db.signed_list(&revocation_name(signer))? {
             if let Ok(current) = RevocationList::verify(&stored, &key) {
-                if list.version < current.version {
-                    return Err(Error::VersionNotNewer {
-                        what: "revocation list",
-                        offered: list.version,
-                        current: current.version,
-                    });
-                }
+                not_older(
+                    "revocation list",
+                    (list.version, &bytes),
+                    (current.version, &stored),
+                )?;
             }
         }
         revocations.push((signer, list.version, bytes));
@@ -391,13 +444,11 @@ fn run(
         }
         if let Some(stored) = db.signed_list(&news_name(signer))? {
             if let Ok(current) = NewsBundle::verify(&stored, &key) {
-                if bundle.version < current.version {
-                    return Err(Error::VersionNotNewer {
-                        what: "news bundle",
-                        offered: bundle.version,
-                        current: current.version,
-                    });
-                }
+                not_older(
+                    "news bundle",
+                    (bundle.version, &bytes),
+                    (current.version, &stored),
+                )?;
             }
         }
         news.push((signer, bundle.version, bytes));

@@ -477,6 +477,21 @@ pub(crate) fn retain_signed_lists(tx: &Transaction, keep: &[String]) -> Result<(
 }
 
 impl StoreDb {
+    /// Forgets everything the feed brought (stores, signed lists, version and ETag); favorites
+    /// stay. The way back from a feed state that refuses the real feed (a misused key pushed
+    /// the version far ahead): the next sync starts afresh with a full snapshot, checked as
+    /// always.
+    pub fn forget_feed(&self) -> Result<()> {
+        self.write(|tx| {
+            clear_stores(tx)?;
+            tx.execute_batch(
+                "DELETE FROM signed_lists; DELETE FROM feed_state;
+                 DELETE FROM categories; DELETE FROM regions;",
+            )?;
+            Ok(())
+        })
+    }
+
     /// The issuer's source database: replaces the stores with an imported list, in one
     /// transaction (a phone's database changes only through a checked sync).
     pub fn import_snapshot(&self, snapshot: &Snapshot) -> Result<()> {

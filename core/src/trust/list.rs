@@ -350,6 +350,15 @@ impl TrustList {
             if list.issuers[..i].iter().any(|o| o.key_id == e.key_id) {
                 return Err(CborError(format!("key id {} appears twice", e.key_id)));
             }
+            // The id is how cards name their signer: it must be the id of this very key.
+            let key = public_key_from_bytes(&e.public_key)
+                .map_err(|_| CborError(format!("key {} is not a valid key", e.key_id)))?;
+            if KeyId::of(&key) != e.key_id {
+                return Err(CborError(format!(
+                    "key id {} does not belong to its public key",
+                    e.key_id
+                )));
+            }
         }
         Ok(list)
     }
@@ -400,6 +409,22 @@ mod tests {
         let n = tampered.len();
         tampered[n - 70] ^= 1;
         assert!(TrustList::verify(&tampered, &root.public_key()).is_err());
+    }
+
+    #[test]
+    fn the_decoder_refuses_a_key_id_that_is_not_its_keys() {
+        let root = IssuerKey::generate().unwrap();
+        let a = IssuerKey::generate().unwrap();
+        let b = IssuerKey::generate().unwrap();
+        let mut list = TrustList::new(1);
+        list.expires_at = 2_000_000_000;
+        // Pushed past `upsert_issuer`, as a root tool with a bug (or a malicious one) might.
+        let mut e = entry(&a);
+        e.key_id = b.key_id();
+        list.issuers.push(e);
+        let bytes = list.sign(&root).unwrap();
+        let err = TrustList::verify(&bytes, &root.public_key()).unwrap_err();
+        assert!(err.to_string().contains("does not belong"), "{err}");
     }
 
     #[test]

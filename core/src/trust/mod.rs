@@ -3,3 +3,4 @@
 
 pub mod list;
 pub mod revocation;
+pub mod versions;
