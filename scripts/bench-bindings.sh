@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-build/bindings}"
-scripts/bindings.sh "$out" >/dev/null
+EHK_BINDINGS_PROFILE=release scripts/bindings.sh "$out" >/dev/null
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
-cargo bench --locked -q -p ehk-core --bench card_report 2>/dev/null \
+cargo bench --locked -q -p ehk-issuer --bench card_report 2>/dev/null \
     | awk -F'|' '/verify static card/ {printf "BENCH rust static: %s\n", $3} /verify device-bound/ {printf "BENCH rust device-bound: %s\n", $3}' \
     | tr -s ' ' >>"$results"
 PYTHONPATH="$out/python:tests/bindings/python" python3 tests/bindings/python/bench_verify.py >>"$results"

@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Builds the bindings library (release) and generates the Kotlin, Swift and Python bindings
+# Builds the bindings library and generates the Kotlin, Swift and Python bindings
 # with the workspace's own uniffi-bindgen. The library is built with the `issuer` feature: the
 # binding tests sign their own cards, lists and feeds. (The phone library is built without it:
-# `cargo build --release -p ehk-bindings`.) Output (not committed):
+# `cargo build --release -p ehk-bindings`.) The profile is the test build's (`dev`, which
+# scripts/test.sh has already compiled, so nothing is built twice) unless
+# EHK_BINDINGS_PROFILE=release (benchmarks). Output (not committed):
 #   ${1:-build/bindings}/{kotlin,swift,python}/, lib/libehk_ffi.so and bin/ehk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-build/bindings}"
+case "${EHK_BINDINGS_PROFILE:-dev}" in
+    dev) profile=(); dir=target/debug ;;
+    release) profile=(--release); dir=target/release ;;
+    *) echo "EHK_BINDINGS_PROFILE must be dev or release" >&2; exit 2 ;;
+esac
 # One cargo invocation, so the library and the CLI share one build of every dependency.
-cargo build --release --locked -p ehk-bindings -p ehk --features ehk-bindings/issuer
-lib=target/release/libehk_ffi.so
+cargo build "${profile[@]}" --locked -p ehk-bindings -p ehk --features ehk-bindings/issuer
+lib="$dir/libehk_ffi.so"
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/bin"
 # The foreign tests start `ehk serve` to sync from a real feed over loopback.
-cp target/release/ehk "$out/bin/"
+cp "$dir/ehk" "$out/bin/"
 for lang in kotlin swift python; do
-    target/release/uniffi-bindgen generate --library "$lib" --language "$lang" \
+    "$dir/uniffi-bindgen" generate --library "$lib" --language "$lang" \
         --out-dir "$out/$lang" >/dev/null
 done
 cp "$lib" "$out/lib/"

@@ -23,7 +23,8 @@ step "formatting"
 cargo fmt --all -- --check
 
 step "Rust tests (core, CLI, interop with pycose and zbarimg)"
-cargo test --workspace --locked
+# With the bindings' test-only issuer feature, so scripts/bindings.sh reuses this build.
+cargo test --workspace --locked --features ehk-bindings/issuer
 
 step "bindings: Python, Kotlin, Swift, Android kit, iOS kit"
 scripts/test-bindings.sh
