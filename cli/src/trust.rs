@@ -84,12 +84,15 @@ pub struct AddIssuerArgs {
 
 pub fn run_key(cmd: KeyCommand) -> CliResult {
     let KeyCommand::Generate { out } = cmd;
-    if out.exists() {
-        return Err(format!("{} exists; refusing to overwrite a key", out.display()).into());
+    // `symlink_metadata` also sees a dangling link, which `exists` does not.
+    let public = pub_path(&out);
+    for path in [&out, &public] {
+        if path.symlink_metadata().is_ok() {
+            return Err(format!("{} exists; refusing to overwrite a key", path.display()).into());
+        }
     }
     let key = IssuerKey::generate()?;
     key.write_secret_file(&out)?;
-    let public = pub_path(&out);
     key.write_public_file(&public)?;
     println!("key id {}", key.key_id());
     println!("secret key: {} (mode 0600, keep it offline)", out.display());

@@ -96,12 +96,13 @@ impl IssuerKey {
         IssuerKey::from_seed(&seed)
     }
 
+    /// Writes the public key as hex (mode 0644), as a new file that follows no link.
     pub fn write_public_file(&self, path: &Path) -> Result<()> {
-        std::fs::write(
+        write_new_file(
             path,
-            format!("{}\n", hex::encode(self.public_key().as_bytes())),
-        )?;
-        Ok(())
+            format!("{}\n", hex::encode(self.public_key().as_bytes())).as_bytes(),
+            0o644,
+        )
     }
 }
 
@@ -130,22 +131,30 @@ pub fn read_public_file(path: &Path) -> Result<VerifyingKey> {
     public_key_from_hex(&text).map_err(|e| Error::InvalidKey(format!("{}: {e}", path.display())))
 }
 
-/// Creates or replaces a file with mode 0600 from the start, so the secret is never briefly
-/// readable by others.
+/// Creates a new file with mode 0600 from the start, so the secret is never briefly readable by
+/// others. It never replaces a file and never follows a symbolic link, not even a dangling one
+/// (`O_CREAT | O_EXCL`): a link planted where the key goes cannot send the secret elsewhere.
 pub fn write_private_file(path: &Path, contents: &[u8]) -> Result<()> {
+    write_new_file(path, contents, 0o600)
+}
+
+/// Creates a new file with `mode`, refusing an existing file or link at `path`.
+pub fn write_new_file(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(mode);
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     let mut file = options.open(path)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
     file.write_all(contents)?;
     file.sync_all()?;
@@ -169,6 +178,34 @@ pub fn read_private_file(path: &Path) -> Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn key_files_never_follow_a_link_or_replace_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = IssuerKey::generate().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        let link = dir.path().join("issuer.key");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        // A dangling link where the secret goes: refused, and nothing is written at its target.
+        assert!(key.write_secret_file(&link).is_err());
+        assert!(!elsewhere.exists());
+        let public_link = dir.path().join("issuer.key.pub");
+        std::os::unix::fs::symlink(&elsewhere, &public_link).unwrap();
+        assert!(key.write_public_file(&public_link).is_err());
+        assert!(!elsewhere.exists());
+        // An existing file is not replaced either.
+        let plain = dir.path().join("plain.key");
+        key.write_secret_file(&plain).unwrap();
+        assert!(IssuerKey::generate()
+            .unwrap()
+            .write_secret_file(&plain)
+            .is_err());
+        assert_eq!(
+            IssuerKey::read_secret_file(&plain).unwrap().key_id(),
+            key.key_id()
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -1085,3 +1085,17 @@ fn redirects_are_refused_and_a_trickling_server_meets_the_deadline() {
     server.set(Fault::None);
     sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn published_files_are_readable_by_the_web_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(20, 1, 0), &[]);
+    feed.publish(&synthetic_snapshot(20, 2, 0), &[]);
+    for entry in std::fs::read_dir(feed.dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{:?}", entry.file_name());
+    }
+}

@@ -379,3 +379,17 @@ fn revocation_list_rules() {
     ));
     assert!(world.verifier.load_revocation_list(b"garbage").is_err());
 }
+
+#[test]
+fn a_name_with_hidden_direction_changes_is_refused_at_the_shop() {
+    let world = World::new();
+    // Signed around the issuer's name check, as another tool might have done.
+    let (_, mut claims) = world.issue(&request("Erika Mustermann"));
+    claims.holder_name = "Erika \u{202E}nnamretsuM\u{200B}".into();
+    let text = QrPayload::Credential(cose::sign(&world.issuer, claims.encode())).encode();
+    // The signature is good, but the name would not read as what it is.
+    assert_eq!(
+        world.verifier.verify(&text, NOW).reason(),
+        Some(InvalidReason::DamagedEncoding)
+    );
+}

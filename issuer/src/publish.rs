@@ -2,7 +2,7 @@
 //! host can serve.
 
 use ed25519_dalek::VerifyingKey;
-use ehk_core::atomic_file::write_atomic;
+use ehk_core::atomic_file::write_public_atomic;
 use ehk_core::error::{Error, Result};
 use ehk_core::feed::manifest::{
     decode_snapshot, encode_delta, encode_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest,
@@ -50,7 +50,7 @@ fn snapshot_name(v: u64) -> String {
 }
 
 fn write_artifact(dir: &Path, name: String, kind: ArtifactKind, bytes: &[u8]) -> Result<Artifact> {
-    write_atomic(&dir.join(&name), bytes)?;
+    write_public_atomic(&dir.join(&name), bytes)?;
     Ok(Artifact {
         name,
         kind,
@@ -206,7 +206,7 @@ pub fn publish_with_news(
         artifacts,
     };
     // The manifest goes last: a client never sees it before every file it names exists.
-    write_atomic(&manifest_path, &manifest.sign(key)?)?;
+    write_public_atomic(&manifest_path, &manifest.sign(key)?)?;
 
     let mut keep: BTreeSet<String> = manifest.artifacts.iter().map(|a| a.name.clone()).collect();
     for v in oldest_kept.max(1)..=version {

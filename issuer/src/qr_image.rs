@@ -4,6 +4,11 @@
 use ehk_core::error::{Error, Result};
 use qrcode::{EcLevel, QrCode, Version};
 
+/// The largest image side `decode_image` reads, in pixels.
+pub const MAX_IMAGE_SIDE: u32 = 6_000;
+/// The most memory the image decoder may take.
+const MAX_IMAGE_ALLOC: u64 = 256 << 20;
+
 fn qr_code(text: &str) -> Result<QrCode> {
     QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
         .map_err(|e| Error::Qr(e.to_string()))
@@ -51,9 +56,17 @@ pub fn render_terminal(text: &str) -> Result<String> {
 
 /// Reads every QR code found in a PNG, JPEG or other image file's bytes.
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>> {
-    let image = image::load_from_memory(bytes)
-        .map_err(|e| Error::Qr(format!("not a readable image: {e}")))?
-        .to_luma8();
+    let unreadable = |e: image::ImageError| Error::Qr(format!("not a readable image: {e}"));
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::Qr(format!("not a readable image: {e}")))?;
+    // A small file can claim huge dimensions; a phone photo (12 MP) fits, nothing much larger.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_IMAGE_ALLOC);
+    reader.limits(limits);
+    let image = reader.decode().map_err(unreadable)?.to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(image);
     let texts: Vec<String> = prepared
         .detect_grids()
@@ -79,5 +92,13 @@ mod tests {
         assert!(render_svg(&text).unwrap().starts_with("<?xml"));
         assert!(render_terminal(&text).unwrap().lines().count() > 10);
         assert!(decode_image(b"not an image").is_err());
+        // A tiny file that claims a huge image is refused before it is decoded.
+        let wide = image::GrayImage::new(MAX_IMAGE_SIDE + 1, 1);
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageLuma8(wide)
+            .write_to(&mut png, image::ImageFormat::Png)
+            .unwrap();
+        let err = decode_image(png.get_ref()).unwrap_err();
+        assert!(err.to_string().contains("not a readable image"), "{err}");
     }
 }

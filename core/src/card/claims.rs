@@ -155,7 +155,26 @@ impl CardClaims {
     }
 }
 
-/// A holder name is 1 to 80 characters of printable text without surrounding whitespace.
+/// Characters that change how a name looks without being seen: bidirectional overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) turn "Erika" into what
+/// reads as another name, and zero-width characters (U+200B–U+200D, U+2060–U+2064, U+FEFF,
+/// U+180E) hide inside it.
+pub fn is_hidden_format_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// A holder name is 1 to 80 characters of printable text without surrounding whitespace and
+/// without hidden formatting characters. Issuing and decoding both check it, so a card whose
+/// name would read differently from what it says is refused at the shop too.
 pub fn check_name(name: &str) -> Result<(), String> {
     let chars = name.chars().count();
     if chars == 0 {
@@ -172,11 +191,24 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if name.chars().any(char::is_control) {
         return Err("holder name contains control characters".into());
     }
+    if name.chars().any(is_hidden_format_char) {
+        return Err("holder name contains invisible or direction-changing characters".into());
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_with_bidi_overrides_or_zero_width_characters_are_refused() {
+        assert!(check_name("Erika Mustermann").is_ok());
+        assert!(check_name("Erika \u{202E}nnamretsuM").is_err());
+        assert!(check_name(&format!("Erika{}", "\u{200B}".repeat(30))).is_err());
+        assert!(check_name("Ali\u{2066}Veli").is_err());
+        // Letters of every script stay.
+        assert!(check_name("Zoë Çelik-Øster Ђорђе 明").is_ok());
+    }
+
     use super::*;
 
     fn sample() -> CardClaims {
