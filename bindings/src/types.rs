@@ -53,6 +53,7 @@ pub enum InvalidReason {
     StalePresentation,
     BadDeviceSignature,
     DevicePresentationRequired,
+    IssuedInFuture,
 }
 
 /// Warnings attached to a valid card.

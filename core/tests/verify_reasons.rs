@@ -393,3 +393,25 @@ fn a_name_with_hidden_direction_changes_is_refused_at_the_shop() {
         Some(InvalidReason::DamagedEncoding)
     );
 }
+
+#[test]
+fn a_card_issued_in_the_future_is_refused_with_its_own_reason() {
+    let world = World::new();
+    let (credential, _) = issue_card(
+        &world.issuer,
+        &request("Erika Mustermann"),
+        NOW + 2 * 86_400,
+    )
+    .unwrap();
+    let text = QrPayload::Credential(credential).encode();
+    assert_eq!(
+        world.verifier.verify(&text, NOW).reason(),
+        Some(InvalidReason::IssuedInFuture)
+    );
+    // Within the clock skew, and once the day has come, it verifies.
+    assert!(world
+        .verifier
+        .verify(&text, NOW + 2 * 86_400 - 600)
+        .is_valid());
+    assert!(world.verifier.verify(&text, NOW + 3 * 86_400).is_valid());
+}

@@ -30,6 +30,9 @@ pub enum InvalidReason {
     BadDeviceSignature,
     /// A device-bound card shown without the phone's live presentation (a copied credential).
     DevicePresentationRequired,
+    /// The card claims an issue time after the verifier's clock (plus a small skew): a key's
+    /// validity is checked against that claimed time, so it must not lie ahead.
+    IssuedInFuture,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,7 +50,7 @@ pub enum Flag {
 }
 
 impl InvalidReason {
-    pub const ALL: [InvalidReason; 14] = [
+    pub const ALL: [InvalidReason; 15] = [
         InvalidReason::NotACard,
         InvalidReason::DamagedEncoding,
         InvalidReason::NoTrustList,
@@ -62,6 +65,7 @@ impl InvalidReason {
         InvalidReason::StalePresentation,
         InvalidReason::BadDeviceSignature,
         InvalidReason::DevicePresentationRequired,
+        InvalidReason::IssuedInFuture,
     ];
 
     /// A stable machine-readable code, used in JSON output and by the bindings.
@@ -81,6 +85,7 @@ impl InvalidReason {
             InvalidReason::StalePresentation => "stale_presentation",
             InvalidReason::BadDeviceSignature => "bad_device_signature",
             InvalidReason::DevicePresentationRequired => "device_presentation_required",
+            InvalidReason::IssuedInFuture => "issued_in_future",
         }
     }
 
@@ -115,6 +120,12 @@ impl InvalidReason {
                 "Die ausgebende Stelle darf diese Karte nicht ausstellen."
             }
             (IssuerNotAllowed, Lang::En) => "The issuer may not issue this card.",
+            (IssuedInFuture, Lang::De) => {
+                "Die Karte gibt ein Ausstellungsdatum in der Zukunft an (oder die Uhr dieses Geräts geht nach)."
+            }
+            (IssuedInFuture, Lang::En) => {
+                "The card claims to be issued in the future (or this device's clock is behind)."
+            }
             (NotYetValid, Lang::De) => "Die Karte ist noch nicht gültig.",
             (NotYetValid, Lang::En) => "The card is not valid yet.",
             (Expired, Lang::De) => "Die Karte ist abgelaufen.",

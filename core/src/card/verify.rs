@@ -20,6 +20,8 @@ use std::sync::Mutex;
 /// screenshot is refused once its step started more than this long ago.
 pub const DEFAULT_SKEW_SECS: i64 = 60;
 pub const DEFAULT_REPLAY_CAPACITY: usize = 10_000;
+/// How far a card's claimed issue time may lie ahead of the verifier's clock (clocks differ).
+pub const ISSUE_TIME_SKEW_SECS: i64 = 3_600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PresentationKind {
@@ -300,6 +302,11 @@ impl Verifier {
                 | Refusal::RegionNotAllowed
                 | Refusal::CardTypeNotAllowed => InvalidReason::IssuerNotAllowed,
             })?;
+        // The key's validity was checked against the time the card claims; that time must not
+        // lie ahead of the clock, or a key valid only from next year signs cards today.
+        if claims.issued_at > now.saturating_add(ISSUE_TIME_SKEW_SECS) {
+            return Err(InvalidReason::IssuedInFuture);
+        }
 
         let (kind, presentation_age_secs, replay_key) = match (&claims.device_key, &presentation) {
             (Some(_), None) => return Err(InvalidReason::DevicePresentationRequired),
