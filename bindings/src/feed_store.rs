@@ -15,10 +15,6 @@ use ehk_core::stores::{Category, Position, StoreSummary};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn checked(p: Position) -> Result<Position, FeedError> {
-    Ok(p.checked()?)
-}
-
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct StoreQuery {
     pub text: String,
@@ -283,7 +279,7 @@ impl FeedStore {
         std::thread::Builder::new()
             .name("ehk-feed-sync".into())
             .spawn(move || {
-                let mut options = SyncOptions::new(store.inner_root());
+                let mut options = SyncOptions::new(store.inner.root());
                 options.timeout = store.timeout;
                 let report =
                     store
@@ -327,7 +323,7 @@ impl FeedStore {
     /// Full-text search with German folding and prefixes. A new search cancels the running
     /// one (only a search), which then fails with `FeedError::Interrupted`.
     pub fn search(&self, query: StoreQuery) -> Result<Vec<StoreSummary>, FeedError> {
-        let near = query.near.map(checked).transpose()?;
+        let near = query.near.map(Position::checked).transpose()?;
         let found = self
             .inner
             .stores()
@@ -362,7 +358,7 @@ impl FeedStore {
         category: Option<u32>,
     ) -> Result<Vec<StoreSummary>, FeedError> {
         let found = self.inner.stores().nearby(&core_stores::NearbyQuery {
-            position: checked(position)?,
+            position: position.checked()?,
             limit,
             radius_m: radius_m.filter(|r| r.is_finite()),
             category,
@@ -388,7 +384,7 @@ impl FeedStore {
     }
 
     pub fn favorites(&self, near: Option<Position>) -> Result<Vec<Favorite>, FeedError> {
-        let near = near.map(checked).transpose()?;
+        let near = near.map(Position::checked).transpose()?;
         Ok(self.inner.stores().favorites(near)?)
     }
 
@@ -488,11 +484,5 @@ impl FeedStore {
     /// The regions the OS confirmed.
     pub fn registered_regions(&self) -> Vec<MonitorRegion> {
         self.inner.registered_regions()
-    }
-}
-
-impl FeedStore {
-    fn inner_root(&self) -> ed25519_dalek::VerifyingKey {
-        self.inner.root()
     }
 }

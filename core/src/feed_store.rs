@@ -10,7 +10,7 @@
 use crate::card::verify::{Verification, Verifier};
 use crate::error::{Error, Result};
 use crate::feed::sync::{
-    news_from_db, sync_cancellable, verifier_from_db, SyncOptions, SyncOutcome,
+    news_checked_by, sync_cancellable, verifier_from_db, SyncOptions, SyncOutcome,
 };
 use crate::news::geofence::{Fix, GeofenceState, GeofenceUpdate};
 use crate::news::index::{MonitorRegion, NewsHit, NewsIndex};
@@ -102,7 +102,7 @@ impl FeedStore {
             policy,
             geofence: Mutex::new(geofence),
         };
-        store.reload(now)?;
+        store.reload_lists(now)?;
         Ok(store)
     }
 
@@ -120,13 +120,24 @@ impl FeedStore {
         self.platform
     }
 
-    /// Rebuilds the verifier and the news index from the database. The verifier keeps its
-    /// memory of codes already seen, so a repeat scan right after a sync is still flagged.
-    fn reload(&self, now: i64) -> Result<usize> {
+    /// Rebuilds the verifier and the news index from the signed lists in the database. The
+    /// verifier keeps its memory of codes already seen, so a repeat scan right after a sync is
+    /// still flagged.
+    fn reload_lists(&self, now: i64) -> Result<()> {
         let mut verifier = verifier_from_db(&self.db, self.root)?;
         verifier.adopt_replay_cache(&read(&self.verifier));
         *write(&self.verifier) = verifier;
-        let bundles = news_from_db(&self.db, self.root, now)?;
+        self.reload_news(now)
+    }
+
+    /// Rebuilds the news index: the bundles checked against the verifier's trust list (whose
+    /// signature was checked once, when the verifier loaded it), plus the offers near
+    /// favorites when opted in. A favorite or an option changes only this, not the verifier.
+    fn reload_news(&self, now: i64) -> Result<()> {
+        let bundles = match read(&self.verifier).trust_list() {
+            Some(trust) => news_checked_by(&self.db, trust, now)?,
+            None => Vec::new(),
+        };
         let favorites = if self.offers_near_favorites()? {
             self.db
                 .favorites(None)?
@@ -136,10 +147,9 @@ impl FeedStore {
         } else {
             Vec::new()
         };
-        let index = NewsIndex::with_favorite_offers(&bundles, &favorites, FAVORITE_OFFER_RADIUS_M);
-        let count = index.len();
-        *write(&self.news) = index;
-        Ok(count)
+        *write(&self.news) =
+            NewsIndex::with_favorite_offers(&bundles, &favorites, FAVORITE_OFFER_RADIUS_M);
+        Ok(())
     }
 
     /// Brings the database up to date from the feed at `url`; on any failure it stays exactly
@@ -161,7 +171,7 @@ impl FeedStore {
         let outcome = sync_cancellable(&self.db, url, options, now, progress, cancel)?;
         let geofence = match outcome {
             SyncOutcome::Updated { .. } => {
-                self.reload(now)?;
+                self.reload_lists(now)?;
                 self.news_changed(now)?
             }
             _ => GeofenceUpdate::default(),
@@ -175,7 +185,7 @@ impl FeedStore {
     pub fn reset_feed(&self, now: i64) -> Result<GeofenceUpdate> {
         self.db.forget_feed()?;
         *write(&self.verifier) = Verifier::new(self.root);
-        self.reload(now)?;
+        self.reload_news(now)?;
         self.news_changed(now)
     }
 
@@ -245,7 +255,7 @@ impl FeedStore {
              ON CONFLICT (id) DO UPDATE SET offers_near_favorites = excluded.offers_near_favorites",
             params![on],
         )?;
-        self.reload(now)?;
+        self.reload_news(now)?;
         self.news_changed(now)
     }
 
@@ -253,7 +263,7 @@ impl FeedStore {
     pub fn set_favorite(&self, store_id: i64, favorite: bool, now: i64) -> Result<bool> {
         let changed = self.db.set_favorite(store_id, favorite, now)?;
         if self.offers_near_favorites()? {
-            self.reload(now)?;
+            self.reload_news(now)?;
         }
         Ok(changed)
     }
@@ -271,12 +281,15 @@ impl FeedStore {
         let mut state = self.geofence.lock().unwrap_or_else(|p| p.into_inner());
         let mut next = state.clone();
         let update = step(&mut next)?;
-        self.policy.conn().execute(
-            "INSERT INTO geofence_state (id, state) VALUES (1, ?1)
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state",
-            params![next.to_bytes()],
-        )?;
-        *state = next;
+        // Most fixes change nothing: they write nothing.
+        if next != *state {
+            self.policy.conn().execute(
+                "INSERT INTO geofence_state (id, state) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+                params![next.to_bytes()],
+            )?;
+            *state = next;
+        }
         Ok(update)
     }
 

@@ -32,26 +32,23 @@ pub(crate) fn open_in_memory(schema: &Schema) -> Result<Connection> {
 /// A read-only connection to a database [`open_writer`] created; in WAL mode it keeps
 /// answering while the writer applies a sync.
 pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI,
-    )?;
-    tune(&conn)?;
-    Ok(conn)
+    open_existing(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
 }
 
 /// A second writing connection to a database [`open_writer`] already migrated, for state that
 /// must not wait behind the main writer's mutex (the news policy). SQLite serialises the writes.
 pub(crate) fn open_second_writer(path: &Path) -> Result<Connection> {
+    let conn = open_existing(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
+}
+
+/// Another connection to a database [`open_writer`] created (never creates one).
+fn open_existing(path: &Path, access: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI,
+        access | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )?;
-    conn.pragma_update(None, "foreign_keys", true)?;
     tune(&conn)?;
     Ok(conn)
 }
@@ -110,9 +107,6 @@ pub(crate) fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 #[cfg(unix)]
 fn restrict_to_owner(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    if path.as_os_str().is_empty() || path.to_str().is_some_and(|p| p.starts_with(":memory:")) {
-        return Ok(());
-    }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     Ok(())
 }

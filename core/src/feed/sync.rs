@@ -209,9 +209,14 @@ fn news_name(publisher: KeyId) -> String {
 /// A bundle whose publisher the trust list no longer allows, or that no longer verifies, is
 /// skipped and logged: one publisher's lapsed key never hides everyone else's news.
 pub fn news_from_db(db: &StoreDb, root: VerifyingKey, now: i64) -> Result<Vec<NewsBundle>> {
-    let Some(trust) = stored_trust_list(db, &root)? else {
-        return Ok(Vec::new());
-    };
+    match stored_trust_list(db, &root)? {
+        Some(trust) => news_checked_by(db, &trust, now),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// As [`news_from_db`], with the stored trust list already checked (a verifier holds it).
+pub fn news_checked_by(db: &StoreDb, trust: &TrustList, now: i64) -> Result<Vec<NewsBundle>> {
     let mut bundles = Vec::new();
     for (name, bytes) in db.signed_lists()? {
         if name.starts_with("news-") {

@@ -28,13 +28,18 @@ impl Role {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Role> {
-        match text.trim() {
-            "cards" => Some(Role::Cards),
-            "stores" => Some(Role::Stores),
-            "news" => Some(Role::News),
-            _ => None,
+    pub const ALL: [Role; 3] = [Role::Cards, Role::Stores, Role::News];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Cards => "cards",
+            Role::Stores => "stores",
+            Role::News => "news",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == text.trim())
     }
 }
 
@@ -51,15 +56,11 @@ impl Roles {
     }
 
     pub fn names(self) -> Vec<&'static str> {
-        [
-            (Role::Cards, "cards"),
-            (Role::Stores, "stores"),
-            (Role::News, "news"),
-        ]
-        .into_iter()
-        .filter(|(r, _)| self.has(*r))
-        .map(|(_, n)| n)
-        .collect()
+        Role::ALL
+            .into_iter()
+            .filter(|r| self.has(*r))
+            .map(Role::name)
+            .collect()
     }
 }
 
@@ -188,11 +189,7 @@ pub enum Refusal {
 
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Role::Cards => "cards",
-            Role::Stores => "stores",
-            Role::News => "news",
-        })
+        f.write_str(self.name())
     }
 }
 
