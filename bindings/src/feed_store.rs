@@ -202,12 +202,37 @@ impl ehk_core::progress::Progress for ForwardProgress {
 }
 
 /// Cancels the sync it belongs to when the caller drops the sync's future (a cancelled Kotlin
-/// coroutine or Swift task).
-struct CancelOnDrop(SyncCancel);
+/// coroutine); disarmed once the sync has finished.
+struct CancelOnDrop(Option<SyncCancel>);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
+        if let Some(token) = self.0.take() {
+            token.cancel();
+        }
+    }
+}
+
+/// A cancel for one sync, made by the caller before it starts that sync and passed to
+/// `FeedStore.sync`: a `cancel()` at any time, even before the sync has begun, stops that
+/// sync and no other (Swift does not pass a task's cancellation to Rust; its
+/// `withTaskCancellationHandler` may run before the call starts). One per sync.
+#[derive(uniffi::Object, Default)]
+pub struct SyncCancellation(SyncCancel);
+
+#[uniffi::export]
+impl SyncCancellation {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn cancel(&self) {
         self.0.cancel();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.is_cancelled()
     }
 }
 
@@ -260,20 +285,22 @@ impl FeedStore {
 
     /// Brings everything up to date from the feed at `url`: stores, trust and revocation lists,
     /// news. On any failure the database stays exactly as it was. Cancelling the calling
-    /// coroutine or task, or `cancel_sync`, stops it (`FeedError::Cancelled`).
+    /// coroutine, `cancellation.cancel()` or `cancel_sync` stops it (`FeedError::Cancelled`).
+    #[uniffi::method(default(progress = None, cancellation = None))]
     pub async fn sync(
         self: Arc<Self>,
         url: String,
         now: i64,
         progress: Option<Arc<dyn ProgressListener>>,
+        cancellation: Option<Arc<SyncCancellation>>,
     ) -> Result<SyncReport, FeedError> {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(FeedError::InvalidArgument {
                 detail: "the feed URL must start with https:// or http://".into(),
             });
         }
-        let cancel = CancelOnDrop(SyncCancel::new());
-        let token = cancel.0.clone();
+        let token = cancellation.map(|c| c.0.clone()).unwrap_or_default();
+        let mut cancel = CancelOnDrop(Some(token.clone()));
         let (done, result) = futures_channel::oneshot::channel();
         let store = self.clone();
         std::thread::Builder::new()
@@ -289,7 +316,7 @@ impl FeedStore {
             })
             .map_err(|_| FeedError::Storage)?;
         let report = result.await.map_err(|_| FeedError::Cancelled)??;
-        drop(cancel);
+        cancel.0 = None;
         Ok(SyncReport {
             outcome: report.outcome,
             geofence: report.geofence.into(),

@@ -99,7 +99,7 @@ pub(crate) fn migrate(conn: &mut Connection, schema: &Schema) -> Result<()> {
 
 /// Locks a connection. SQLite rolls back an unfinished transaction, so a lock poisoned by a
 /// panic leaves nothing half done and is safe to reuse.
-pub(crate) fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 

@@ -19,11 +19,24 @@ pub(crate) const SCHEMA: Schema = Schema {
     ],
 };
 
-/// Cancels one sync: the one it was given to. Clones share the same flag.
-#[derive(Clone, Debug, Default)]
+/// Cancels one sync: the one it was given to. Clones share the same flag. A caller makes the
+/// token before it starts the sync, so a cancel that comes before the sync has begun still
+/// reaches it (the sync then stops at its first step); a cancel while the sync applies its data
+/// interrupts the transaction, which rolls back.
+#[derive(Clone, Default)]
 pub struct SyncCancel {
     cancelled: Arc<AtomicBool>,
     applying: Arc<AtomicBool>,
+    /// The writer connection's interrupt, set while the sync this token belongs to runs.
+    writer: Arc<Mutex<Option<Arc<rusqlite::InterruptHandle>>>>,
+}
+
+impl std::fmt::Debug for SyncCancel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncCancel")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
 }
 
 impl SyncCancel {
@@ -33,6 +46,13 @@ impl SyncCancel {
 
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
+        // `apply_sync` sets `applying` before it checks `cancelled`: either it sees the flag,
+        // or this sees `applying` and interrupts the transaction.
+        if self.applying.load(Ordering::SeqCst) {
+            if let Some(writer) = lock(&self.writer).as_ref() {
+                writer.interrupt();
+            }
+        }
     }
 
     pub fn is_cancelled(&self) -> bool {
@@ -59,6 +79,7 @@ impl Drop for RunningSync<'_> {
         {
             *running = None;
         }
+        *lock(&self.token.writer) = None;
     }
 }
 
@@ -69,7 +90,7 @@ pub struct StoreDb {
     /// previous one never cuts short a nearby, favorites or detail query of another screen.
     searcher: Mutex<Connection>,
     interrupt: rusqlite::InterruptHandle,
-    writer_interrupt: rusqlite::InterruptHandle,
+    writer_interrupt: Arc<rusqlite::InterruptHandle>,
     /// The sync running now, if any: a cancel reaches that sync only.
     running_sync: Mutex<Option<SyncCancel>>,
 }
@@ -80,7 +101,7 @@ impl StoreDb {
         let reader = sqlite::open_reader(path)?;
         let searcher = sqlite::open_reader(path)?;
         let interrupt = searcher.get_interrupt_handle();
-        let writer_interrupt = writer.get_interrupt_handle();
+        let writer_interrupt = Arc::new(writer.get_interrupt_handle());
         Ok(StoreDb {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
@@ -116,14 +137,12 @@ impl StoreDb {
             .clone();
         if let Some(token) = running {
             token.cancel();
-            if token.applying.load(Ordering::SeqCst) {
-                self.writer_interrupt.interrupt();
-            }
         }
     }
 
     /// Registers `token` as the running sync's until the returned guard is dropped.
     pub(crate) fn begin_sync(&self, token: &SyncCancel) -> RunningSync<'_> {
+        *lock(&token.writer) = Some(self.writer_interrupt.clone());
         *self.running_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
         RunningSync {
             db: self,

@@ -100,7 +100,7 @@ public enum FeedSyncOutcome: Equatable, Sendable {
     case unchanged(version: UInt64)
     case failed(FeedSyncProblem)
     /// The calling task was cancelled (e.g. the background task expired); the core stopped the
-    /// sync (`cancelSync`) and the database is as it was.
+    /// sync (its `SyncCancellation`) and the database is as it was.
     case cancelled
 
     public init(_ result: SyncOutcome) {
@@ -163,7 +163,7 @@ public actor FeedSyncer {
 
     /// Runs a sync, or joins the one already running (then `progress` is not called).
     /// `progress` gets fractions 0…1 on a background thread. Cancelling the calling task stops
-    /// the core's sync (`cancelSync`: the download ends or the transaction rolls back) and
+    /// the core's sync (`SyncCancellation`: the download ends or the transaction rolls back) and
     /// returns `.cancelled`; a joined run is shared, so cancelling one caller stops it for all.
     public func sync(progress: (@Sendable (Double) -> Void)? = nil) async -> FeedSyncOutcome {
         let task: Task<FeedSyncOutcome, Never>
@@ -196,17 +196,20 @@ public actor FeedSyncer {
             progress?(fraction)
             Task { await self?.progressed(fraction) }
         }
+        // Made before the task runs: a cancel that comes before the core's sync has begun
+        // still reaches that sync (and no later one).
+        let cancellation = SyncCancellation()
         return Task {
-            // A cancelSync() before the core's sync starts reaches nothing; check first.
-            if Task.isCancelled { return .cancelled }
             let report: SyncReport
             do {
                 // The generated Swift code does not pass a task's cancellation to Rust: cancel
-                // the core's sync explicitly.
+                // the core's sync explicitly. The handler runs at once if the task is already
+                // cancelled.
                 report = try await withTaskCancellationHandler {
-                    try await store.sync(url: url, now: now, progress: relay)
+                    try await store.sync(
+                        url: url, now: now, progress: relay, cancellation: cancellation)
                 } onCancel: {
-                    store.cancelSync()
+                    cancellation.cancel()
                 }
             } catch let error as FeedError {
                 return FeedSyncOutcome(error)
