@@ -80,23 +80,27 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
 
     step(
         1,
-        "The Land creates its root key; the Landkreis creates an issuer key",
+        "The Land creates its root key and a key for the store feed; the Landkreis creates an issuer key",
     );
     let root = IssuerKey::generate()?;
+    let feed_key = IssuerKey::generate()?;
     let issuer = IssuerKey::generate()?;
     root.write_secret_file(&dir.join("root.key"))?;
     root.write_public_file(&dir.join("root.key.pub"))?;
+    feed_key.write_secret_file(&dir.join("feed.key"))?;
+    feed_key.write_public_file(&dir.join("feed.key.pub"))?;
     issuer.write_secret_file(&dir.join("issuer.key"))?;
     issuer.write_public_file(&dir.join("issuer.key.pub"))?;
     println!(
-        "   root key {}, issuer key {} (secret files mode 0600)",
+        "   root key {}, feed key {}, issuer key {} (secret files mode 0600)",
         root.key_id(),
+        feed_key.key_id(),
         issuer.key_id()
     );
 
     step(
         2,
-        "The root signs a trust list: the Landkreis may issue cards for region 9162",
+        "The root signs a trust list: the Landkreis may issue cards for region 9162, the Land's feed key publishes stores and news for the whole project",
     );
     let mut trust = TrustList::new(1);
     trust.version = 1;
@@ -106,9 +110,21 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         key_id: issuer.key_id(),
         public_key: issuer.public_key().to_bytes(),
         name: "Landkreis Musterstadt".into(),
-        roles: Roles::of(&[Role::Cards, Role::Stores, Role::News]),
+        roles: Roles::of(&[Role::Cards]),
         regions: Some(vec![REGION]),
         card_types: CardType::Standard.bit() | CardType::Gold.bit(),
+        valid_from: now - 86_400,
+        valid_until: now + 5 * 365 * 86_400,
+        withdrawn: false,
+    })?;
+    trust.upsert_issuer(IssuerEntry {
+        key_id: feed_key.key_id(),
+        public_key: feed_key.public_key().to_bytes(),
+        name: "Land Musterland (Vergünstigungen)".into(),
+        roles: Roles::of(&[Role::Stores, Role::News]),
+        // The store list is the whole project's: its signer is not limited to regions.
+        regions: None,
+        card_types: 0,
         valid_from: now - 86_400,
         valid_until: now + 5 * 365 * 86_400,
         withdrawn: false,
@@ -207,13 +223,13 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
 
     step(
         7,
-        "The issuer publishes the store list as a signed feed; the phone syncs it",
+        "The Land publishes the store list as a signed feed; the phone syncs it",
     );
     let issuer_db = StoreDb::open(&dir.join("issuer-stores.db"))?;
     issuer_db.import_snapshot(&synthetic_snapshot(10_000, 7, 0))?;
     let report = publish(
         &dir.join("feed"),
-        &issuer,
+        &feed_key,
         &root.public_key(),
         &issuer_db.snapshot(0)?,
         &trust_bytes,

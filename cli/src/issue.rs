@@ -133,7 +133,8 @@ fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &Path, now: i64) -> Cli
     ));
     let report = issue_csv(key, &read(csv_path)?, &defaults, now, &bar)?;
     bar.0.finish_and_clear();
-    let mut summary = csv::Writer::from_path(a.out_dir.join("issued.csv"))?;
+    // Names and card codes: written for the owner only (0600), never through the umask.
+    let mut summary = csv::Writer::from_writer(Vec::new());
     summary.write_record(["line", "cardId", "name", "qrText"])?;
     for row in &report.issued {
         let card_id = row.claims.card_id_hex();
@@ -145,7 +146,8 @@ fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &Path, now: i64) -> Cli
             &row.qr_text,
         ])?;
     }
-    summary.flush()?;
+    let summary = summary.into_inner().map_err(|e| e.into_error())?;
+    ehk_core::atomic_file::write_atomic(&a.out_dir.join("issued.csv"), &summary)?;
     for error in &report.errors {
         eprintln!("line {}: skipped: {}", error.line, error.reason);
     }

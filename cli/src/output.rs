@@ -1,5 +1,6 @@
 //! Writing a card's QR code as text, PNG and SVG, and the JSON form of a verification.
 
+use ehk_core::atomic_file::write_atomic;
 use ehk_core::{Flag, Lang, PresentationKind, Verification};
 use ehk_issuer::qr_image::{render_png, render_svg};
 use serde_json::{json, Value};
@@ -10,9 +11,16 @@ pub fn write_card_files(
     stem: &str,
     text: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    std::fs::write(dir.join(format!("{stem}.txt")), format!("{text}\n"))?;
-    std::fs::write(dir.join(format!("{stem}.png")), render_png(text, 6)?)?;
-    std::fs::write(dir.join(format!("{stem}.svg")), render_svg(text)?)?;
+    // A card's code is the card: its files are the owner's alone (0600), like the keys.
+    write_atomic(
+        &dir.join(format!("{stem}.txt")),
+        format!("{text}\n").as_bytes(),
+    )?;
+    write_atomic(&dir.join(format!("{stem}.png")), &render_png(text, 6)?)?;
+    write_atomic(
+        &dir.join(format!("{stem}.svg")),
+        render_svg(text)?.as_bytes(),
+    )?;
     Ok(())
 }
 

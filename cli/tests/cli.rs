@@ -217,9 +217,17 @@ fn csv_batch_reports_bad_rows_and_issues_good_ones() {
     let rows: Vec<csv::StringRecord> = summary.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(&rows[1][2], "Max Mustermann");
+    // The issued codes are cards: only their owner may read the files.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&d.join("batch/issued.csv")), 0o600);
     for row in &rows {
         let png = PathBuf::from("batch").join(format!("{}.png", &row[1]));
         assert!(d.join(&png).exists());
+        for ext in ["txt", "png", "svg"] {
+            let file = d.join("batch").join(format!("{}.{ext}", &row[1]));
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
         let out = ok(d, &verify_args(&[&row[3], "--json"]));
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(json["holderName"], &row[2]);

@@ -3,7 +3,8 @@
 
 use crate::keys::{IssuerKey, KeyId};
 use coset::{
-    iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable,
+    iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, ProtectedHeader,
+    TaggedCborSerializable,
 };
 use ed25519_dalek::{Signature, Signer, VerifyingKey};
 
@@ -20,6 +21,11 @@ pub enum EnvelopeError {
     NoPayload,
     #[error("signature has the wrong length")]
     BadSignatureLength,
+    /// Readable, but not the one encoding the signer makes: indefinite lengths, chunked or
+    /// over-long byte strings, other header fields or an unprotected header. Such bytes can
+    /// be made from a genuine envelope without any key, so they are refused.
+    #[error("not the canonical encoding")]
+    NotCanonical,
 }
 
 /// A parsed but not yet verified COSE_Sign1.
@@ -29,11 +35,16 @@ pub struct SignedEnvelope {
     signature: Signature,
 }
 
-pub fn sign(key: &IssuerKey, payload: Vec<u8>) -> Vec<u8> {
-    let protected = HeaderBuilder::new()
+/// The protected header every envelope carries: EdDSA and the signer's key id, nothing else.
+fn protected_header(key_id: Vec<u8>) -> coset::Header {
+    HeaderBuilder::new()
         .algorithm(iana::Algorithm::EdDSA)
-        .key_id(key.key_id().0.to_vec())
-        .build();
+        .key_id(key_id)
+        .build()
+}
+
+pub fn sign(key: &IssuerKey, payload: Vec<u8>) -> Vec<u8> {
+    let protected = protected_header(key.key_id().0.to_vec());
     let sign1 = CoseSign1Builder::new()
         .protected(protected)
         .payload(payload)
@@ -45,6 +56,10 @@ pub fn sign(key: &IssuerKey, payload: Vec<u8>) -> Vec<u8> {
 }
 
 impl SignedEnvelope {
+    /// Reads an envelope in the one encoding `sign` makes (RFC 8949 §4.2 deterministic:
+    /// definite lengths, shortest heads, the protected header `{1: -8, 4: key id}`, an empty
+    /// unprotected header). Every other encoding of the same envelope is `NotCanonical`, so
+    /// one signed object has exactly one accepted byte string.
     pub fn parse(bytes: &[u8]) -> Result<SignedEnvelope, EnvelopeError> {
         let sign1 = CoseSign1::from_tagged_slice(bytes).map_err(|_| EnvelopeError::NotCose)?;
         let header = &sign1.protected.header;
@@ -61,6 +76,22 @@ impl SignedEnvelope {
         }
         let signature = Signature::from_slice(&sign1.signature)
             .map_err(|_| EnvelopeError::BadSignatureLength)?;
+        let expected = protected_header(header.key_id.clone());
+        if *header != expected || !sign1.unprotected.is_empty() {
+            return Err(EnvelopeError::NotCanonical);
+        }
+        let canonical_protected = ProtectedHeader {
+            original_data: None,
+            header: expected,
+        }
+        .to_vec()
+        .map_err(|_| EnvelopeError::NotCanonical)?;
+        if sign1.protected.original_data.as_deref() != Some(canonical_protected.as_slice()) {
+            return Err(EnvelopeError::NotCanonical);
+        }
+        if sign1.clone().to_tagged_vec().ok().as_deref() != Some(bytes) {
+            return Err(EnvelopeError::NotCanonical);
+        }
         Ok(SignedEnvelope {
             key_id,
             sign1,
@@ -73,6 +104,11 @@ impl SignedEnvelope {
         let tbs = self.sign1.tbs_data(b"");
         key.verify_strict(&tbs, &self.signature).ok()?;
         self.sign1.payload.as_deref()
+    }
+
+    /// What the signature covers (the COSE Sig_structure: protected header and payload).
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        self.sign1.tbs_data(b"")
     }
 
     /// The payload without any check, for the holder's own display of a card.

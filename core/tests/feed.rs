@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use ehk_core::feed::manifest::{encode_snapshot, sha256_hex};
+use ehk_core::feed::manifest::{encode_snapshot, expanded_size, sha256_hex};
 use ehk_core::feed::sync::verifier_from_db;
 use ehk_core::feed::*;
 use ehk_core::progress::NoProgress;
@@ -170,6 +170,8 @@ impl Feed {
         let store_key = IssuerKey::generate().unwrap();
         let mut entry = issuer_entry(&store_key, "Landesamt Feed");
         entry.roles = Roles::of(&[Role::Stores]);
+        // The store list is the whole project's: its signer has no region limit.
+        entry.regions = None;
         world.change_trust(|t| t.upsert_issuer(entry).unwrap());
         let trust_bytes = world.trust.sign(&world.root).unwrap();
         Feed {
@@ -698,6 +700,8 @@ fn a_withdrawn_issuer_is_shut_out_and_everyone_else_keeps_working() {
     feed.world.change_trust(|t| {
         let mut entry = issuer_entry(&b, "Stadt B");
         entry.roles = Roles::of(&[Role::Cards, Role::News]);
+        // Its news are drawn as circles, which only a project-wide publisher may do.
+        entry.regions = None;
         t.upsert_issuer(entry).unwrap();
         t.issuers
             .iter_mut()
@@ -720,7 +724,13 @@ fn a_withdrawn_issuer_is_shut_out_and_everyone_else_keeps_working() {
         RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![[7; 8]]).sign(&feed.world.issuer);
     let b_list =
         RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![b_revoked_claims.card_id]).sign(&b);
-    let a_news = news_bundle(&feed.world.issuer, "a-news", (49.45, 11.07));
+    // A is limited to its region: its news target that region.
+    let a_news = news_for(
+        &feed.world.issuer,
+        "a-news",
+        ehk_core::news::geometry::Area::Regions(vec![REGION]),
+        &[REGION],
+    );
     let b_news = news_bundle(&b, "b-news", (49.45, 11.07));
     let (dir, store_key, root_key) = (
         feed.dir.path().to_path_buf(),
@@ -803,11 +813,13 @@ fn a_lapsed_news_key_hides_only_its_own_news() {
     feed.world.change_trust(|t| {
         let mut eb = issuer_entry(&b, "Stadt B");
         eb.roles = Roles::of(&[Role::News]);
+        eb.regions = None;
         // B's key lapses two days from now; C's stays valid.
         eb.valid_until = NOW + 2 * 86_400;
         t.upsert_issuer(eb).unwrap();
         let mut ec = issuer_entry(&c, "Stadt C");
         ec.roles = Roles::of(&[Role::News]);
+        ec.regions = None;
         t.upsert_issuer(ec).unwrap();
     });
     feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
@@ -994,6 +1006,7 @@ fn a_manifest_from_the_future_or_far_ahead_is_refused_and_a_poisoned_phone_can_r
         kind: ArtifactKind::Snapshot { version: 900_000 },
         sha256: sha256_hex(&poison_bytes),
         size: poison_bytes.len() as u64,
+        expanded_size: Some(expanded_size(&poison_bytes).unwrap()),
     });
     server.set(Fault::Replace(
         "manifest.cose",
@@ -1097,5 +1110,468 @@ fn published_files_are_readable_by_the_web_server() {
         let entry = entry.unwrap();
         let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o644, "{:?}", entry.file_name());
+    }
+}
+
+/// The feed's manifest re-signed by `key`, as a key holder who controls the feed host serves it.
+fn manifest_signed_by(feed: &Feed, key: &IssuerKey) -> Vec<u8> {
+    let bytes = std::fs::read(feed.dir.path().join("manifest.cose")).unwrap();
+    Manifest::unverified(&bytes).unwrap().sign(key).unwrap()
+}
+
+#[test]
+fn a_region_limited_stores_key_changes_only_its_own_regions_stores() {
+    let mut feed = Feed::new();
+    // A stores key of the Landkreis, limited to region 9162 (München in the synthetic list).
+    let limited = IssuerKey::generate().unwrap();
+    feed.world.change_trust(|t| {
+        let mut entry = issuer_entry(&limited, "Landkreis Feed");
+        entry.roles = Roles::of(&[Role::Stores]);
+        entry.regions = Some(vec![REGION]);
+        t.upsert_issuer(entry).unwrap();
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let v1 = synthetic_snapshot(300, 1, 0);
+    feed.publish(&v1, &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+
+    // A snapshot replaces the whole project's list: a fresh phone refuses one signed by the
+    // limited key, and the publisher does not sign one with it either.
+    server.set(Fault::Replace(
+        "manifest.cose",
+        manifest_signed_by(&feed, &limited),
+    ));
+    let (_f, fresh) = phone_db();
+    let err = sync(&fresh, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotAllowed {
+                refusal: Refusal::RegionNotAllowed,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(fresh.store_count().unwrap(), 0);
+    assert_eq!(fresh.feed_version().unwrap(), None);
+    let other_dir = tempfile::tempdir().unwrap();
+    let refused = publish(
+        other_dir.path(),
+        &limited,
+        &feed.world.root.public_key(),
+        &v1,
+        &feed.trust_bytes,
+        &[],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::NotAllowed {
+                refusal: Refusal::RegionNotAllowed,
+                ..
+            }
+        ),
+        "{refused}"
+    );
+
+    // A phone at version 1 from the project's own key.
+    server.set(Fault::None);
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    let renamed = |snapshot: &Snapshot, region: u32, version: u64| {
+        let mut next = snapshot.clone();
+        next.version = version;
+        let store = next
+            .stores
+            .iter_mut()
+            .find(|s| s.region_id == Some(region))
+            .unwrap();
+        store.name = format!("Geändert {version}");
+        let id = store.id;
+        (next, id)
+    };
+    // Version 2 changes one München store: the limited key may sign that delta.
+    let (v2, munich_store) = renamed(&v1, REGION, 2);
+    feed.publish(&v2, &[]);
+    server.set(Fault::Replace(
+        "manifest.cose",
+        manifest_signed_by(&feed, &limited),
+    ));
+    let outcome = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert!(
+        matches!(
+            outcome,
+            SyncOutcome::Updated {
+                to: 2,
+                via_delta: true,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(db.store(munich_store).unwrap().unwrap().name, "Geändert 2");
+    // Version 3 changes a Berlin store (region 11000): refused, the phone stays at 2.
+    let (v3, berlin_store) = renamed(&v2, 11000, 3);
+    feed.publish(&v3, &[]);
+    server.set(Fault::Replace(
+        "manifest.cose",
+        manifest_signed_by(&feed, &limited),
+    ));
+    let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotAllowed {
+                refusal: Refusal::RegionNotAllowed,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(db.feed_version().unwrap(), Some(2));
+    assert_ne!(db.store(berlin_store).unwrap().unwrap().name, "Geändert 3");
+    // The project's own key brings version 3.
+    server.set(Fault::None);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert_eq!(db.store(berlin_store).unwrap().unwrap().name, "Geändert 3");
+}
+
+/// A bundle of one item for `area`, with shapes for `shapes`, signed by `key`.
+fn news_for(
+    key: &IssuerKey,
+    id: &str,
+    area: ehk_core::news::geometry::Area,
+    shapes: &[u32],
+) -> Vec<u8> {
+    use ehk_core::news::model::RegionShape;
+    use ehk_core::news::{NewsBundle, NewsCategory, NewsItem};
+    let square = |lat: f64, lon: f64| {
+        geo::MultiPolygon(vec![geo::Polygon::new(
+            geo::LineString::from(vec![
+                (lon, lat),
+                (lon + 0.1, lat),
+                (lon + 0.1, lat + 0.1),
+                (lon, lat + 0.1),
+                (lon, lat),
+            ]),
+            vec![],
+        )])
+    };
+    NewsBundle {
+        version: 1,
+        issued_at: NOW,
+        expires_at: NOW + 30 * 86_400,
+        items: vec![NewsItem {
+            id: id.into(),
+            title_de: id.into(),
+            title_en: id.into(),
+            body_de: String::new(),
+            body_en: String::new(),
+            category: NewsCategory::Notice,
+            priority: 1,
+            valid_from: NOW - 3_600,
+            valid_until: NOW + 20 * 86_400,
+            store_id: None,
+            area,
+        }],
+        regions: shapes
+            .iter()
+            .map(|id| RegionShape {
+                id: *id,
+                name: format!("Region {id}"),
+                shape: square(48.1, 11.5),
+            })
+            .collect(),
+    }
+    .sign(key)
+    .unwrap()
+}
+
+#[test]
+fn a_region_limited_news_key_publishes_only_for_its_regions() {
+    use ehk_core::feed::sync::news_from_db;
+    use ehk_core::news::geometry::Area;
+    let mut feed = Feed::new();
+    let keys: Vec<IssuerKey> = (0..3).map(|_| IssuerKey::generate().unwrap()).collect();
+    feed.world.change_trust(|t| {
+        for (i, key) in keys.iter().enumerate() {
+            let mut entry = issuer_entry(key, &format!("Stadt {i}"));
+            entry.roles = Roles::of(&[Role::News]);
+            entry.regions = Some(vec![REGION]);
+            t.upsert_issuer(entry).unwrap();
+        }
+    });
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    let own = news_for(
+        &keys[0],
+        "own-region",
+        Area::Regions(vec![REGION]),
+        &[REGION],
+    );
+    let other = news_for(
+        &keys[1],
+        "other-region",
+        Area::Regions(vec![11000]),
+        &[11000],
+    );
+    let circle = news_for(
+        &keys[2],
+        "circle",
+        Area::Circle {
+            latitude: 52.52,
+            longitude: 13.40,
+            radius_m: 50_000.0,
+        },
+        &[],
+    );
+    // The publisher refuses each bundle that speaks for a region its signer may not.
+    for bundle in [&other, &circle] {
+        let err = publish_with_news(
+            feed.dir.path(),
+            &feed.store_key,
+            &feed.world.root.public_key(),
+            &synthetic_snapshot(20, 1, 0),
+            &feed.trust_bytes,
+            &[],
+            &[own.clone(), bundle.clone()],
+            NOW,
+            &PublishOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAllowed {
+                    refusal: Refusal::RegionNotAllowed,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+    // A hostile feed host serves all three anyway (a manifest by the project's stores key
+    // naming them, as a careless publisher of an older version would): the phone keeps only
+    // the bundle for the signer's own region.
+    let report = publish_with_news(
+        feed.dir.path(),
+        &feed.store_key,
+        &feed.world.root.public_key(),
+        &synthetic_snapshot(20, 1, 0),
+        &feed.trust_bytes,
+        &[],
+        &[own.clone()],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.version, 1);
+    let manifest_bytes = std::fs::read(feed.dir.path().join("manifest.cose")).unwrap();
+    let mut manifest = Manifest::unverified(&manifest_bytes).unwrap();
+    for (i, bytes) in [(1, &other), (2, &circle)] {
+        let name = format!("news-extra-{i}.cose");
+        std::fs::write(feed.dir.path().join(&name), bytes).unwrap();
+        manifest.artifacts.push(Artifact {
+            name,
+            kind: ArtifactKind::NewsBundle {
+                publisher: keys[i].key_id().to_hex(),
+                version: 1,
+            },
+            sha256: sha256_hex(bytes),
+            size: bytes.len() as u64,
+            expanded_size: None,
+        });
+    }
+    std::fs::write(
+        feed.dir.path().join("manifest.cose"),
+        manifest.sign(&feed.store_key).unwrap(),
+    )
+    .unwrap();
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    let news = news_from_db(&db, feed.world.root.public_key(), NOW).unwrap();
+    let ids: Vec<&str> = news.iter().map(|b| b.items[0].id.as_str()).collect();
+    assert_eq!(ids, vec!["own-region"]);
+}
+
+#[test]
+fn a_feed_that_leaves_out_a_revocation_list_does_not_bring_revoked_cards_back() {
+    let feed = Feed::new();
+    let (card_text, claims) = feed.world.issue(&request("Erika Mustermann"));
+    let revoked = RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![claims.card_id])
+        .sign(&feed.world.issuer);
+    feed.publish(&synthetic_snapshot(20, 1, 0), &[revoked]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    let root = feed.world.root.public_key();
+    let reason = |db: &StoreDb| {
+        verifier_from_db(db, root)
+            .unwrap()
+            .verify(&card_text, NOW)
+            .reason()
+    };
+    assert_eq!(reason(&db), Some(InvalidReason::Revoked));
+    // The stores key (or a careless publisher) leaves the issuer's list out of version 2.
+    feed.publish(&synthetic_snapshot(20, 2, 0), &[]);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert_eq!(db.feed_version().unwrap(), Some(2));
+    assert_eq!(reason(&db), Some(InvalidReason::Revoked));
+}
+
+#[test]
+fn store_data_expands_exactly_to_the_size_the_signed_manifest_declares() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(400, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let manifest =
+        Manifest::unverified(&std::fs::read(feed.dir.path().join("manifest.cose")).unwrap())
+            .unwrap();
+    let snapshot = manifest
+        .artifacts
+        .iter()
+        .position(|a| matches!(a.kind, ArtifactKind::Snapshot { .. }))
+        .unwrap();
+    let real = manifest.artifacts[snapshot].expanded_size.unwrap();
+    let bytes = std::fs::read(feed.dir.path().join(&manifest.artifacts[snapshot].name)).unwrap();
+    assert_eq!(expanded_size(&bytes).unwrap(), real);
+    let (_d, db) = phone_db();
+    for (declared, expected) in [
+        (None, "has no expanded size"),
+        (Some(real - 1), "expands beyond the size limit"),
+        (Some(real / 10), "expands beyond the size limit"),
+        (Some(real + 1), "expands to another size than declared"),
+        (Some(u64::MAX), "expands beyond the size limit"),
+    ] {
+        let mut lying = manifest.clone();
+        lying.artifacts[snapshot].expanded_size = declared;
+        server.set(Fault::Replace(
+            "manifest.cose",
+            lying.sign(&feed.store_key).unwrap(),
+        ));
+        let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+        assert!(err.to_string().contains(expected), "{declared:?}: {err}");
+        assert_eq!(db.store_count().unwrap(), 0);
+        assert_eq!(db.feed_version().unwrap(), None);
+    }
+    server.set(Fault::None);
+    sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap();
+    assert_eq!(db.store_count().unwrap(), 400);
+}
+
+#[test]
+fn a_snapshot_is_read_store_by_store_and_a_damaged_stream_is_refused() {
+    use ehk_core::feed::manifest::{decode_snapshot, read_snapshot};
+    let snapshot = synthetic_snapshot(50, 3, 7);
+    let bytes = encode_snapshot(&snapshot).unwrap();
+    let size = expanded_size(&bytes).unwrap();
+    assert_eq!(decode_snapshot(&bytes, size).unwrap(), snapshot);
+    let mut seen = 0;
+    read_snapshot(
+        &bytes,
+        size,
+        true,
+        |h| {
+            assert_eq!((h.version, h.stores), (7, 50));
+            Ok(())
+        },
+        |_| {
+            seen += 1;
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, 50);
+    // A callback's refusal stops the read.
+    let mut read = 0;
+    let err = read_snapshot(
+        &bytes,
+        size,
+        true,
+        |_| Ok(()),
+        |_| {
+            read += 1;
+            if read == 7 {
+                Err(Error::malformed("snapshot", "refused by the caller"))
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("refused by the caller"), "{err}");
+    assert_eq!(read, 7);
+    // Truncated compressed data, and a header that promises more stores than follow.
+    assert!(decode_snapshot(&bytes[..bytes.len() / 2], size).is_err());
+    let mut short = snapshot.clone();
+    short.stores.truncate(10);
+    let mut cbor = Vec::new();
+    ciborium::ser::into_writer(
+        &ehk_core::feed::manifest::SnapshotHeader {
+            version: 3,
+            categories: short.categories.clone(),
+            regions: short.regions.clone(),
+            stores: 1 << 40,
+        },
+        &mut cbor,
+    )
+    .unwrap();
+    for s in &short.stores {
+        ciborium::ser::into_writer(s, &mut cbor).unwrap();
+    }
+    let promised = zstd::bulk::compress(&cbor, 3).unwrap();
+    assert!(decode_snapshot(&promised, 1 << 30).is_err());
+}
+
+#[test]
+fn a_server_below_the_minimum_rate_is_given_up_long_before_the_deadline() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(200, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let (_d, db) = phone_db();
+    // One byte every 100 ms stays under a 30 s deadline's per-read timeouts forever; the
+    // minimum average rate (1 KiB/s, judged after the first 5 s) ends it.
+    let mut options = feed.options();
+    options.timeout = std::time::Duration::from_secs(30);
+    options.min_bytes_per_sec = 1024;
+    server.set(Fault::Trickle("snapshot-1.cbor.zst"));
+    let err = sync(&db, &server.url, &options, NOW, &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("too slow"), "{err}");
+    assert_eq!(db.feed_version().unwrap(), None);
+}
+
+#[test]
+fn artifact_names_with_paths_are_refused() {
+    let feed = Feed::new();
+    feed.publish(&synthetic_snapshot(20, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let manifest =
+        Manifest::unverified(&std::fs::read(feed.dir.path().join("manifest.cose")).unwrap())
+            .unwrap();
+    let (_d, db) = phone_db();
+    for name in [
+        "../snapshot-1.cbor.zst",
+        "/etc/passwd",
+        ".hidden",
+        "a/b",
+        "",
+    ] {
+        let mut bad = manifest.clone();
+        for a in &mut bad.artifacts {
+            if matches!(a.kind, ArtifactKind::Snapshot { .. }) {
+                a.name = name.into();
+            }
+        }
+        server.set(Fault::Replace(
+            "manifest.cose",
+            bad.sign(&feed.store_key).unwrap(),
+        ));
+        let err = sync(&db, &server.url, &feed.options(), NOW, &NoProgress).unwrap_err();
+        assert!(err.to_string().contains("is not allowed"), "{name}: {err}");
+        assert_eq!(db.feed_version().unwrap(), None);
     }
 }

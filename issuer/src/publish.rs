@@ -5,14 +5,14 @@ use ed25519_dalek::VerifyingKey;
 use ehk_core::atomic_file::write_public_atomic;
 use ehk_core::error::{Error, Result};
 use ehk_core::feed::manifest::{
-    decode_snapshot, encode_delta, encode_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest,
-    MANIFEST_NAME,
+    decode_snapshot, encode_delta, encode_snapshot, expanded_size, sha256_hex, Artifact,
+    ArtifactKind, Manifest, MANIFEST_NAME,
 };
 use ehk_core::keys::IssuerKey;
 use ehk_core::keys::KeyId;
 use ehk_core::news::model::NewsBundle;
 use ehk_core::stores::model::{Delta, Snapshot};
-use ehk_core::trust::list::{Refusal, SignedObject, TrustList};
+use ehk_core::trust::list::{Refusal, Scope, SignedObject, TrustList};
 use ehk_core::trust::revocation::RevocationList;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -51,11 +51,17 @@ fn snapshot_name(v: u64) -> String {
 
 fn write_artifact(dir: &Path, name: String, kind: ArtifactKind, bytes: &[u8]) -> Result<Artifact> {
     write_public_atomic(&dir.join(&name), bytes)?;
+    // Store data is compressed: the manifest says how far it expands, and phones hold it to that.
+    let expanded_size = match kind {
+        ArtifactKind::Snapshot { .. } | ArtifactKind::Delta { .. } => Some(expanded_size(bytes)?),
+        _ => None,
+    };
     Ok(Artifact {
         name,
         kind,
         sha256: sha256_hex(bytes),
         size: bytes.len() as u64,
+        expanded_size,
     })
 }
 
@@ -99,7 +105,15 @@ pub fn publish_with_news(
 ) -> Result<PublishReport> {
     std::fs::create_dir_all(dir)?;
     let trust = TrustList::verify(trust_list, root)?;
-    trust.authorized_key(key.key_id(), SignedObject::StoreFeed { now })?;
+    // A snapshot replaces the project's whole store list: only a project-wide stores key signs
+    // a feed.
+    trust.authorized_key(
+        key.key_id(),
+        SignedObject::StoreFeed {
+            now,
+            scope: Scope::Project,
+        },
+    )?;
     if let Some(entry) = trust.issuer(key.key_id()) {
         log::info!("publishing as {}", entry.name);
     }
@@ -183,11 +197,18 @@ pub fn publish_with_news(
     }
 
     for bytes in news_bundles {
-        let signer = NewsBundle::signer(bytes)?;
-        let Some(key) = allowed(signer, SignedObject::NewsBundle { now }, "news bundle")? else {
-            continue;
+        let (signer, bundle) = match NewsBundle::verify_trusted(bytes, &trust, now) {
+            Ok(checked) => checked,
+            Err(Error::NotAllowed {
+                signer,
+                refusal: Refusal::Withdrawn,
+            }) => {
+                log::warn!("news bundle of withdrawn key {signer} left out of the feed");
+                skipped.push(format!("news bundle of {signer}"));
+                continue;
+            }
+            Err(e) => return Err(e),
         };
-        let bundle = NewsBundle::verify(bytes, &key)?;
         artifacts.push(write_artifact(
             dir,
             format!("news-{signer}-{}.cose", bundle.version),

@@ -136,6 +136,11 @@ impl CardClaims {
             device_key,
         };
         claims.check_validity_period().map_err(CborError)?;
+        // One card, one byte string: the issuer's encoder writes keys in ascending order with
+        // the shortest heads and leaves defaults out; anything else is refused.
+        if claims.encode() != bytes {
+            return Err(CborError("not the canonical encoding of the claims".into()));
+        }
         Ok(claims)
     }
 

@@ -57,6 +57,11 @@ impl<'a> Presentation<'a> {
         })
     }
 
+    /// What the device signature covers: the tag, the credential's hash and the time step.
+    pub fn signed_message(&self) -> [u8; 56] {
+        signed_message(self.credential, self.step)
+    }
+
     pub fn verify_device_signature(&self, device_key: &VerifyingKey) -> bool {
         device_key
             .verify_strict(&signed_message(self.credential, self.step), &self.signature)

@@ -13,6 +13,7 @@ use crate::trust::list::{Refusal, SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
 use crate::trust::versions::not_older;
 use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
@@ -311,7 +312,11 @@ impl Verifier {
         let (kind, presentation_age_secs, replay_key) = match (&claims.device_key, &presentation) {
             (Some(_), None) => return Err(InvalidReason::DevicePresentationRequired),
             (None, Some(_)) => return Err(InvalidReason::DamagedEncoding),
-            (None, None) => (PresentationKind::Static, None, signature_tail(credential)),
+            (None, None) => (
+                PresentationKind::Static,
+                None,
+                replay_key(b"static", &envelope.signed_bytes()),
+            ),
             (Some(device_key), Some(p)) => {
                 let key = VerifyingKey::from_bytes(device_key)
                     .map_err(|_| InvalidReason::BadDeviceSignature)?;
@@ -322,9 +327,11 @@ impl Verifier {
                 if age > self.skew_secs || age < -self.skew_secs {
                     return Err(InvalidReason::StalePresentation);
                 }
-                let mut replay_key = [0u8; 16];
-                replay_key.copy_from_slice(&p.signature.to_bytes()[..16]);
-                (PresentationKind::DeviceBound, Some(age), replay_key)
+                (
+                    PresentationKind::DeviceBound,
+                    Some(age),
+                    replay_key(b"device", &p.signed_message()),
+                )
             }
         };
 
@@ -385,12 +392,16 @@ impl Verifier {
     }
 }
 
-/// The first 16 bytes of the issuer signature, which ends every credential.
-fn signature_tail(credential: &[u8]) -> [u8; 16] {
+/// The replay cache's key: a hash of what the signature covers, so that no encoding of the
+/// same signed content (should one ever pass the canonical check) counts as a new code. For
+/// a device-bound code that is the credential and the time step the device signed.
+fn replay_key(kind: &[u8], signed: &[u8]) -> [u8; 16] {
+    let digest = Sha256::new()
+        .chain_update(b"EHK-REPLAY-V1\0")
+        .chain_update(kind)
+        .chain_update(signed)
+        .finalize();
     let mut key = [0u8; 16];
-    if credential.len() >= 64 {
-        let start = credential.len() - 64;
-        key.copy_from_slice(&credential[start..start + 16]);
-    }
+    key.copy_from_slice(&digest[..16]);
     key
 }

@@ -6,16 +6,16 @@
 use crate::card::verify::Verifier;
 use crate::error::{Error, Result};
 use crate::feed::manifest::{
-    decode_delta, decode_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest, MANIFEST_NAME,
+    decode_delta, read_snapshot, sha256_hex, Artifact, ArtifactKind, Manifest, MANIFEST_NAME,
 };
 use crate::keys::KeyId;
 use crate::news::model::NewsBundle;
 use crate::progress::Progress;
 use crate::stores::db::{
-    apply_delta, apply_snapshot, put_signed_list, retain_signed_lists, set_feed_state, StoreDb,
-    SyncCancel,
+    apply_delta, begin_snapshot, finish_snapshot, insert_store, put_signed_list,
+    retain_signed_lists, set_feed_state, StoreDb, SyncCancel,
 };
-use crate::trust::list::{SignedObject, TrustList};
+use crate::trust::list::{Scope, SignedObject, TrustList};
 use crate::trust::revocation::RevocationList;
 use crate::trust::versions::not_older;
 use ed25519_dalek::VerifyingKey;
@@ -220,11 +220,8 @@ pub fn news_checked_by(db: &StoreDb, trust: &TrustList, now: i64) -> Result<Vec<
     let mut bundles = Vec::new();
     for (name, bytes) in db.signed_lists()? {
         if name.starts_with("news-") {
-            let checked = NewsBundle::signer(&bytes)
-                .and_then(|signer| trust.authorized_key(signer, SignedObject::NewsBundle { now }))
-                .and_then(|key| NewsBundle::verify(&bytes, &key));
-            match checked {
-                Ok(bundle) => bundles.push(bundle),
+            match NewsBundle::verify_trusted(&bytes, trust, now) {
+                Ok((_, bundle)) => bundles.push(bundle),
                 Err(e) => log::warn!("stored {name} skipped: {e}"),
             }
         }
@@ -333,7 +330,13 @@ fn run(
         )?;
     }
     let signer = Manifest::signer(&manifest_bytes)?;
-    let signer_key = trust.authorized_key(signer, SignedObject::StoreFeed { now })?;
+    let signer_key = trust.authorized_key(
+        signer,
+        SignedObject::StoreFeed {
+            now,
+            scope: Scope::Signature,
+        },
+    )?;
     let manifest = Manifest::verify(&manifest_bytes, &signer_key)?;
     if manifest.issued_at > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
         return Err(Error::malformed("feed manifest", "issued in the future"));
@@ -435,20 +438,19 @@ fn run(
     let mut news = Vec::new();
     for a in news_artifacts {
         let bytes = fetch.artifact(a, options.max_download_bytes)?;
-        let signer = NewsBundle::signer(&bytes)?;
-        let key = match trust.authorized_key(signer, SignedObject::NewsBundle { now }) {
-            Ok(key) => key,
-            Err(e) => {
+        let (signer, bundle) = match NewsBundle::verify_trusted(&bytes, &trust, now) {
+            Ok(checked) => checked,
+            Err(e @ (Error::NotAllowed { .. } | Error::UnknownIssuer(_))) => {
                 log::warn!("news bundle in the feed skipped: {e}");
                 continue;
             }
+            Err(e) => return Err(e),
         };
-        let bundle = NewsBundle::verify(&bytes, &key)?;
         if now > bundle.expires_at {
             return Err(Error::Expired("news bundle"));
         }
         if let Some(stored) = db.signed_list(&news_name(signer))? {
-            if let Ok(current) = NewsBundle::verify(&stored, &key) {
+            if let Ok((_, current)) = NewsBundle::verify_trusted(&stored, &trust, now) {
                 not_older(
                     "news bundle",
                     (bundle.version, &bytes),
@@ -460,16 +462,20 @@ fn run(
     }
 
     let via_delta = delta.is_some();
-    let (delta_data, snapshot_data) = if via_delta {
-        (
-            Some(decode_delta(&data_bytes, options.max_expanded_bytes)?),
-            None,
-        )
-    } else {
-        (
-            None,
-            Some(decode_snapshot(&data_bytes, options.max_expanded_bytes)?),
-        )
+    // The signed manifest declares how far the store data expands; it expands that far and no
+    // further.
+    let expanded = data.expanded_size.ok_or_else(|| {
+        Error::malformed("manifest", format!("{} has no expanded size", data.name))
+    })?;
+    if expanded > options.max_expanded_bytes {
+        return Err(Error::malformed(
+            "manifest",
+            format!("{} expands beyond the size limit", data.name),
+        ));
+    }
+    let delta_data = match via_delta {
+        true => Some(decode_delta(&data_bytes, expanded)?),
+        false => None,
     };
     if let Some(d) = &delta_data {
         if d.to_version != manifest.version || Some(d.from_version) != local_version {
@@ -479,21 +485,54 @@ fn run(
             ));
         }
     }
-    if let Some(s) = &snapshot_data {
-        if s.version != manifest.version {
-            return Err(Error::malformed(
-                "snapshot",
-                "version does not match the manifest",
-            ));
+
+    // Every region the store data touches must be the signer's (the one trust rule); a
+    // snapshot replaces the project's whole list, so only a project-wide signer may sign one.
+    let may = |scope: Scope| -> Result<()> {
+        trust
+            .authorized_key(signer, SignedObject::StoreFeed { now, scope })
+            .map(|_| ())
+    };
+    if !via_delta {
+        may(Scope::Project)?;
+    }
+    let mut still_allowed_revocations = Vec::new();
+    for (name, bytes) in db.signed_lists()? {
+        if !name.starts_with("revocations-") {
+            continue;
+        }
+        let allowed = RevocationList::signer(&bytes)
+            .and_then(|signer| trust.authorized_key(signer, SignedObject::RevocationList))
+            .and_then(|key| RevocationList::verify(&bytes, &key));
+        match allowed {
+            Ok(_) => still_allowed_revocations.push(name),
+            Err(e) => log::info!("stored {name} removed: {e}"),
         }
     }
-
     db.apply_sync(cancel, |tx| {
-        if let Some(d) = &delta_data {
-            apply_delta(tx, d)?;
-        }
-        if let Some(s) = &snapshot_data {
-            apply_snapshot(tx, s)?;
+        match &delta_data {
+            Some(d) => apply_delta(tx, d, &may)?,
+            // The snapshot goes into the database store by store as it expands; it is checked
+            // as it goes (its version, each record), and any problem rolls the whole
+            // transaction back.
+            None => {
+                read_snapshot(
+                    &data_bytes,
+                    expanded,
+                    true,
+                    |header| {
+                        if header.version != manifest.version {
+                            return Err(Error::malformed(
+                                "snapshot",
+                                "version does not match the manifest",
+                            ));
+                        }
+                        begin_snapshot(tx, &header.categories, &header.regions)
+                    },
+                    |store| insert_store(tx, &store),
+                )?;
+                finish_snapshot(tx)?;
+            }
         }
         put_signed_list(tx, TRUST_LIST_NAME, trust.version, &trust_bytes)?;
         for (signer, version, bytes) in &revocations {
@@ -502,11 +541,13 @@ fn run(
         for (signer, version, bytes) in &news {
             put_signed_list(tx, &news_name(*signer), *version, bytes)?;
         }
-        // Lists the new manifest no longer names (an issuer left the feed or was withdrawn)
-        // go, so that nothing stale is loaded later.
+        // Lists the new manifest no longer names go, so that nothing stale is loaded later;
+        // but a revocation list whose issuer the new trust list still allows stays: it only
+        // takes rights away, and a feed that leaves it out must not bring revoked cards back.
         let mut kept = vec![TRUST_LIST_NAME.to_string()];
         kept.extend(revocations.iter().map(|(s, _, _)| revocation_name(*s)));
         kept.extend(news.iter().map(|(s, _, _)| news_name(*s)));
+        kept.extend(still_allowed_revocations.iter().cloned());
         retain_signed_lists(tx, &kept)?;
         set_feed_state(tx, manifest.version, new_etag.as_deref(), now)
     })?;

@@ -4,9 +4,11 @@ use crate::cose::{self, SignedEnvelope};
 use crate::error::{Error, Result};
 use crate::keys::{IssuerKey, KeyId};
 use crate::news::geometry::Area;
+use crate::trust::list::{Scope, SignedObject, TrustList};
 use ed25519_dalek::VerifyingKey;
 use geo::MultiPolygon;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NewsCategory {
@@ -149,6 +151,43 @@ impl NewsBundle {
             .map_err(|e| Error::malformed("news bundle", e.to_string()))
     }
 
+    /// Every part of the project the bundle speaks for: each region an item targets or the
+    /// bundle draws a shape for, and the whole project for an item drawn as a circle or polygon
+    /// (its place is not tied to a region).
+    pub fn scopes(&self) -> BTreeSet<Scope> {
+        let mut scopes: BTreeSet<Scope> =
+            self.regions.iter().map(|r| Scope::Region(r.id)).collect();
+        for item in &self.items {
+            match &item.area {
+                Area::Regions(ids) => scopes.extend(ids.iter().map(|id| Scope::Region(*id))),
+                Area::Circle { .. } | Area::Polygons(_) => {
+                    scopes.insert(Scope::Project);
+                }
+            }
+        }
+        scopes
+    }
+
+    /// The one way to read a signed bundle: the trust list must let its signer publish news
+    /// at `now` for every region the bundle speaks for ([`TrustList::authorize`]), and the
+    /// signature must hold. Used by the sync, the phone's loader and the publisher.
+    pub fn verify_trusted(
+        bytes: &[u8],
+        trust: &TrustList,
+        now: i64,
+    ) -> Result<(KeyId, NewsBundle)> {
+        let signer = NewsBundle::signer(bytes)?;
+        let news = |scope| SignedObject::NewsBundle { now, scope };
+        let key = trust.authorized_key(signer, news(Scope::Signature))?;
+        let bundle = NewsBundle::verify(bytes, &key)?;
+        for scope in bundle.scopes() {
+            trust.authorized_key(signer, news(scope))?;
+        }
+        Ok((signer, bundle))
+    }
+
+    /// Checks the signature with `key` only; [`NewsBundle::verify_trusted`] also asks the
+    /// trust list.
     pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<NewsBundle> {
         let env = SignedEnvelope::parse(bytes)
             .map_err(|e| Error::malformed("news bundle", e.to_string()))?;

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::sqlite::{self, lock, Schema};
 use crate::stores::fold::{category_token, fold, fold_street};
 use crate::stores::model::{Category, Delta, Discount, Position, Region, Snapshot, StoreRecord};
+use crate::trust::list::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -408,7 +409,7 @@ pub(crate) fn upsert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
 }
 
 /// Inserts a store whose id is not in the database yet.
-fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
+pub(crate) fn insert_store(tx: &Transaction, s: &StoreRecord) -> Result<()> {
     let (lat, lon) = s.position.map(Position::pair).unzip();
     tx.prepare_cached(
         "INSERT INTO stores (id, name, category_id, street, house_number, postal_code, city, phone, email,
@@ -528,25 +529,82 @@ impl StoreDb {
     /// Applies a delta in one transaction; refuses one that does not start at this version.
     pub fn apply_delta(&self, delta: &Delta, now: i64) -> Result<()> {
         self.write(|tx| {
-            apply_delta(tx, delta)?;
+            apply_delta(tx, delta, &|_| Ok(()))?;
             set_feed_state(tx, delta.to_version, None, now)
         })
     }
 }
 
 pub(crate) fn apply_snapshot(tx: &Transaction, snapshot: &Snapshot) -> Result<()> {
-    write_reference_data(tx, &snapshot.categories, &snapshot.regions)?;
-    clear_stores(tx)?;
+    begin_snapshot(tx, &snapshot.categories, &snapshot.regions)?;
     for s in &snapshot.stores {
         insert_store(tx, s)?;
     }
+    finish_snapshot(tx)
+}
+
+/// A snapshot replaces everything: the reference data, and every store (then added one by one
+/// with [`insert_store`], and closed with [`finish_snapshot`]).
+pub(crate) fn begin_snapshot(
+    tx: &Transaction,
+    categories: &[Category],
+    regions: &[Region],
+) -> Result<()> {
+    write_reference_data(tx, categories, regions)?;
+    clear_stores(tx)
+}
+
+pub(crate) fn finish_snapshot(tx: &Transaction) -> Result<()> {
     // One merged index segment: smaller, faster to search, and later deletes need not visit
     // every segment a bulk insert leaves behind.
     tx.execute("INSERT INTO store_fts (store_fts) VALUES ('optimize')", [])?;
     Ok(())
 }
 
-pub(crate) fn apply_delta(tx: &Transaction, delta: &Delta) -> Result<()> {
+/// Asked for every part of the project a store feed's change touches: `Scope::Region` for a
+/// store of a region (the one it moves to, and the one it leaves), `Scope::Project` for a
+/// store without a region and for a change of the categories or regions.
+pub(crate) type ScopeCheck<'a> = &'a dyn Fn(Scope) -> Result<()>;
+
+fn scope_of(region_id: Option<u32>) -> Scope {
+    region_id.map_or(Scope::Project, Scope::Region)
+}
+
+/// The region of the stored store `id`: `None` if there is no such store.
+fn stored_region(tx: &Transaction, id: i64) -> Result<Option<Option<u32>>> {
+    Ok(tx
+        .prepare_cached("SELECT region_id FROM stores WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Option<u32>>(0))
+        .optional()?)
+}
+
+/// Whether `categories` and `regions` differ from the stored ones (in any order).
+fn reference_data_differs(
+    tx: &Transaction,
+    categories: &[Category],
+    regions: &[Region],
+) -> Result<bool> {
+    let mut stored_categories: Vec<(u32, String, String, String)> = tx
+        .prepare_cached("SELECT id, name_de, name_en, icon FROM categories ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut given_categories: Vec<(u32, String, String, String)> = categories
+        .iter()
+        .map(|c| (c.id, c.name_de.clone(), c.name_en.clone(), c.icon.clone()))
+        .collect();
+    stored_categories.sort();
+    given_categories.sort();
+    let stored_regions: Vec<(u32, String)> = tx
+        .prepare_cached("SELECT id, name FROM regions ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut given_regions: Vec<(u32, String)> =
+        regions.iter().map(|r| (r.id, r.name.clone())).collect();
+    given_regions.sort();
+    Ok(stored_categories != given_categories || stored_regions != given_regions)
+}
+
+pub(crate) fn apply_delta(tx: &Transaction, delta: &Delta, may: ScopeCheck) -> Result<()> {
     let current: Option<i64> = tx
         .query_row("SELECT version FROM feed_state WHERE id = 1", [], |r| {
             r.get(0)
@@ -561,11 +619,22 @@ pub(crate) fn apply_delta(tx: &Transaction, delta: &Delta) -> Result<()> {
             ),
         ));
     }
+    if reference_data_differs(tx, &delta.categories, &delta.regions)? {
+        may(Scope::Project)?;
+    }
     write_reference_data(tx, &delta.categories, &delta.regions)?;
     for id in &delta.deletes {
+        if let Some(region) = stored_region(tx, *id)? {
+            may(scope_of(region))?;
+        }
         delete_store(tx, *id)?;
     }
     for s in &delta.upserts {
+        may(scope_of(s.region_id))?;
+        match stored_region(tx, s.id)? {
+            Some(old) if old != s.region_id => may(scope_of(old))?,
+            _ => {}
+        }
         upsert_store(tx, s)?;
     }
     Ok(())

@@ -162,10 +162,25 @@ pub enum SignedObject {
     },
     /// An issuer's revocation list.
     RevocationList,
-    /// A feed manifest with the store list, used at `now`.
-    StoreFeed { now: i64 },
-    /// A news bundle, used at `now`.
-    NewsBundle { now: i64 },
+    /// A feed manifest with the store list, used at `now`, for `scope`.
+    StoreFeed { now: i64, scope: Scope },
+    /// A news bundle, used at `now`, for `scope`.
+    NewsBundle { now: i64, scope: Scope },
+}
+
+/// Which part of the project a store feed or news bundle speaks for. A signature is checked
+/// before its content is read (`Signature`); then every region the content adds, changes or
+/// removes is asked for on its own (`Region`), and content tied to no region (a store without
+/// a region, a news item drawn as a circle or polygon) needs a project-wide signer
+/// (`Project`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// Only whether the key may sign this kind of object at all; the content is not read yet.
+    Signature,
+    /// Content for one region.
+    Region(u32),
+    /// Content for the whole project or tied to no region.
+    Project,
 }
 
 /// Why the trust list does not let a key sign something.
@@ -226,7 +241,9 @@ impl TrustList {
     /// - Revocation lists: the cards role. The key's validity window is not checked: a list only
     ///   takes rights away, and a card signed while the key was valid must stay revocable after
     ///   the key expired.
-    /// - Store feeds and news: the stores or news role, the key valid at `now`.
+    /// - Store feeds and news: the stores or news role, the key valid at `now`, and the scope:
+    ///   a region the entry names, or for content of the whole project an entry without region
+    ///   limits.
     pub fn authorize(&self, signer: KeyId, what: SignedObject) -> Result<&IssuerEntry, Refusal> {
         let entry = self.issuer(signer).ok_or(Refusal::UnknownSigner)?;
         if entry.withdrawn {
@@ -235,8 +252,8 @@ impl TrustList {
         let (role, at) = match what {
             SignedObject::Card { issued_at, .. } => (Role::Cards, Some(issued_at)),
             SignedObject::RevocationList => (Role::Cards, None),
-            SignedObject::StoreFeed { now } => (Role::Stores, Some(now)),
-            SignedObject::NewsBundle { now } => (Role::News, Some(now)),
+            SignedObject::StoreFeed { now, .. } => (Role::Stores, Some(now)),
+            SignedObject::NewsBundle { now, .. } => (Role::News, Some(now)),
         };
         if at.is_some_and(|t| !entry.valid_at(t)) {
             return Err(Refusal::NotValidAtThatTime);
@@ -259,6 +276,17 @@ impl TrustList {
             }
             if !entry.allows_card_type(card_type) {
                 return Err(Refusal::CardTypeNotAllowed);
+            }
+        }
+        if let SignedObject::StoreFeed { scope, .. } | SignedObject::NewsBundle { scope, .. } = what
+        {
+            let allowed = match scope {
+                Scope::Signature => true,
+                Scope::Region(region) => entry.allows_region(region),
+                Scope::Project => entry.regions.is_none(),
+            };
+            if !allowed {
+                return Err(Refusal::RegionNotAllowed);
             }
         }
         Ok(entry)
