@@ -51,10 +51,13 @@ impl From<CoreError> for TrustError {
             },
             CoreError::Malformed { .. } | CoreError::HashMismatch(_) => TrustError::Malformed,
             CoreError::Expired(_) => TrustError::Expired,
-            CoreError::InvalidRequest(detail) => TrustError::InvalidArgument { detail },
+            CoreError::InvalidRequest(detail) | CoreError::BadProjectPin(detail) => {
+                TrustError::InvalidArgument { detail }
+            }
             CoreError::TimeOutOfRange(_) => TrustError::InvalidArgument {
                 detail: "time out of range".into(),
             },
+            CoreError::WrongProject { .. } => TrustError::NotAllowed,
             CoreError::KeyFilePermissions { .. }
             | CoreError::Io(_)
             | CoreError::Database(_)
@@ -97,7 +100,9 @@ impl From<CoreError> for WalletError {
             CoreError::Malformed { what: "card", .. }
             | CoreError::BadSignature(_)
             | CoreError::InvalidKey(_) => WalletError::InvalidCard,
-            CoreError::InvalidRequest(detail) => WalletError::InvalidArgument { detail },
+            CoreError::InvalidRequest(detail) | CoreError::BadProjectPin(detail) => {
+                WalletError::InvalidArgument { detail }
+            }
             CoreError::TimeOutOfRange(_) => WalletError::InvalidArgument {
                 detail: "time out of range".into(),
             },
@@ -113,6 +118,7 @@ impl From<CoreError> for WalletError {
             | CoreError::Qr(_)
             | CoreError::Network(_)
             | CoreError::HashMismatch(_)
+            | CoreError::WrongProject { .. }
             | CoreError::Expired(_) => WalletError::Storage,
         }
     }
@@ -153,6 +159,10 @@ pub enum FeedError {
     BadSignature,
     #[error("the feed's signer is not allowed to publish it")]
     NotAllowed,
+    /// A trust list of another project than the app's, signed by the same root: refused, the
+    /// database unchanged.
+    #[error("the feed is of project {offered}, not of this app's project {pinned}")]
+    WrongProject { offered: u32, pinned: u32 },
     /// A replayed or rolled-back feed.
     #[error("version {offered} is not newer than the current version {current}")]
     VersionNotNewer { offered: u64, current: u64 },
@@ -194,7 +204,12 @@ impl From<CoreError> for FeedError {
             } => FeedError::VersionNotNewer { offered, current },
             CoreError::Expired(_) => FeedError::Expired,
             CoreError::Interrupted => FeedError::Cancelled,
-            CoreError::InvalidRequest(detail) => FeedError::InvalidArgument { detail },
+            CoreError::InvalidRequest(detail) | CoreError::BadProjectPin(detail) => {
+                FeedError::InvalidArgument { detail }
+            }
+            CoreError::WrongProject {
+                offered, pinned, ..
+            } => FeedError::WrongProject { offered, pinned },
             CoreError::TimeOutOfRange(_) => FeedError::InvalidArgument {
                 detail: "time out of range".into(),
             },

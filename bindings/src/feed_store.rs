@@ -5,7 +5,7 @@
 
 use crate::errors::FeedError;
 use crate::verifier::Verification;
-use ehk_core::feed::{SyncCancel, SyncOptions, SyncOutcome};
+use ehk_core::feed::{SyncCancel, SyncOutcome};
 use ehk_core::keys::public_key_from_bytes;
 use ehk_core::news::geofence::Fix;
 use ehk_core::news::{MonitorRegion, NewsCategory, PolicySettings};
@@ -245,7 +245,18 @@ fn ids(region_ids: &[String]) -> Result<(), FeedError> {
     Ok(())
 }
 
-/// The phone's feed: open it once with the project's root key.
+/// The project the app is built for: the root public key (32 bytes), the project id, and the
+/// project's root-signed trust list the app ships (the `trust-list-N.cose` file of the feed
+/// when the app was built). The shipped list is the floor: cards verify with it before the first
+/// sync, and no feed may bring an older one or one of another project.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ProjectPin {
+    pub root_public_key: Vec<u8>,
+    pub project_id: u32,
+    pub trust_list: Vec<u8>,
+}
+
+/// The phone's feed: open it once with the app's project pin.
 #[derive(uniffi::Object)]
 pub struct FeedStore {
     inner: ehk_core::FeedStore,
@@ -255,12 +266,13 @@ pub struct FeedStore {
 
 #[uniffi::export]
 impl FeedStore {
-    /// Opens (or creates) the feed database at `path` for the project whose root public key
-    /// (32 bytes) the app ships with.
+    /// Opens (or creates) the feed database at `path` for the pinned project. A pin that does
+    /// not hold together (a key that is not 32 bytes of an Ed25519 key, a trust list not signed
+    /// by it or of another project) is `FeedError.InvalidArgument`.
     #[uniffi::constructor]
     pub fn open(
         path: String,
-        root_public_key: Vec<u8>,
+        project: ProjectPin,
         platform: Platform,
         now: i64,
     ) -> Result<Arc<Self>, FeedError> {
@@ -269,16 +281,18 @@ impl FeedStore {
                 detail: "the database path is empty".into(),
             });
         }
-        let root =
-            public_key_from_bytes(&root_public_key).map_err(|_| FeedError::InvalidArgument {
+        let root = public_key_from_bytes(&project.root_public_key).map_err(|_| {
+            FeedError::InvalidArgument {
                 detail: "the root public key must be 32 bytes of a valid Ed25519 key".into(),
-            })?;
+            }
+        })?;
+        let pin = ehk_core::ProjectPin::new(root, project.project_id, project.trust_list)?;
         let platform = match platform {
             Platform::Android => ehk_core::Platform::Android,
             Platform::Ios => ehk_core::Platform::Ios,
         };
         Ok(Arc::new(FeedStore {
-            inner: ehk_core::FeedStore::open(std::path::Path::new(&path), root, platform, now)?,
+            inner: ehk_core::FeedStore::open(std::path::Path::new(&path), pin, platform, now)?,
             timeout: Duration::from_secs(60),
         }))
     }
@@ -306,7 +320,7 @@ impl FeedStore {
         std::thread::Builder::new()
             .name("ehk-feed-sync".into())
             .spawn(move || {
-                let mut options = SyncOptions::new(store.inner.root());
+                let mut options = store.inner.sync_options();
                 options.timeout = store.timeout;
                 let report =
                     store
@@ -323,8 +337,9 @@ impl FeedStore {
         })
     }
 
-    /// Forgets what the feed brought (favorites and news settings stay); the next sync takes a
-    /// full snapshot. The way back when the stored feed refuses the real one.
+    /// Forgets what the feed brought (favorites and news settings stay) and goes back to the
+    /// shipped trust list; the next sync takes a full snapshot. The way back when the stored
+    /// feed refuses the real one.
     pub fn reset_feed(&self, now: i64) -> Result<GeofenceUpdate, FeedError> {
         Ok(self.inner.reset_feed(now)?.into())
     }

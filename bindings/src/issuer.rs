@@ -281,9 +281,11 @@ impl From<ehk_core::Error> for IssueError {
             E::InvalidRequest(detail) => IssueError::InvalidRequest { detail },
             E::TimeOutOfRange(_) => invalid("time out of range"),
             E::NotAllowed { .. } => invalid("the key is not allowed to do this by the trust list"),
-            E::BadSignature(_) | E::Malformed { .. } | E::UnknownIssuer(_) => {
-                invalid("a signed list is invalid")
-            }
+            E::BadSignature(_)
+            | E::Malformed { .. }
+            | E::UnknownIssuer(_)
+            | E::BadProjectPin(_)
+            | E::WrongProject { .. } => invalid("a signed list is invalid"),
             E::Io(_) | E::Database(_) => invalid("cannot write the output"),
             E::InvalidKey(_) | E::KeyFilePermissions { .. } | E::KeyStore(_) => {
                 IssueError::InvalidKey

@@ -5,12 +5,12 @@ use crate::files::{write_atomic, CliResult};
 use crate::output::{verification_text, write_card_files};
 use crate::stores::print_stores;
 use clap::Args;
-use ehk_core::feed::{SyncCancel, SyncOptions};
+use ehk_core::feed::SyncCancel;
 use ehk_core::progress::NoProgress;
 use ehk_core::stores::{NearbyQuery, Position, SearchQuery, SortOrder, StoreDb};
 use ehk_core::{
-    CardType, Day, FeedStore, FileKeyStore, IssuerEntry, IssuerKey, Lang, Platform, QrPayload,
-    RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
+    CardType, Day, FeedStore, FileKeyStore, IssuerEntry, IssuerKey, Lang, Platform, ProjectPin,
+    QrPayload, RevocationList, Role, Roles, TrustList, Verification, Verifier, Wallet,
 };
 use ehk_issuer::publish::{publish, PublishOptions};
 use ehk_issuer::qr_image::render_terminal;
@@ -248,16 +248,17 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
             .join(", ")
     );
     let url = crate::feed::serve_in_background(&dir.join("feed"))?;
-    // The phone's one entry object: opened once with the root key the app ships with.
+    // The phone's one entry object: opened once with the project the app is pinned to (root
+    // key, project id and the trust list it ships with).
     let feed_store = FeedStore::open(
         &dir.join("phone-feed.db"),
-        root.public_key(),
+        ProjectPin::new(root.public_key(), 1, trust_bytes.clone())?,
         Platform::Android,
         now,
     )?;
     let phone = feed_store.stores();
     let started = std::time::Instant::now();
-    let options = SyncOptions::new(root.public_key());
+    let options = feed_store.sync_options();
     let report = feed_store.sync(&url, &options, now, &NoProgress, &SyncCancel::new())?;
     println!(
         "   {:?} in {} ms from {url}: {} stores on the phone",

@@ -1,9 +1,9 @@
 //! `ehk feed publish`, `ehk serve` and `ehk sync`: the issuer's feed and the phone's side of it.
 
-use crate::files::{read, CliResult};
+use crate::files::{read, CliResult, PinArgs};
 use clap::{Args, Subcommand};
 use ehk_core::feed::manifest::{safe_artifact_name, sha256_hex, MANIFEST_NAME};
-use ehk_core::feed::{SyncCancel, SyncOptions, SyncOutcome};
+use ehk_core::feed::{SyncCancel, SyncOutcome};
 use ehk_core::keys::read_public_file;
 use ehk_core::progress::Progress;
 use ehk_core::stores::StoreDb;
@@ -63,9 +63,8 @@ pub struct SyncArgs {
     /// The phone's store database.
     #[arg(long, default_value = "stores.db")]
     db: PathBuf,
-    /// The project's root public key.
-    #[arg(long)]
-    root: PathBuf,
+    #[command(flatten)]
+    pin: PinArgs,
     #[arg(long, default_value_t = 60)]
     timeout_secs: u64,
 }
@@ -156,10 +155,9 @@ impl Progress for Bar {
 }
 
 pub fn run_sync(a: SyncArgs, now: i64) -> CliResult {
-    let root = read_public_file(&a.root)?;
-    let store = FeedStore::open(&a.db, root, Platform::Android, now)?;
+    let store = FeedStore::open(&a.db, a.pin.pin()?, Platform::Android, now)?;
     let db = store.stores();
-    let mut options = SyncOptions::new(root);
+    let mut options = store.sync_options();
     options.timeout = std::time::Duration::from_secs(a.timeout_secs.max(1));
     let bar = Bar(indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec}")

@@ -1,10 +1,9 @@
 //! `ehk news ...`: the issuer keeps news items in a JSON file, validated when added; `feed
 //! publish --news` signs them into the feed. `ehk news at` shows what applies at a position.
 
-use crate::files::{read, write_atomic, CliResult};
+use crate::files::{read, write_atomic, CliResult, PinArgs};
 use crate::stores::parse_position;
 use clap::{Args, Subcommand};
-use ehk_core::keys::read_public_file;
 use ehk_core::news::geometry::Area;
 use ehk_core::news::model::RegionShape;
 use ehk_core::news::{NewsCategory, NewsItem};
@@ -67,8 +66,8 @@ enum NewsCommand {
         position: Position,
         #[arg(long, default_value = "stores.db")]
         db: PathBuf,
-        #[arg(long)]
-        root: PathBuf,
+        #[command(flatten)]
+        pin: PinArgs,
     },
 }
 
@@ -234,8 +233,8 @@ pub fn run(a: NewsArgs, now: i64) -> CliResult {
                 );
             }
         }
-        NewsCommand::At { position, db, root } => {
-            let store = FeedStore::open(&db, read_public_file(&root)?, Platform::Android, now)?;
+        NewsCommand::At { position, db, pin } => {
+            let store = FeedStore::open(&db, pin.pin()?, Platform::Android, now)?;
             let hits = store.news_at(position, now)?;
             for h in &hits {
                 println!(

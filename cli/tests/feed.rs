@@ -82,14 +82,57 @@ fn publish_serve_sync_search() {
     let (_server, url) = serve(d, "feed");
     let first = ok(
         d,
-        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+        &[
+            "sync",
+            &url,
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
+        ],
     );
     assert!(first.contains("none -> 1 by snapshot"), "{first}");
     let second = ok(
         d,
-        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+        &[
+            "sync",
+            &url,
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
+        ],
     );
     assert!(second.contains("feed unchanged (version 1)"), "{second}");
+    // A phone pinned to another project than its shipped trust list's is refused at once.
+    let misconfigured = ehk_cmd(
+        d,
+        &[
+            "sync",
+            &url,
+            "--db",
+            "other.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "2",
+            "--trust-list",
+            "trust.cose",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(!misconfigured.status.success());
+    let stderr = String::from_utf8_lossy(&misconfigured.stderr);
+    assert!(stderr.contains("not of project 2"), "{stderr}");
 
     let found = ok(
         d,
@@ -126,7 +169,18 @@ fn publish_serve_sync_search() {
     ok(d, &publish);
     let third = ok(
         d,
-        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+        &[
+            "sync",
+            &url,
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
+        ],
     );
     assert!(
         third.contains("1 -> 2 by delta") && third.contains("50 stores"),
@@ -181,7 +235,18 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
     let (_server, url) = serve(d, "feed");
     ok(
         d,
-        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+        &[
+            "sync",
+            &url,
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
+        ],
     );
     assert_eq!(
         phone_state(&d.join("phone.db")),
@@ -200,7 +265,18 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
     let started = Instant::now();
     ok(
         d,
-        &["sync", &url, "--db", "probe.db", "--root", "root.key.pub"],
+        &[
+            "sync",
+            &url,
+            "--db",
+            "probe.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
+        ],
     );
     let full = started.elapsed();
     assert_eq!(phone_state(&d.join("probe.db")).0, Some(2));
@@ -209,7 +285,18 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
     for fraction in [0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95] {
         let mut child = ehk_cmd(
             d,
-            &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+            &[
+                "sync",
+                &url,
+                "--db",
+                "phone.db",
+                "--root",
+                "root.key.pub",
+                "--project",
+                "1",
+                "--trust-list",
+                "trust.cose",
+            ],
         )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -237,7 +324,18 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
     );
     ok(
         d,
-        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+        &[
+            "sync",
+            &url,
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
+        ],
     );
     assert_eq!(
         phone_state(&d.join("phone.db")),
@@ -330,7 +428,18 @@ fn news_from_the_issuer_file_to_the_phone() {
     let (_server, url) = serve(d, "feed");
     ok(
         d,
-        &["sync", &url, "--db", "phone.db", "--root", "root.key.pub"],
+        &[
+            "sync",
+            &url,
+            "--db",
+            "phone.db",
+            "--root",
+            "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
+        ],
     );
     let at_market = ok(
         d,
@@ -342,6 +451,10 @@ fn news_from_the_issuer_file_to_the_phone() {
             "phone.db",
             "--root",
             "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
         ],
     );
     assert!(at_market.contains("Christkindlesmarkt"), "{at_market}");
@@ -355,6 +468,10 @@ fn news_from_the_issuer_file_to_the_phone() {
             "phone.db",
             "--root",
             "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
         ],
     );
     assert!(in_hole.contains("no news here now"), "{in_hole}");
@@ -368,6 +485,10 @@ fn news_from_the_issuer_file_to_the_phone() {
             "phone.db",
             "--root",
             "root.key.pub",
+            "--project",
+            "1",
+            "--trust-list",
+            "trust.cose",
         ],
     );
     assert!(

@@ -52,6 +52,16 @@ pub enum Error {
     Expired(&'static str),
     #[error("time {0} is outside the supported range")]
     TimeOutOfRange(i64),
+    /// The app's pinned project does not hold together (a build or configuration error).
+    #[error("the app's project pin is wrong: {0}")]
+    BadProjectPin(String),
+    /// A root-signed list of another project than the one the app pins.
+    #[error("the {what} is of project {offered}, not of this app's project {pinned}")]
+    WrongProject {
+        what: &'static str,
+        offered: u32,
+        pinned: u32,
+    },
 }
 
 impl From<rusqlite::Error> for Error {

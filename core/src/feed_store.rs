@@ -2,7 +2,9 @@
 //! database, the verifier built from the synced trust and revocation lists, the news index,
 //! the notification policy and the geofencing state, all in one SQLite database.
 //!
-//! It is opened once with the project's root key. Its [`FeedStore::sync`] refreshes its own
+//! It is opened once with the app's [`ProjectPin`]: the root key, the project id and the trust
+//! list the app ships, which is the floor the stored trust list never goes below (a fresh phone
+//! verifies cards with it before its first sync). Its [`FeedStore::sync`] refreshes its own
 //! verifier, news index and geofence registration, so the shells have no after-sync wiring:
 //! they ask it to verify, to search, for news, and feed it the operating system's location
 //! events.
@@ -10,7 +12,7 @@
 use crate::card::verify::{Verification, Verifier};
 use crate::error::{Error, Result};
 use crate::feed::sync::{
-    news_checked_by, sync_cancellable, verifier_from_db, SyncOptions, SyncOutcome,
+    news_checked_by, sync_cancellable, verifier_from_db, SyncOptions, SyncOutcome, TRUST_LIST_NAME,
 };
 use crate::news::geofence::{Fix, GeofenceState, GeofenceUpdate};
 use crate::news::index::{MonitorRegion, NewsHit, NewsIndex};
@@ -18,9 +20,10 @@ use crate::news::model::NewsCategory;
 use crate::news::policy::{NotificationPolicy, PolicySettings};
 use crate::progress::Progress;
 use crate::sqlite;
-use crate::stores::db::{StoreDb, SyncCancel};
+use crate::stores::db::{forget_feed, put_signed_list, StoreDb, SyncCancel};
 use crate::stores::model::Position;
 use crate::trust::list::TrustList;
+use crate::trust::pin::ProjectPin;
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{params, OptionalExtension};
 use std::path::Path;
@@ -48,7 +51,7 @@ pub struct FeedSyncReport {
 
 pub struct FeedStore {
     db: StoreDb,
-    root: VerifyingKey,
+    pin: ProjectPin,
     platform: Platform,
     verifier: RwLock<Verifier>,
     news: RwLock<NewsIndex>,
@@ -66,16 +69,13 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 impl FeedStore {
-    /// Opens (or creates) the feed database at `path` for the project whose root key is
-    /// `root`, and loads what the last sync brought. Lists whose signer is no longer allowed
-    /// are skipped and logged, never fatal.
-    pub fn open(
-        path: &Path,
-        root: VerifyingKey,
-        platform: Platform,
-        now: i64,
-    ) -> Result<FeedStore> {
+    /// Opens (or creates) the feed database at `path` for the pinned project, and loads what
+    /// the last sync brought. The shipped trust list replaces a stored one that is older (or
+    /// missing); a database of another project or root is emptied first (logged). Lists whose
+    /// signer is no longer allowed are skipped and logged, never fatal.
+    pub fn open(path: &Path, pin: ProjectPin, platform: Platform, now: i64) -> Result<FeedStore> {
         let db = StoreDb::open(path)?;
+        raise_to_floor(&db, &pin)?;
         let policy = NotificationPolicy::with_connection(sqlite::open_second_writer(path)?);
         let geofence = {
             let conn = policy.conn();
@@ -94,10 +94,10 @@ impl FeedStore {
             }
         };
         let store = FeedStore {
-            verifier: RwLock::new(Verifier::new(root)),
+            verifier: RwLock::new(Verifier::new(pin.root())),
             news: RwLock::new(NewsIndex::new(&[])),
             db,
-            root,
+            pin,
             platform,
             policy,
             geofence: Mutex::new(geofence),
@@ -113,7 +113,17 @@ impl FeedStore {
 
     /// The project's root key this store was opened with.
     pub fn root(&self) -> VerifyingKey {
-        self.root
+        self.pin.root()
+    }
+
+    /// The project this store was opened for.
+    pub fn pin(&self) -> &ProjectPin {
+        &self.pin
+    }
+
+    /// The default sync options for this store's project.
+    pub fn sync_options(&self) -> SyncOptions {
+        SyncOptions::new(self.pin.root(), self.pin.project_id())
     }
 
     pub fn platform(&self) -> Platform {
@@ -124,7 +134,7 @@ impl FeedStore {
     /// verifier keeps its memory of codes already seen, so a repeat scan right after a sync is
     /// still flagged.
     fn reload_lists(&self, now: i64) -> Result<()> {
-        let mut verifier = verifier_from_db(&self.db, self.root)?;
+        let mut verifier = verifier_from_db(&self.db, self.pin.root())?;
         verifier.adopt_replay_cache(&read(&self.verifier));
         *write(&self.verifier) = verifier;
         self.reload_news(now)
@@ -163,9 +173,9 @@ impl FeedStore {
         progress: &dyn Progress,
         cancel: &SyncCancel,
     ) -> Result<FeedSyncReport> {
-        if options.root != self.root {
+        if options.root != self.pin.root() || options.project_id != self.pin.project_id() {
             return Err(Error::InvalidRequest(
-                "the sync must use the feed store's root key".into(),
+                "the sync must use the feed store's root key and project".into(),
             ));
         }
         let outcome = sync_cancellable(&self.db, url, options, now, progress, cancel)?;
@@ -179,13 +189,15 @@ impl FeedStore {
         Ok(FeedSyncReport { outcome, geofence })
     }
 
-    /// Forgets what the feed brought (favorites and news settings stay) and rebuilds the
-    /// verifier and news from nothing: the documented way back when the stored feed state
-    /// refuses the real feed. The next sync takes a full snapshot.
+    /// Forgets what the feed brought (favorites and news settings stay) and goes back to the
+    /// shipped trust list: the documented way back when the stored feed state refuses the real
+    /// feed. Cards verify on the shipped list; the next sync takes a full snapshot.
     pub fn reset_feed(&self, now: i64) -> Result<GeofenceUpdate> {
-        self.db.forget_feed()?;
-        *write(&self.verifier) = Verifier::new(self.root);
-        self.reload_news(now)?;
+        self.db.write(|tx| {
+            forget_feed(tx)?;
+            install_floor(tx, &self.pin)
+        })?;
+        self.reload_lists(now)?;
         self.news_changed(now)
     }
 
@@ -199,7 +211,7 @@ impl FeedStore {
         read(&self.verifier).verify(qr_text, now)
     }
 
-    /// The trust list the verifier uses, if a sync brought one.
+    /// The trust list the verifier uses: the shipped one or a newer one a sync brought.
     pub fn trust_list(&self) -> Option<TrustList> {
         read(&self.verifier).trust_list().cloned()
     }
@@ -360,6 +372,62 @@ impl FeedStore {
             .registered()
             .map(<[MonitorRegion]>::to_vec)
             .unwrap_or_default()
+    }
+}
+
+fn install_floor(tx: &rusqlite::Transaction, pin: &ProjectPin) -> Result<()> {
+    put_signed_list(
+        tx,
+        TRUST_LIST_NAME,
+        pin.floor().version,
+        pin.trust_list_bytes(),
+    )
+}
+
+/// Brings the stored trust list up to the shipped one. A stored list of another project, or one
+/// that does not verify against the pinned root (a database from before the pin, another
+/// app's), takes the feed it came with along: everything the feed brought is dropped, so nothing
+/// of another project is shown or trusted. A stored list newer than the shipped one stays.
+fn raise_to_floor(db: &StoreDb, pin: &ProjectPin) -> Result<()> {
+    let floor = pin.floor();
+    let stored = match db.signed_list(TRUST_LIST_NAME)? {
+        None => None,
+        Some(bytes) => match TrustList::verify(&bytes, &pin.root()) {
+            Ok(list) if list.project_id == pin.project_id() => Some((list.version, bytes)),
+            Ok(list) => {
+                log::warn!(
+                    "the stored feed is of project {}, not of the app's project {}: dropped",
+                    list.project_id,
+                    pin.project_id()
+                );
+                None
+            }
+            Err(e) => {
+                log::warn!("the stored trust list is not the pinned root's ({e}): the stored feed is dropped");
+                None
+            }
+        },
+    };
+    match stored {
+        None => db.write(|tx| {
+            forget_feed(tx)?;
+            install_floor(tx, pin)
+        }),
+        Some((version, _)) if version < floor.version => {
+            log::info!(
+                "stored trust list version {version} raised to the shipped version {}",
+                floor.version
+            );
+            db.write(|tx| install_floor(tx, pin))
+        }
+        Some((version, bytes)) => {
+            if version == floor.version && bytes != pin.trust_list_bytes() {
+                // Two root-signed lists under one version: the root key was misused. The
+                // stored one is kept; the feed's next list must be newer than both.
+                log::warn!("the stored trust list differs from the shipped one of the same version {version}; the stored one is kept");
+            }
+            Ok(())
+        }
     }
 }
 

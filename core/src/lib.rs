@@ -30,6 +30,7 @@ pub use error::Error;
 pub use feed_store::{FeedStore, FeedSyncReport, Platform};
 pub use keys::{IssuerKey, KeyId, PublicKey};
 pub use trust::list::{IssuerEntry, Refusal, Role, Roles, Scope, SignedObject, TrustList};
+pub use trust::pin::ProjectPin;
 pub use trust::revocation::RevocationList;
 pub use wallet::keystore::{FileKeyStore, KeyStore, KeyStoreError, MemoryKeyStore};
 pub use wallet::{CardStatus, ClockStatus, Wallet, WalletCard};

@@ -211,7 +211,7 @@ impl Feed {
     }
 
     fn options(&self) -> SyncOptions {
-        let mut o = SyncOptions::new(self.world.root.public_key());
+        let mut o = SyncOptions::new(self.world.root.public_key(), PROJECT);
         o.timeout = std::time::Duration::from_secs(1);
         o
     }
@@ -873,12 +873,10 @@ fn the_feed_store_refreshes_its_verifier_news_and_regions_after_a_sync() {
     let server = TestServer::start(feed.dir.path().to_path_buf());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("feed.db");
-    let root = feed.world.root.public_key();
-    let store = FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
-    assert_eq!(
-        store.verify(&card, NOW).reason(),
-        Some(InvalidReason::NoTrustList)
-    );
+    let store = FeedStore::open(&path, feed.world.pin(), Platform::Android, NOW).unwrap();
+    // Before the first sync the shipped trust list verifies; the revocation comes with the sync.
+    assert!(store.verify(&card, NOW).is_valid());
+    assert!(store.verify(&revoked, NOW).is_valid());
     // Before any news, a fix asks for the refresh circle alone.
     let first = store
         .on_location(Fix::new(market.0, market.1, 10.0), NOW)
@@ -911,14 +909,17 @@ fn the_feed_store_refreshes_its_verifier_news_and_regions_after_a_sync() {
     assert!(store.regions_registered(&ids).unwrap());
     assert!(store.news_at((f64::NAN, 0.0).into(), NOW).is_err());
     // A sync with another root key is refused before anything happens.
-    let stranger = SyncOptions::new(IssuerKey::generate().unwrap().public_key());
-    assert!(store
-        .sync(&server.url, &stranger, NOW, &NoProgress, &SyncCancel::new())
-        .is_err());
+    let stranger = SyncOptions::new(IssuerKey::generate().unwrap().public_key(), PROJECT);
+    let other_project = SyncOptions::new(feed.world.root.public_key(), PROJECT + 1);
+    for options in [stranger, other_project] {
+        assert!(store
+            .sync(&server.url, &options, NOW, &NoProgress, &SyncCancel::new())
+            .is_err());
+    }
     drop(store);
 
     // Reopened (the app restarted): the same answers without a sync, the regions remembered.
-    let store = FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
+    let store = FeedStore::open(&path, feed.world.pin(), Platform::Android, NOW).unwrap();
     assert!(store.verify(&card, NOW).is_valid());
     assert_eq!(store.registered_regions().len(), regions.len());
     let nothing_new = store
@@ -953,8 +954,13 @@ fn a_manifest_from_the_future_or_far_ahead_is_refused_and_a_poisoned_phone_can_r
     feed.publish(&synthetic_snapshot(50, 1, 0), &[]);
     let server = TestServer::start(feed.dir.path().to_path_buf());
     let dir = tempfile::tempdir().unwrap();
-    let root = feed.world.root.public_key();
-    let store = FeedStore::open(&dir.path().join("feed.db"), root, Platform::Android, NOW).unwrap();
+    let store = FeedStore::open(
+        &dir.path().join("feed.db"),
+        feed.world.pin(),
+        Platform::Android,
+        NOW,
+    )
+    .unwrap();
     let run = |store: &FeedStore| {
         store.sync(
             &server.url,
@@ -1018,16 +1024,17 @@ fn a_manifest_from_the_future_or_far_ahead_is_refused_and_a_poisoned_phone_can_r
         run(&store).unwrap_err(),
         Error::VersionNotNewer { .. }
     ));
-    // The way back from a poisoned state: forget the feed; favorites stay, the next sync
-    // takes a full snapshot.
+    // The way back from a poisoned state: forget the feed and go back to the shipped trust
+    // list; favorites stay, cards still verify, the next sync takes a full snapshot.
     assert_eq!(store.stores().store_count().unwrap(), 5);
     store.reset_feed(NOW).unwrap();
     assert_eq!(store.stores().feed_version().unwrap(), None);
     assert_eq!(store.stores().store_count().unwrap(), 0);
     let (card, _) = feed.world.issue(&request("Erika Mustermann"));
+    assert!(store.verify(&card, NOW).is_valid());
     assert_eq!(
-        store.verify(&card, NOW).reason(),
-        Some(InvalidReason::NoTrustList)
+        store.trust_list().unwrap().version,
+        feed.world.pin().floor().version
     );
     assert!(matches!(
         run(&store).unwrap().outcome,
@@ -1574,4 +1581,187 @@ fn artifact_names_with_paths_are_refused() {
         assert!(err.to_string().contains("is not allowed"), "{name}: {err}");
         assert_eq!(db.feed_version().unwrap(), None);
     }
+}
+
+/// Publishes, into a directory of its own, the feed of another project of the same Land: a
+/// trust list of `project` signed by `feed`'s root (a higher version than project 1's), with
+/// `feed`'s stores key.
+fn other_project_feed(feed: &Feed, project: u32) -> tempfile::TempDir {
+    let mut trust = feed.world.trust.clone();
+    trust.project_id = project;
+    trust.version = 10;
+    let trust_bytes = trust.sign(&feed.world.root).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    publish(
+        dir.path(),
+        &feed.store_key,
+        &feed.world.root.public_key(),
+        &synthetic_snapshot(7, 5, 0),
+        &trust_bytes,
+        &[],
+        NOW,
+        &PublishOptions::default(),
+    )
+    .unwrap();
+    dir
+}
+
+fn open_phone(dir: &Path, pin: ProjectPin) -> FeedStore {
+    FeedStore::open(&dir.join("feed.db"), pin, Platform::Android, NOW).unwrap()
+}
+
+fn sync_store(store: &FeedStore, url: &str) -> Result<FeedSyncReport, Error> {
+    let mut options = store.sync_options();
+    options.timeout = std::time::Duration::from_secs(1);
+    store.sync(url, &options, NOW, &NoProgress, &SyncCancel::new())
+}
+
+#[test]
+fn a_feed_of_another_project_signed_by_the_same_root_is_refused_and_the_phone_keeps_its_data() {
+    let feed = Feed::new();
+    let (card, _) = feed.world.issue(&request("Erika Mustermann"));
+    feed.publish(&synthetic_snapshot(30, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_phone(dir.path(), feed.world.pin());
+    sync_store(&store, &server.url).unwrap();
+
+    // The host now serves project 2's feed: same root, newer trust list, newer feed version.
+    let project_2 = other_project_feed(&feed, PROJECT + 1);
+    let hostile = TestServer::start(project_2.path().to_path_buf());
+    let err = sync_store(&store, &hostile.url).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::WrongProject {
+                what: "trust list",
+                offered: 2,
+                pinned: 1
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(store.stores().feed_version().unwrap(), Some(1));
+    assert_eq!(store.stores().store_count().unwrap(), 30);
+    assert_eq!(store.trust_list().unwrap().project_id, PROJECT);
+    assert!(store.verify(&card, NOW).is_valid());
+    // The low-level sync refuses it as well, and so does a reopened store.
+    let err = sync(
+        store.stores(),
+        &hostile.url,
+        &feed.options(),
+        NOW,
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::WrongProject { .. }), "{err}");
+    drop(store);
+    let store = open_phone(dir.path(), feed.world.pin());
+    assert_eq!(store.stores().store_count().unwrap(), 30);
+    assert!(store.verify(&card, NOW).is_valid());
+}
+
+#[test]
+fn a_fresh_phone_verifies_cards_with_the_shipped_trust_list_before_any_sync() {
+    let world = World::new();
+    let (card, _) = world.issue(&request("Erika Mustermann"));
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_phone(dir.path(), world.pin());
+    assert_eq!(store.stores().feed_version().unwrap(), None);
+    let Verification::Valid(valid) = store.verify(&card, NOW) else {
+        panic!("the shipped trust list verifies offline");
+    };
+    assert_eq!(valid.trust_list_version, world.trust.version);
+    assert!(!valid.flags.contains(&Flag::TrustListExpired));
+    // Long after the shipped list expired (no sync in between) it still verifies, and says so.
+    let later = world.trust.expires_at + 86_400;
+    let Verification::Valid(valid) = store.verify(&card, later) else {
+        panic!("an expired shipped list verifies as an expired synced one does");
+    };
+    assert!(valid.flags.contains(&Flag::TrustListExpired));
+}
+
+#[test]
+fn a_fresh_phone_refuses_a_feed_with_an_older_trust_list_than_the_shipped_one() {
+    let mut feed = Feed::new();
+    feed.publish(&synthetic_snapshot(20, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    // The app was built with the next trust list, the feed host still serves the one before.
+    feed.world.change_trust(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_phone(dir.path(), feed.world.pin());
+    let err = sync_store(&store, &server.url).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VersionNotNewer {
+                what: "trust list",
+                offered: 2,
+                current: 3
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(store.stores().feed_version().unwrap(), None);
+    assert_eq!(store.stores().store_count().unwrap(), 0);
+    assert_eq!(store.trust_list().unwrap().version, 3);
+}
+
+#[test]
+fn reset_feed_goes_back_to_the_shipped_trust_list() {
+    let mut feed = Feed::new();
+    let pin = feed.world.pin();
+    let (card, _) = feed.world.issue(&request("Erika Mustermann"));
+    // The feed has moved on to a newer trust list since the app was built.
+    feed.world.change_trust(|_| {});
+    feed.trust_bytes = feed.world.trust.sign(&feed.world.root).unwrap();
+    feed.publish(&synthetic_snapshot(20, 1, 0), &[]);
+    let server = TestServer::start(feed.dir.path().to_path_buf());
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_phone(dir.path(), pin.clone());
+    sync_store(&store, &server.url).unwrap();
+    assert_eq!(store.trust_list().unwrap().version, 3);
+
+    store.reset_feed(NOW).unwrap();
+    assert_eq!(store.trust_list().unwrap().version, pin.floor().version);
+    assert_eq!(
+        store.stores().signed_list("trust-list").unwrap().as_deref(),
+        Some(pin.trust_list_bytes())
+    );
+    assert_eq!(store.stores().feed_version().unwrap(), None);
+    assert!(store.verify(&card, NOW).is_valid());
+    // Reopened, it stays at the floor; the next sync brings the feed's list again.
+    drop(store);
+    let store = open_phone(dir.path(), pin);
+    assert_eq!(store.trust_list().unwrap().version, 2);
+    sync_store(&store, &server.url).unwrap();
+    assert_eq!(store.trust_list().unwrap().version, 3);
+}
+
+#[test]
+fn a_database_of_another_project_is_emptied_at_open() {
+    let feed = Feed::new();
+    let project_2 = other_project_feed(&feed, PROJECT + 1);
+    let server = TestServer::start(project_2.path().to_path_buf());
+    let dir = tempfile::tempdir().unwrap();
+    // A phone from before the pin took project 2's feed.
+    {
+        let db = StoreDb::open(&dir.path().join("feed.db")).unwrap();
+        let mut options = feed.options();
+        options.project_id = PROJECT + 1;
+        sync(&db, &server.url, &options, NOW, &NoProgress).unwrap();
+        assert_eq!(db.store_count().unwrap(), 7);
+    }
+    let store = open_phone(dir.path(), feed.world.pin());
+    assert_eq!(store.stores().store_count().unwrap(), 0);
+    assert_eq!(store.stores().feed_version().unwrap(), None);
+    let trust = store.trust_list().unwrap();
+    assert_eq!((trust.project_id, trust.version), (PROJECT, 2));
+    // A database of another root entirely is emptied the same way.
+    drop(store);
+    let stranger = World::new();
+    let store = open_phone(dir.path(), stranger.pin());
+    assert_eq!(store.trust_list().unwrap().version, stranger.trust.version);
+    let (card, _) = stranger.issue(&request("Erika Mustermann"));
+    assert!(store.verify(&card, NOW).is_valid());
 }

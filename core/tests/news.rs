@@ -4,7 +4,7 @@
 use ehk_core::news::geometry::Area;
 use ehk_core::news::model::RegionShape;
 use ehk_core::news::*;
-use ehk_core::{FeedStore, IssuerKey, Platform};
+use ehk_core::{FeedStore, IssuerKey, Platform, ProjectPin, TrustList};
 use geo::{polygon, MultiPolygon};
 
 /// 2026-11-29 12:00 UTC = 13:00 in Berlin.
@@ -245,8 +245,11 @@ fn the_policy_along_a_walk() {
 fn policy_state_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("feed.db");
-    let root = IssuerKey::generate().unwrap().public_key();
-    let open = || FeedStore::open(&path, root, Platform::Android, NOW).unwrap();
+    let root = IssuerKey::generate().unwrap();
+    let mut trust = TrustList::new(1);
+    trust.expires_at = NOW + 86_400;
+    let pin = ProjectPin::new(root.public_key(), 1, trust.sign(&root).unwrap()).unwrap();
+    let open = || FeedStore::open(&path, pin.clone(), Platform::Android, NOW).unwrap();
     let index = walk_index();
     let market = (48.1374, 11.5755);
     {

@@ -22,11 +22,10 @@ final class AppModel: ObservableObject {
     private let bundledVerifier: CardVerifier?
     private let feedVerifier: CardVerifier?
 
-    /// The verifier for the next scan: the feed store's (current after every sync) once it has
-    /// a trust list, else the bundled lists.
+    /// The verifier for the next scan: the feed store's when the app has a feed (it starts from
+    /// the shipped trust list and is current after every sync), else the bundled lists.
     var verifier: CardVerifier? {
-        if let feedVerifier, feedVerifier.trustListVersion != nil { return feedVerifier }
-        return bundledVerifier
+        feedVerifier ?? bundledVerifier
     }
 
     init() {
@@ -73,7 +72,7 @@ final class AppModel: ObservableObject {
 
     /// Root key (`root.key.pub`, hex, as `ehk key generate` writes it) and trust list
     /// (`trust-list.cose`) from the bundle; a bundled `revocations.cose` is optional.
-    /// Once a feed sync brought lists, the feed store's are used instead (`verifier`).
+    /// With a feed configured, the feed store's are used instead (`verifier`).
     private static func loadBundledVerifier() throws -> CardVerifier {
         guard let keyURL = Bundle.main.url(forResource: "root.key", withExtension: "pub"),
               let trustURL = Bundle.main.url(forResource: "trust-list", withExtension: "cose")

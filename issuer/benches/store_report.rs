@@ -98,7 +98,7 @@ fn sync_child(url: &str, db_path: &str) {
     sync(
         &db,
         url,
-        &SyncOptions::new(k.root.public_key()),
+        &SyncOptions::new(k.root.public_key(), 1),
         NOW,
         &NoProgress,
     )
@@ -161,7 +161,7 @@ fn main() {
         sync(
             &db,
             &url,
-            &SyncOptions::new(k.root.public_key()),
+            &SyncOptions::new(k.root.public_key(), 1),
             NOW,
             &NoProgress,
         )
@@ -259,7 +259,7 @@ fn main() {
         let outcome = sync(
             &db,
             &url,
-            &SyncOptions::new(k.root.public_key()),
+            &SyncOptions::new(k.root.public_key(), 1),
             NOW,
             &NoProgress,
         )

@@ -16,6 +16,7 @@ use crate::stores::db::{
     retain_signed_lists, set_feed_state, StoreDb, SyncCancel,
 };
 use crate::trust::list::{Scope, SignedObject, TrustList};
+use crate::trust::pin::check_project;
 use crate::trust::revocation::RevocationList;
 use crate::trust::versions::not_older;
 use ed25519_dalek::VerifyingKey;
@@ -28,6 +29,9 @@ pub const TRUST_LIST_NAME: &str = "trust-list";
 pub struct SyncOptions {
     /// The project's root public key, shipped with the app.
     pub root: VerifyingKey,
+    /// The project the app pins: a trust list of another project is refused, however well the
+    /// root signed it.
+    pub project_id: u32,
     /// For the whole sync: every request, connection and body together. A server that
     /// trickles bytes cannot hold a sync past it.
     pub timeout: Duration,
@@ -40,9 +44,10 @@ pub struct SyncOptions {
 }
 
 impl SyncOptions {
-    pub fn new(root: VerifyingKey) -> SyncOptions {
+    pub fn new(root: VerifyingKey, project_id: u32) -> SyncOptions {
         SyncOptions {
             root,
+            project_id,
             timeout: Duration::from_secs(60),
             min_bytes_per_sec: 1024,
             max_download_bytes: 256 << 20,
@@ -318,6 +323,7 @@ fn run(
         .ok_or_else(|| Error::malformed("manifest", "no trust list"))?;
     let trust_bytes = fetch.artifact(trust_artifact, MANIFEST_LIMIT)?;
     let trust = TrustList::verify(&trust_bytes, &options.root)?;
+    check_project("trust list", &trust, options.project_id)?;
     if now > trust.expires_at {
         return Err(Error::Expired("trust list"));
     }

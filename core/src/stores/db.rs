@@ -485,6 +485,16 @@ pub(crate) fn put_signed_list(
 }
 
 /// Deletes every signed list whose name is not in `keep`.
+/// [`StoreDb::forget_feed`] inside a larger transaction.
+pub(crate) fn forget_feed(tx: &Transaction) -> Result<()> {
+    clear_stores(tx)?;
+    tx.execute_batch(
+        "DELETE FROM signed_lists; DELETE FROM feed_state;
+         DELETE FROM categories; DELETE FROM regions;",
+    )?;
+    Ok(())
+}
+
 pub(crate) fn retain_signed_lists(tx: &Transaction, keep: &[String]) -> Result<()> {
     let stored: Vec<String> = tx
         .prepare("SELECT name FROM signed_lists")?
@@ -502,14 +512,7 @@ impl StoreDb {
     /// the version far ahead): the next sync starts afresh with a full snapshot, checked as
     /// always.
     pub fn forget_feed(&self) -> Result<()> {
-        self.write(|tx| {
-            clear_stores(tx)?;
-            tx.execute_batch(
-                "DELETE FROM signed_lists; DELETE FROM feed_state;
-                 DELETE FROM categories; DELETE FROM regions;",
-            )?;
-            Ok(())
-        })
+        self.write(forget_feed)
     }
 
     /// The issuer's source database: replaces the stores with an imported list, in one

@@ -2,5 +2,6 @@
 //! revocation list.
 
 pub mod list;
+pub mod pin;
 pub mod revocation;
 pub mod versions;

@@ -64,6 +64,16 @@ impl World {
         self.verifier.load_trust_list(&bytes).unwrap();
     }
 
+    /// The pin of an app built with this world's current trust list.
+    pub fn pin(&self) -> ProjectPin {
+        ProjectPin::new(
+            self.root.public_key(),
+            PROJECT,
+            self.trust.sign(&self.root).unwrap(),
+        )
+        .unwrap()
+    }
+
     pub fn issue(&self, request: &CardRequest) -> (String, CardClaims) {
         let (credential, claims) = issue_card(&self.issuer, request, NOW - 3600).unwrap();
         (QrPayload::Credential(credential).encode(), claims)

@@ -18,6 +18,7 @@ import de.ehrenamtskarte.core.StoreQuery
 import de.ehrenamtskarte.core.SyncOutcome
 import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.testing.DAY
+import de.ehrenamtskarte.testing.FeedServer
 import de.ehrenamtskarte.testing.MARIENPLATZ
 import de.ehrenamtskarte.testing.NOW
 import de.ehrenamtskarte.testing.ProgressLog
@@ -56,7 +57,7 @@ fun publishAndSync() = withFeedWorld { f ->
     assertEquals(emptyList(), f.published.skipped)
     assertNull(f.phone.feedVersion())
     assertEquals(0uL, f.phone.storeCount())
-    assertNull(f.phone.trustListVersion())
+    assertEquals(1uL, f.phone.trustListVersion(), "the shipped trust list")
 
     val progress = ProgressLog()
     val report = f.phone.syncBlocking(f.url, NOW, progress)
@@ -125,17 +126,64 @@ fun typedErrors() = withFeedWorld { f ->
     f.sync()
     assertFailsWith<FeedException.InvalidArgument> { f.phone.syncBlocking("ftp://example") }
     assertFailsWith<FeedException.Network> { f.phone.syncBlocking("http://127.0.0.1:9") }
-    assertFailsWith<FeedException.InvalidArgument> { openPhone(f.dir, "short".toByteArray(), name = "short.db") }
-    assertFailsWith<FeedException.InvalidArgument> { FeedStore.open("", f.root, Platform.ANDROID, NOW) }
+    assertFailsWith<FeedException.InvalidArgument> { openPhone(f.dir, f.pub.pin(rootKey = "short".toByteArray()), name = "short.db") }
+    assertFailsWith<FeedException.InvalidArgument> { FeedStore.open("", f.pin, Platform.ANDROID, NOW) }
     IssuerKey.generate().use { otherRoot ->
-        openPhone(f.dir, otherRoot.publicKey(), name = "other.db").use { other ->
+        val otherPin = f.pub.pin(f.pub.trustList(signer = otherRoot), rootKey = otherRoot.publicKey())
+        openPhone(f.dir, otherPin, name = "other.db").use { other ->
             assertFailsWith<FeedException.BadSignature> { other.syncBlocking(f.url) }
         }
     }
-    openPhone(f.dir, f.root, name = "late.db").use { late ->
+    openPhone(f.dir, f.pin, name = "late.db").use { late ->
         assertFailsWith<FeedException.Expired> { late.syncBlocking(f.url, NOW + 15 * DAY) }
     }
     assertFailsWith<FeedException.InvalidArgument> { f.phone.nearby(Position(123.0, 0.0), 5u, null, null) }
+}
+
+/**
+ * The project pin: a shipped trust list of another root or project, or no trust list, is
+ * FeedException.InvalidArgument at open; a fresh phone verifies with the shipped list before any
+ * sync and refuses a feed with an older one; a feed of another project signed by the same root is
+ * FeedException.WrongProject and changes nothing; resetFeed goes back to the shipped list.
+ */
+fun projectPin() = withFeedWorld { f ->
+    IssuerKey.generate().use { otherRoot ->
+        for ((name, pin) in listOf(
+            "other-root" to f.pub.pin(f.pub.trustList(signer = otherRoot)),
+            "other-project" to f.pub.pin(f.pub.trustList(projectId = 2u)),
+            "pinned-elsewhere" to f.pub.pin(projectId = 2u),
+            "garbage" to f.pub.pin("not a trust list".toByteArray()),
+        )) {
+            assertFailsWith<FeedException.InvalidArgument>(name) { openPhone(f.dir, pin, name = "$name.db") }
+        }
+    }
+    assertIs<Verification.Valid>(f.phone.verify(f.card.qrText, NOW), "offline, before any sync")
+    openPhone(f.dir, f.pub.pin(f.pub.trustList(version = 2uL)), name = "newer-app.db").use { newer ->
+        val refused = assertFailsWith<FeedException.VersionNotNewer> { newer.syncBlocking(f.url) }
+        assertEquals(1uL to 2uL, refused.offered to refused.current)
+        assertEquals(0uL, newer.storeCount())
+        assertEquals(2uL, newer.trustListVersion())
+    }
+
+    // The feed moves on to trust list version 2; then the host serves project 2's feed.
+    f.pub.trust = f.pub.trustList(version = 2uL)
+    f.pub.publish(f.revocations)
+    assertIs<SyncOutcome.Updated>(f.sync())
+    assertEquals(2uL, f.phone.trustListVersion())
+    f.pub.trust = f.pub.trustList(version = 5uL, projectId = 2u)
+    f.pub.publish(into = java.io.File(f.dir, "project-2"))
+    FeedServer(java.io.File(f.dir, "project-2")).use { foreign ->
+        val refused = assertFailsWith<FeedException.WrongProject> { f.phone.syncBlocking(foreign.url) }
+        assertEquals(2u to 1u, refused.offered to refused.pinned)
+    }
+    assertEquals(2uL, f.phone.feedVersion())
+    assertEquals(4uL, f.phone.storeCount())
+    assertEquals(Verification.Invalid(InvalidReason.REVOKED), f.phone.verify(f.card.qrText, NOW))
+
+    f.phone.resetFeed(NOW)
+    assertNull(f.phone.feedVersion())
+    assertEquals(1uL, f.phone.trustListVersion(), "back to the shipped list")
+    assertIs<Verification.Valid>(f.phone.verify(f.card.qrText, NOW))
 }
 
 /** cancelSync stops the sync running now (from a progress callback here) with FeedException.Cancelled; one after it changes nothing. */
@@ -158,5 +206,6 @@ fun registerStoreTests(runner: TestRunner) {
     runner.test("feed store: publishFeed, open, async sync with progress, verify", ::publishAndSync)
     runner.test("feed store: search, nearby, categories, store and favorites records", ::queries)
     runner.test("feed store: FeedException variants", ::typedErrors)
+    runner.test("feed store: the project pin and the shipped trust list", ::projectPin)
     runner.test("feed store: cancelSync and a cancelled coroutine", ::cancelSync)
 }

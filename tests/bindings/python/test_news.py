@@ -63,8 +63,8 @@ class News(unittest.TestCase):
                 if time.time() > deadline:
                     raise
                 time.sleep(0.05)
-        self.phone = ehk.FeedStore.open(os.path.join(self.tmp.name, "phone.db"), self.root.public_key(),
-                                        ehk.Platform.ANDROID, NOW)
+        pin = ehk.ProjectPin(root_public_key=self.root.public_key(), project_id=1, trust_list=self.trust)
+        self.phone = ehk.FeedStore.open(os.path.join(self.tmp.name, "phone.db"), pin, ehk.Platform.ANDROID, NOW)
         report = asyncio.run(self.phone.sync(f"http://127.0.0.1:{port}", NOW, None))
         self.assertTrue(report.outcome.is_updated())
         self.assertEqual(self.phone.news_count(), 2)

@@ -1,7 +1,9 @@
 """The feed store through the Python bindings: an issuer publishes a signed feed from a store
 CSV, `ehk serve` serves it on loopback, the phone's FeedStore syncs (an async call, with
 progress), searches with German spellings, finds the nearest stores, keeps favorites across
-syncs, and verifies with the trust list and revocation list of the same sync.
+syncs, and verifies with the trust list and revocation list of the same sync. The phone is pinned
+to its project: the trust list it ships with verifies before any sync and is the floor no feed
+goes below, and a feed of another project signed by the same root is refused.
 
 Needs EHK_BIN (the `ehk` binary, from scripts/bindings.sh) and the generated module on
 PYTHONPATH.
@@ -50,24 +52,51 @@ class Publisher:
     def __init__(self, workdir):
         self.root = ehk.IssuerKey.generate()
         self.issuer = ehk.IssuerKey.generate()
+        self.trust = self.trust_list()
+        self.feed = os.path.join(workdir, "feed")
+        self.stores = CSV
+
+    def trust_list(self, version=1, project_id=1, root=None):
+        """The trust list naming the issuer, signed by `root` (the publisher's root by default)."""
         entry = ehk.IssuerEntrySpec(
             public_key=self.issuer.public_key(), name="Landkreis Test",
             roles=[ehk.Role.CARDS, ehk.Role.STORES], regions=None,
             card_types=[ehk.CardType.STANDARD, ehk.CardType.GOLD],
             valid_from=NOW - 365 * DAY, valid_until=NOW + 365 * DAY, withdrawn=False)
-        self.trust = self.root.sign_trust_list(ehk.TrustListSpec(
-            version=1, issued_at=NOW - DAY, expires_at=NOW + 30 * DAY, project_id=1, issuers=[entry]))
-        self.feed = os.path.join(workdir, "feed")
-        self.stores = CSV
+        return (root or self.root).sign_trust_list(ehk.TrustListSpec(
+            version=version, issued_at=NOW - DAY, expires_at=NOW + 30 * DAY, project_id=project_id,
+            issuers=[entry]))
 
-    def publish(self, revocations=()):
+    def pin(self, trust=None, project_id=1, root=None):
+        """The project an app built with `trust` (the published trust list by default) is pinned to."""
+        return ehk.ProjectPin(root_public_key=root or self.root.public_key(), project_id=project_id,
+                              trust_list=trust or self.trust)
+
+    def publish(self, revocations=(), feed=None):
         return self.issuer.publish_feed(self.root.public_key(), ehk.FeedPublication(
-            dir=self.feed, stores=self.stores, geojson=False, trust_list=self.trust,
+            dir=feed or self.feed, stores=self.stores, geojson=False, trust_list=self.trust,
             revocation_lists=list(revocations), news_bundles=[], now=NOW, expires_in_secs=14 * DAY))
 
 
-def open_phone(path, root):
-    return ehk.FeedStore.open(path, root, ehk.Platform.ANDROID, NOW)
+def open_phone(path, pin):
+    return ehk.FeedStore.open(path, pin, ehk.Platform.ANDROID, NOW)
+
+
+def serve(feed):
+    """`ehk serve FEED` on a free loopback port, accepting connections: (process, url)."""
+    port = free_port()
+    server = subprocess.Popen([os.environ["EHK_BIN"], "serve", feed, "--port", str(port)],
+                              stdout=subprocess.DEVNULL)
+    deadline = time.time() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            if time.time() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.05)
 
 
 class StoresAndFeed(unittest.TestCase):
@@ -80,25 +109,23 @@ class StoresAndFeed(unittest.TestCase):
         self.assertEqual(report.version, 1)
         self.assertEqual(report.stores, 4)
         self.assertEqual([(e.line, e.reason) for e in report.import_errors], [(5, "name is empty")])
-        port = free_port()
-        self.server = subprocess.Popen([os.environ["EHK_BIN"], "serve", self.pub.feed, "--port", str(port)],
-                                       stdout=subprocess.DEVNULL)
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
-        self.phone = open_phone(os.path.join(self.tmp.name, "phone.db"), self.pub.root.public_key())
+        self.server, self.url = serve(self.pub.feed)
+        self.servers = [self.server]
+        self.phone = open_phone(os.path.join(self.tmp.name, "phone.db"), self.pub.pin())
 
     def tearDown(self):
-        self.server.kill()
-        self.server.wait()
+        for server in self.servers:
+            server.kill()
+            server.wait()
         self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def serve(self, feed):
+        server, url = serve(feed)
+        self.servers.append(server)
+        return url
 
     def sync(self, progress=None, phone=None, url=None, now=NOW):
         report = asyncio.run((phone or self.phone).sync(url or self.url, now, progress))
@@ -194,14 +221,15 @@ class StoresAndFeed(unittest.TestCase):
         with self.assertRaises(ehk.FeedError.InvalidArgument):
             self.sync(url="ftp://example")
         with self.assertRaises(ehk.FeedError.InvalidArgument):
-            open_phone(os.path.join(self.tmp.name, "short.db"), b"short")
+            open_phone(self.path("short.db"), self.pub.pin(root=b"short"))
         other_root = ehk.IssuerKey.generate()
-        fresh = open_phone(os.path.join(self.tmp.name, "fresh.db"), other_root.public_key())
+        fresh = open_phone(self.path("fresh.db"), self.pub.pin(
+            self.pub.trust_list(root=other_root), root=other_root.public_key()))
         with self.assertRaises(ehk.FeedError.BadSignature):
             self.sync(phone=fresh)
         self.assertEqual(fresh.store_count(), 0)
         self.assertIsNone(fresh.feed_version())
-        fresh = open_phone(os.path.join(self.tmp.name, "fresh2.db"), self.pub.root.public_key())
+        fresh = open_phone(self.path("fresh2.db"), self.pub.pin())
         with self.assertRaises(ehk.FeedError.Expired):
             self.sync(phone=fresh, now=NOW + 15 * DAY)
         with self.assertRaises(ehk.FeedError.Network):
@@ -209,9 +237,64 @@ class StoresAndFeed(unittest.TestCase):
         with self.assertRaises(ehk.FeedError.InvalidArgument):
             self.phone.nearby(ehk.Position(latitude=123.0, longitude=0.0), 5, None, None)
         with self.assertRaises(ehk.FeedError.InvalidArgument):
-            open_phone("", self.pub.root.public_key())
+            open_phone("", self.pub.pin())
         self.assertEqual(self.phone.store_count(), 4)
         self.assertEqual(self.phone.feed_version(), 1)
+
+    def test_a_fresh_phone_verifies_with_the_trust_list_it_ships(self):
+        self.assertIsNone(self.phone.feed_version())
+        self.assertEqual(self.phone.trust_list_version(), 1)
+        # Valid offline before any sync; the revocation comes with the first sync.
+        self.assertTrue(self.phone.verify(self.card.qr_text, NOW).is_valid())
+        self.sync()
+        self.assertEqual(self.phone.verify(self.card.qr_text, NOW).reason, ehk.InvalidReason.REVOKED)
+
+    def test_a_wrong_shipped_trust_list_is_refused_at_open(self):
+        other_root = ehk.IssuerKey.generate()
+        for name, pin in [
+            ("other-root", self.pub.pin(self.pub.trust_list(root=other_root))),
+            ("other-project", self.pub.pin(self.pub.trust_list(project_id=2))),
+            ("pinned-elsewhere", self.pub.pin(project_id=2)),
+            ("garbage", self.pub.pin(b"not a trust list")),
+        ]:
+            with self.assertRaises(ehk.FeedError.InvalidArgument, msg=name):
+                open_phone(self.path(f"{name}.db"), pin)
+
+    def test_a_feed_of_another_project_signed_by_the_same_root_is_refused(self):
+        self.sync()
+        # Project 2 of the same Land: its own (newer) trust list, signed by the same root.
+        self.pub.trust = self.pub.trust_list(version=5, project_id=2)
+        self.pub.publish(feed=self.path("project-2"))
+        with self.assertRaises(ehk.FeedError.WrongProject) as refused:
+            self.sync(url=self.serve(self.path("project-2")))
+        self.assertEqual((refused.exception.offered, refused.exception.pinned), (2, 1))
+        self.assertEqual(self.phone.feed_version(), 1)
+        self.assertEqual(self.phone.store_count(), 4)
+        self.assertEqual(self.phone.trust_list_version(), 1)
+        self.assertEqual(self.phone.verify(self.card.qr_text, NOW).reason, ehk.InvalidReason.REVOKED)
+
+    def test_a_feed_older_than_the_shipped_trust_list_is_refused(self):
+        fresh = open_phone(self.path("newer-app.db"), self.pub.pin(self.pub.trust_list(version=2)))
+        with self.assertRaises(ehk.FeedError.VersionNotNewer) as refused:
+            self.sync(phone=fresh)
+        self.assertEqual((refused.exception.offered, refused.exception.current), (1, 2))
+        self.assertIsNone(fresh.feed_version())
+        self.assertEqual(fresh.store_count(), 0)
+        self.assertEqual(fresh.trust_list_version(), 2)
+
+    def test_reset_feed_returns_to_the_shipped_trust_list(self):
+        # The feed has moved on to trust list version 2 since the app was built with version 1.
+        self.pub.trust = self.pub.trust_list(version=2)
+        self.pub.publish([self.revoked])
+        self.sync()
+        self.assertEqual(self.phone.trust_list_version(), 2)
+        self.phone.reset_feed(NOW)
+        self.assertIsNone(self.phone.feed_version())
+        self.assertEqual(self.phone.store_count(), 0)
+        self.assertEqual(self.phone.trust_list_version(), 1)
+        self.assertTrue(self.phone.verify(self.card.qr_text, NOW).is_valid())
+        self.assertTrue(self.sync().is_updated())
+        self.assertEqual(self.phone.trust_list_version(), 2)
 
 
 if __name__ == "__main__":

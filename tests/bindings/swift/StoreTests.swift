@@ -23,7 +23,7 @@ func testFeedStoreMethods() throws {
     // sync (async) with a listener that Rust calls back; every field of SyncReport and SyncOutcome.
     let phone = try feed.phone(platform: .android)
     expectEqual(try phone.feedVersion(), nil, "no feed version before the first sync")
-    expectEqual(phone.trustListVersion(), nil, "no trust list before the first sync")
+    expectEqual(phone.trustListVersion(), 1, "the shipped trust list before the first sync")
     let progress = ProgressLog()
     let first = try blocking { try await feed.sync(phone, progress: progress) }
     guard case let .updated(from, to, viaDelta, downloadedBytes) = first.outcome else {
@@ -135,8 +135,10 @@ func testFeedErrors() throws {
     expectThrows("nobody listens", FeedError.self, matching: { if case .Network = $0 { true } else { false } }) {
         try sync(phone, url: "http://127.0.0.1:9")
     }
-    let otherRoot = try FeedStore.open(path: feed.dir.path("other-root.db"),
-                                       rootPublicKey: try IssuerKey.generate().publicKey(), platform: .ios, now: NOW)
+    let world = feed.publisher.world
+    let stranger = try IssuerKey.generate()
+    let otherRoot = try feed.phone("other-root.db",
+                                   pin: world.pin(try world.trustList(signer: stranger), rootPublicKey: stranger.publicKey()))
     expectThrows("wrong root key", FeedError.self, matching: { $0 == .BadSignature }) { try sync(otherRoot) }
     let fresh = try feed.phone("fresh.db")
     expectThrows("expired feed", FeedError.self, matching: { $0 == .Expired }) { try sync(fresh, now: NOW + 15 * DAY) }
@@ -147,11 +149,61 @@ func testFeedErrors() throws {
         try phone.nearby(position: Position(latitude: 123, longitude: 0), limit: 5, radiusM: nil, category: nil)
     }
     expectThrows("empty path", FeedError.self, matching: isInvalidArgument) {
-        try FeedStore.open(path: "", rootPublicKey: feed.rootPublicKey, platform: .ios, now: NOW)
+        try FeedStore.open(path: "", project: feed.pin, platform: .ios, now: NOW)
     }
     expectThrows("short root key", FeedError.self, matching: isInvalidArgument) {
-        try FeedStore.open(path: feed.dir.path("short.db"), rootPublicKey: Data("short".utf8), platform: .ios, now: NOW)
+        try feed.phone("short.db", pin: world.pin(rootPublicKey: Data("short".utf8)))
     }
     expectEqual(try phone.storeCount(), 4, "stores unchanged by the failed syncs")
     expectEqual(try phone.feedVersion(), 1, "feed version unchanged by the failed syncs")
+}
+
+/// The project pin: a wrong shipped trust list is refused at open; a fresh phone verifies with the
+/// shipped list and refuses a feed with an older one; another project's feed signed by the same
+/// root is `WrongProject` and changes nothing; `resetFeed` goes back to the shipped list.
+func testProjectPin() throws {
+    let feed = try ServedFeed()
+    defer { feed.stop() }
+    let world = feed.publisher.world
+    func isInvalidArgument(_ error: FeedError) -> Bool {
+        if case .InvalidArgument = error { return true }
+        return false
+    }
+    let stranger = try IssuerKey.generate()
+    let wrongPins: [(String, ProjectPin)] = [
+        ("other-root", world.pin(try world.trustList(signer: stranger))),
+        ("other-project", world.pin(try world.trustList(projectId: 2))),
+        ("pinned-elsewhere", world.pin(projectId: 2)),
+        ("garbage", world.pin(Data("not a trust list".utf8))),
+    ]
+    for (name, pin) in wrongPins {
+        expectThrows(name, FeedError.self, matching: isInvalidArgument) { try feed.phone("\(name).db", pin: pin) }
+    }
+
+    let phone = try feed.phone()
+    let card = feed.publisher.revokedCard
+    expect(phone.verify(qrText: card.qrText, now: NOW).validCard != nil, "valid offline before any sync")
+    let newer = try feed.phone("newer-app.db", pin: world.pin(try world.trustList(version: 2)))
+    expectThrows("older trust list than shipped", FeedError.self,
+                 matching: { $0 == .VersionNotNewer(offered: 1, current: 2) }) {
+        try blocking { try await feed.sync(newer) }
+    }
+    expectEqual(try newer.storeCount(), 0, "nothing stored from the older feed")
+
+    try blocking { try await feed.sync(phone) }
+    let projectTwo = feed.dir.path("project-2")
+    try feed.publisher.publish(trustList: try world.trustList(version: 5, projectId: 2), into: projectTwo)
+    let foreign = try FeedServer(dir: projectTwo)
+    defer { foreign.stop() }
+    expectThrows("another project's feed", FeedError.self, matching: { $0 == .WrongProject(offered: 2, pinned: 1) }) {
+        try blocking { try await phone.sync(url: foreign.url, now: NOW) }
+    }
+    expectEqual(try phone.feedVersion(), 1, "feed version kept")
+    expectEqual(try phone.storeCount(), 4, "stores kept")
+    expectEqual(phone.verify(qrText: card.qrText, now: NOW).validCard == nil, true, "still revoked")
+
+    _ = try phone.resetFeed(now: NOW)
+    expectEqual(try phone.feedVersion(), nil, "no feed after the reset")
+    expectEqual(phone.trustListVersion(), 1, "back to the shipped trust list")
+    expect(phone.verify(qrText: card.qrText, now: NOW).validCard != nil, "valid on the shipped list")
 }

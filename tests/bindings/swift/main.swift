@@ -16,6 +16,7 @@ testRun.run("CSV batch with progress", testCsvBatchWithProgress)
 testRun.run("logger receives core records without personal data", testLoggerReceivesCoreRecordsWithoutPersonalData)
 testRun.run("feed store: publishing, sync and every store method", testFeedStoreMethods)
 testRun.run("feed store: errors", testFeedErrors)
+testRun.run("feed store: the project pin", testProjectPin)
 testRun.run("feed store: news and geofencing methods", testNewsAndGeofencingMethods)
 testRun.run("feed store: news errors", testNewsErrors)
 

@@ -1,23 +1,35 @@
 import EhkCore
 import Foundation
 
-/// Where the signed feed is and the key it must be signed with (ultimately): the Land's root key
-/// (`FeedStore.onDevice(rootPublicKey:)` opens the phone's store with it).
+/// Where the signed feed is and the project the app is pinned to: the Land's root key, the
+/// project id and the trust list the app ships (`FeedStore.onDevice(project:)` opens the phone's
+/// store with them; the core checks that they hold together).
 public struct FeedConfiguration: Equatable, Sendable {
     /// The feed directory's URL (`https://…/feed`; the manifest and artifacts are below it).
     public let url: String
     /// The Land's 32-byte Ed25519 root public key.
     public let rootPublicKey: Data
+    /// The project the app is built for.
+    public let projectId: UInt32
+    /// The project's root-signed trust list as the app ships it (the feed's `trust-list-N.cose`).
+    public let trustList: Data
 
-    public init(url: String, rootPublicKey: Data) {
+    public init(url: String, rootPublicKey: Data, projectId: UInt32, trustList: Data) {
         self.url = url
         self.rootPublicKey = rootPublicKey
+        self.projectId = projectId
+        self.trustList = trustList
     }
 
     /// `rootPublicKeyHex` as `ehk key generate` writes it to `root.key.pub`; nil if it is not hex.
-    public init?(url: String, rootPublicKeyHex: String) {
+    public init?(url: String, rootPublicKeyHex: String, projectId: UInt32, trustList: Data) {
         guard let key = Data(hexDigits: rootPublicKeyHex) else { return nil }
-        self.init(url: url, rootPublicKey: key)
+        self.init(url: url, rootPublicKey: key, projectId: projectId, trustList: trustList)
+    }
+
+    /// What the core's `FeedStore.open` takes.
+    public var project: ProjectPin {
+        ProjectPin(rootPublicKey: rootPublicKey, projectId: projectId, trustList: trustList)
     }
 }
 
@@ -28,9 +40,9 @@ public enum FeedSyncProblem: Error, Equatable, Sendable {
     /// A download did not match the signed manifest (`FeedError.Damaged`): a broken transfer or
     /// a tampered copy; retried later, worth reporting if it persists.
     case damaged
-    /// The feed is not signed by a trusted key, its signer lacks the stores role, or it is an
-    /// older version than the one on the phone (`BadSignature`, `NotAllowed`, `VersionNotNewer`):
-    /// someone may be interfering. The data on the phone stays as it was.
+    /// The feed is not signed by a trusted key, its signer lacks the stores role, it is another
+    /// project's, or it is an older version than the one on the phone (`BadSignature`,
+    /// `NotAllowed`, `WrongProject`, `VersionNotNewer`): someone may be interfering. The data on the phone stays as it was.
     case securityProblem
     /// The feed is past its expiry (`FeedError.Expired`): the publisher has not refreshed it, or
     /// the phone's clock is wrong.
@@ -47,7 +59,7 @@ public enum FeedSyncProblem: Error, Equatable, Sendable {
         case .Cancelled: return nil
         case .Network: self = .offline
         case .Damaged: self = .damaged
-        case .BadSignature, .NotAllowed, .VersionNotNewer: self = .securityProblem
+        case .BadSignature, .NotAllowed, .WrongProject, .VersionNotNewer: self = .securityProblem
         case .Expired: self = .outdated
         case .InvalidArgument: self = .misconfigured
         case .Storage, .Interrupted: self = .storage

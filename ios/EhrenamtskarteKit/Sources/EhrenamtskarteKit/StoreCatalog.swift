@@ -55,14 +55,14 @@ extension FeedStore {
     /// brings the stores, lists and news back; favorites and the news settings are lost with a
     /// new phone, as with any offline cache), for iOS (20 regions, entry events). Open it once
     /// per process and share it: it keeps the geofencing state and the news in memory.
-    public static func onDevice(rootPublicKey: Data, clock: any WalletClock = SystemClock()) throws -> FeedStore {
+    public static func onDevice(project: ProjectPin, clock: any WalletClock = SystemClock()) throws -> FeedStore {
         var directory = try FileManager.default.url(
             for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
         var values = URLResourceValues()
         values.isExcludedFromBackup = true
         try? directory.setResourceValues(values)
         return try FeedStore.open(path: directory.appendingPathComponent("feed.sqlite").path,
-                                  rootPublicKey: rootPublicKey, platform: .ios, now: clock.now())
+                                  project: project, platform: .ios, now: clock.now())
     }
 }
 

@@ -8,8 +8,8 @@ import XCTest
 /// loopback (`ServedFeed`; Linux and macOS; $EHK_BIN is the `ehk` binary, which ios/linux-tests.sh passes).
 final class FeedSyncerTests: ServedFeedTestCase {
     private func phone(_ name: String = "phone.db", clock: FakeClock = FakeClock(NOW),
-                       root: Data? = nil, url: String? = nil) throws -> (StoreCatalog, FeedSyncer) {
-        let store = try FeedStore.open(path: feed.dir.path(name), rootPublicKey: root ?? feed.rootPublicKey,
+                       pin: ProjectPin? = nil, url: String? = nil) throws -> (StoreCatalog, FeedSyncer) {
+        let store = try FeedStore.open(path: feed.dir.path(name), project: pin ?? feed.pin,
                                        platform: .ios, now: clock.now())
         let catalog = StoreCatalog(store: store, clock: clock)
         return (catalog, FeedSyncer(catalog: catalog, url: url ?? feed.url))
@@ -17,10 +17,10 @@ final class FeedSyncerTests: ServedFeedTestCase {
 
     func testSyncWithProgressThenUnchangedAndTheVerifierFromTheFeed() async throws {
         let (catalog, syncer) = try phone()
-        // The shop's verifier over the phone's store: no lists before the first sync, the
-        // synced ones after it, with nothing to reload.
+        // The shop's verifier over the phone's store: the shipped trust list before the first
+        // sync, the synced lists after it, with nothing to reload.
         let verifier = CardVerifier(store: catalog.store, clock: FakeClock(NOW))
-        XCTAssertNil(verifier.trustListVersion)
+        XCTAssertEqual(verifier.trustListVersion, 1)
         let fractions = Recorder<Double>()
         let first = await syncer.sync { fractions.append($0) }
         XCTAssertEqual(first, .updated(version: 1, viaDelta: false))
@@ -77,7 +77,9 @@ final class FeedSyncerTests: ServedFeedTestCase {
 
     func testFailuresBecomeUserFacingProblemsAndChangeNothing() async throws {
         let other = try IssuerKey.generate()
-        let (wrongRootCatalog, wrongRoot) = try phone("wrong-root.db", root: other.publicKey())
+        let world = feed.publisher.world
+        let otherPin = world.pin(try world.trustList(signer: other), rootPublicKey: other.publicKey())
+        let (wrongRootCatalog, wrongRoot) = try phone("wrong-root.db", pin: otherPin)
         let refused = await wrongRoot.sync()
         XCTAssertEqual(refused, .failed(.securityProblem))
         let stored = try await wrongRootCatalog.storeCount()
@@ -101,6 +103,17 @@ final class FeedSyncerTests: ServedFeedTestCase {
         XCTAssertEqual(misconfigured, .failed(.misconfigured))
         let state = await ftp.state
         XCTAssertEqual(state, .finished(.failed(.misconfigured), at: NOW))
+
+        // Another project's feed signed by the same root (the host swapped it): a security
+        // problem, and the phone keeps its project's data.
+        let (pinnedCatalog, pinned) = try phone("pinned.db")
+        let first = await pinned.sync()
+        XCTAssertEqual(first, .updated(version: 1, viaDelta: false))
+        try feed.publisher.publish(trustList: try feed.publisher.world.trustList(version: 5, projectId: 2))
+        let wrongProject = await pinned.sync()
+        XCTAssertEqual(wrongProject, .failed(.securityProblem))
+        let kept = try await pinnedCatalog.storeCount()
+        XCTAssertEqual(kept, 4)
     }
 
     func testCancelledCallerGetsCancelled() async throws {
@@ -149,6 +162,7 @@ final class FeedSyncerTests: ServedFeedTestCase {
             (.Damaged(detail: "hash"), .damaged),
             (.BadSignature, .securityProblem),
             (.NotAllowed, .securityProblem),
+            (.WrongProject(offered: 2, pinned: 1), .securityProblem),
             (.VersionNotNewer(offered: 1, current: 2), .securityProblem),
             (.Expired, .outdated),
             (.Storage, .storage),
@@ -168,8 +182,11 @@ final class FeedSyncerTests: ServedFeedTestCase {
         XCTAssertTrue(FeedSyncProblem.damaged.isSecurityRelevant)
         XCTAssertTrue(FeedSyncProblem.securityProblem.isSecurityRelevant)
         XCTAssertFalse(FeedSyncProblem.securityProblem.isTemporary)
-        XCTAssertNil(FeedConfiguration(url: "https://example.org/feed", rootPublicKeyHex: "zz"))
-        XCTAssertEqual(FeedConfiguration(url: "u", rootPublicKeyHex: " 0a0B \n")?.rootPublicKey, Data([0x0a, 0x0b]))
+        XCTAssertNil(FeedConfiguration(url: "https://example.org/feed", rootPublicKeyHex: "zz", projectId: 1, trustList: Data()))
+        let configured = FeedConfiguration(url: "u", rootPublicKeyHex: " 0a0B \n", projectId: 7, trustList: Data([1]))
+        XCTAssertEqual(configured?.rootPublicKey, Data([0x0a, 0x0b]))
+        XCTAssertEqual(configured?.project.projectId, 7)
+        XCTAssertEqual(configured?.project.trustList, Data([1]))
     }
 }
 #endif

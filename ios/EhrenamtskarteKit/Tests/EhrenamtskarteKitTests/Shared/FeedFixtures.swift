@@ -72,16 +72,16 @@ final class FeedPublisher {
     }
 
     /// Publishes `csv` (by default `storesCsv`), the revocation list and the news as the next
-    /// feed version.
+    /// feed version, with `trustList` (by default the world's) into `dir` (by default the feed).
     @discardableResult
-    func publish(storesCsv csv: String = storesCsv) throws -> PublishResult {
-        try Self.publish(world, feedDir, csv, [revocations], newsBundles)
+    func publish(storesCsv csv: String = storesCsv, trustList: Data? = nil, into dir: String? = nil) throws -> PublishResult {
+        try Self.publish(world, dir ?? feedDir, csv, [revocations], newsBundles, trustList: trustList)
     }
 
     private static func publish(_ world: World, _ dir: String, _ csv: String, _ revocations: [Data],
-                                _ news: [Data]) throws -> PublishResult {
+                                _ news: [Data], trustList: Data? = nil) throws -> PublishResult {
         try world.issuer.publishFeed(rootPublicKey: world.rootPublicKey, publication: FeedPublication(
-            dir: dir, stores: Data(csv.utf8), geojson: false, trustList: world.trust,
+            dir: dir, stores: Data(csv.utf8), geojson: false, trustList: trustList ?? world.trust,
             revocationLists: revocations, newsBundles: news, now: NOW, expiresInSecs: 14 * DAY))
     }
 }

@@ -72,6 +72,8 @@ final class ServedFeed {
 
     var url: String { server.url }
     var rootPublicKey: Data { publisher.root.publicKey() }
+    /// The project the phones are pinned to: the published trust list.
+    var pin: ProjectPin { publisher.world.pin() }
 
     init(news: [NewsItemSpec] = []) throws {
         dir = try TempDir()
@@ -79,9 +81,10 @@ final class ServedFeed {
         server = try FeedServer(dir: publisher.feedDir)
     }
 
-    /// An empty phone feed store in the feed's temporary directory, with the feed's root key.
-    func phone(_ name: String = "phone.db", platform: Platform = .ios) throws -> FeedStore {
-        try FeedStore.open(path: dir.path(name), rootPublicKey: rootPublicKey, platform: platform, now: NOW)
+    /// An empty phone feed store in the feed's temporary directory, pinned to `pin` (the feed's
+    /// project and trust list by default).
+    func phone(_ name: String = "phone.db", platform: Platform = .ios, pin: ProjectPin? = nil) throws -> FeedStore {
+        try FeedStore.open(path: dir.path(name), project: pin ?? self.pin, platform: platform, now: NOW)
     }
 
     /// A phone feed store that synced version 1.

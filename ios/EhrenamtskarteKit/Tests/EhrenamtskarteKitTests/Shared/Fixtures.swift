@@ -140,13 +140,14 @@ final class TempDir {
 struct World {
     let root: IssuerKey
     let issuer: IssuerKey
+    let entry: IssuerEntrySpec
     let trust: Data
     let verifier: Verifier
 
     init(roles: [Role] = [.cards], regions: [UInt32]? = [9162]) throws {
         root = try IssuerKey.generate()
         issuer = try IssuerKey.generate()
-        let entry = IssuerEntrySpec(
+        entry = IssuerEntrySpec(
             publicKey: issuer.publicKey(), name: "Landkreis Test", roles: roles,
             regions: regions, cardTypes: [.standard, .gold],
             validFrom: NOW - 365 * DAY, validUntil: NOW + 365 * DAY, withdrawn: false)
@@ -157,6 +158,17 @@ struct World {
     }
 
     var rootPublicKey: Data { root.publicKey() }
+
+    /// The issuer's trust list of `projectId` at `version`, signed by `signer` (the root by default).
+    func trustList(version: UInt64 = 1, projectId: UInt32 = 1, signer: IssuerKey? = nil) throws -> Data {
+        try (signer ?? root).signTrustList(spec: TrustListSpec(
+            version: version, issuedAt: NOW - DAY, expiresAt: NOW + 30 * DAY, projectId: projectId, issuers: [entry]))
+    }
+
+    /// The project an app built with `trustList` (the world's trust list by default) is pinned to.
+    func pin(_ trustList: Data? = nil, projectId: UInt32 = 1, rootPublicKey: Data? = nil) -> ProjectPin {
+        ProjectPin(rootPublicKey: rootPublicKey ?? self.rootPublicKey, projectId: projectId, trustList: trustList ?? trust)
+    }
 
     /// A card for `name` from the world's issuer, issued at NOW.
     func issue(_ name: String = "Erika Mustermann", deviceKey: Data? = nil,

@@ -8,7 +8,7 @@ import de.ehrenamtskarte.core.FeedStore
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.LogLevel
 import de.ehrenamtskarte.core.Platform
-import de.ehrenamtskarte.core.Verifier
+import de.ehrenamtskarte.core.ProjectPin
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.android.KeystoreSecretCipher
 import de.ehrenamtskarte.core.android.LogcatLogger
@@ -48,7 +48,7 @@ class Services(context: Context, val feed: FeedServices) {
     val walletModel = WalletModel(wallet)
     val presenter = CardPresenter(wallet)
 
-    /** Null when no root key is installed (see assets/trust/README.md). */
+    /** Null when the app's project is not configured (see assets/trust/README.md). */
     val verifier: CodeVerifier? get() = feed.verifier
 
     val lang: Lang get() = if (Locale.getDefault().language == "de") Lang.DE else Lang.EN
@@ -56,46 +56,32 @@ class Services(context: Context, val feed: FeedServices) {
 
 /**
  * The phone's feed store: stores, the signed trust and revocation lists, news and the geofencing
- * state in one database, opened once with the Land's root key. Its sync refreshes all of it (the
- * verifier and the news included); the only thing the app does with a sync's result is apply its
- * geofence update, which the kit's FeedSyncer hands to the news coordinator.
+ * state in one database, opened once with the app's project pin (the Land's root key, the project
+ * id and the trust list the app ships, which verifies cards before the first sync). Its sync
+ * refreshes all of it (the verifier and the news included); the only thing the app does with a
+ * sync's result is apply its geofence update, which the kit's FeedSyncer hands to the news
+ * coordinator.
  */
 class FeedServices(private val context: Context) {
-    /** The Land's root key (trust anchor of the cards and the feed, its news included); null when not installed. */
-    val rootKey: ByteArray? = AppConfig.rootKey(context)
+    /** The project the app is pinned to; null when not configured. */
+    val project: ProjectPin? = AppConfig.project(context)
 
-    /** Null without a root key (see assets/trust/README.md). */
-    val store: FeedStore? = rootKey?.let { root ->
-        FeedStore.open(File(context.noBackupFilesDir, "feed.sqlite").path, root, Platform.ANDROID, System.currentTimeMillis() / 1000)
+    /** Null without a project pin (see assets/trust/README.md). */
+    val store: FeedStore? = project?.let { pin ->
+        FeedStore.open(File(context.noBackupFilesDir, "feed.sqlite").path, pin, Platform.ANDROID, System.currentTimeMillis() / 1000)
     }
 
-    /** Null when the app has no feed URL or root key configured. */
+    /** Null when the app has no feed URL or project configured. */
     val syncer: FeedSyncer? by lazy {
         val url = AppConfig.feedUrl(context) ?: return@lazy null
         store?.let { FeedSyncer(it, url, geofence = (context.applicationContext as EhkApplication).news?.coordinator) }
     }
 
-    /**
-     * The store's checks. Until a sync brought a trust list, the lists bundled in the assets (if
-     * any) bridge the time; from then on the store's own, which every sync keeps current.
-     */
-    val verifier: CodeVerifier? = store?.let { store ->
-        val bundled = rootKey?.let { bundledVerifier(it) }
-        CodeVerifier { qrText, now ->
-            if (bundled == null || store.trustListVersion() != null) store.verify(qrText, now) else bundled.verify(qrText, now)
-        }
-    }
+    /** The store's checks: the shipped trust list until a sync brings a newer one. */
+    val verifier: CodeVerifier? = store?.let { store -> CodeVerifier { qrText, now -> store.verify(qrText, now) } }
 
     /** One sync (the worker, or the stores screen's refresh); null when no feed is configured. */
     suspend fun sync(): SyncState.Finished? = syncer?.syncNow()
-
-    private fun bundledVerifier(root: ByteArray): Verifier? {
-        val trustList = AppConfig.asset(context, "trust-list.cose") ?: return null
-        val verifier = Verifier(root)
-        if (runCatching { verifier.loadTrustList(trustList) }.isFailure) return null
-        AppConfig.asset(context, "revocations.cose")?.let { runCatching { verifier.loadRevocationList(it) } }
-        return verifier
-    }
 }
 
 /** What the app is configured with, from `assets/trust/` (see the README there). */
@@ -104,6 +90,18 @@ object AppConfig {
         context.assets.open("trust/$name").use { it.readBytes() }
     } catch (e: FileNotFoundException) {
         null
+    }
+
+    /**
+     * The project pin: the root key, the project id (`project-id.txt`) and the trust list the app
+     * ships (`trust-list.cose`); null when one is missing. The core checks at open that they hold
+     * together.
+     */
+    fun project(context: Context): ProjectPin? {
+        val root = rootKey(context) ?: return null
+        val id = asset(context, "project-id.txt")?.toString(Charsets.US_ASCII)?.trim()?.toUIntOrNull() ?: return null
+        val trustList = asset(context, "trust-list.cose") ?: return null
+        return ProjectPin(rootPublicKey = root, projectId = id, trustList = trustList)
     }
 
     /** The Land's root public key (64 hex digits in `root.key.pub`): trust anchor of cards and of the feed. */

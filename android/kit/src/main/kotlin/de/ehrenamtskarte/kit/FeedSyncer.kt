@@ -36,7 +36,7 @@ enum class SyncProblem(val retry: SyncRetry) {
     /** The publisher's feed has expired (or this phone's clock is far off). */
     OUTDATED(SyncRetry.NEXT_PERIOD),
 
-    /** Bad signature, a key not allowed to sign the feed, or a replayed/rolled-back version: a security problem. */
+    /** Bad signature, a key not allowed to sign the feed, another project's feed, or a replayed/rolled-back version: a security problem. */
     SECURITY(SyncRetry.NEXT_PERIOD),
 
     /** The app's feed URL or root key is wrong: a configuration bug, retrying will not help. */
@@ -56,7 +56,9 @@ enum class SyncProblem(val retry: SyncRetry) {
             is FeedException.Network -> OFFLINE
             is FeedException.Damaged -> DAMAGED
             is FeedException.Expired -> OUTDATED
-            is FeedException.BadSignature, is FeedException.NotAllowed, is FeedException.VersionNotNewer -> SECURITY
+            is FeedException.BadSignature, is FeedException.NotAllowed, is FeedException.WrongProject,
+            is FeedException.VersionNotNewer,
+            -> SECURITY
             is FeedException.InvalidArgument -> CONFIGURATION
             is FeedException.Storage -> STORAGE
             // Interrupted is a search's, never a sync's; should it come, the sync was stopped.

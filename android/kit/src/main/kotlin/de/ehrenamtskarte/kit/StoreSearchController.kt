@@ -38,7 +38,7 @@ enum class StoreProblem {
             is FeedException.Interrupted -> null
             is FeedException.Storage, is FeedException.Cancelled, is FeedException.Network, is FeedException.Damaged,
             is FeedException.BadSignature, is FeedException.NotAllowed, is FeedException.VersionNotNewer,
-            is FeedException.Expired,
+            is FeedException.WrongProject, is FeedException.Expired,
             -> STORAGE
         }
     }

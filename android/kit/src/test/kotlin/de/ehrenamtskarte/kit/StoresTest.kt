@@ -9,11 +9,13 @@ import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.core.ProgressListener
 import de.ehrenamtskarte.core.StoreQuery
 import de.ehrenamtskarte.core.StoreSummary
+import de.ehrenamtskarte.core.SyncCancellation
 import de.ehrenamtskarte.core.SyncOutcome
 import de.ehrenamtskarte.core.SyncReport
 import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.testing.CAFE_ROW
 import de.ehrenamtskarte.testing.DAY
+import de.ehrenamtskarte.testing.FeedServer
 import de.ehrenamtskarte.testing.FeedWorld
 import de.ehrenamtskarte.testing.MARIENPLATZ
 import de.ehrenamtskarte.testing.NOW
@@ -30,6 +32,7 @@ import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import java.io.File
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
@@ -210,9 +213,11 @@ object StoresTest {
         val clock = VirtualClock(NOW, autoAdvance = true)
         val syncer = FeedSyncer(phone, f.url, clock)
 
-        // Before the first sync the store has no trust list; the sync brings it, nothing to rewire.
+        // Before the first sync the store verifies with the trust list the app ships; the sync
+        // brings the revocation list, nothing to rewire.
         val verifier = phone.asCodeVerifier()
-        assertNull(phone.trustListVersion())
+        assertEquals(1uL, phone.trustListVersion())
+        assertIs<Verification.Valid>(verifier.verify(f.card.qrText, NOW))
 
         val states = syncer.sync().toList()
         assertIs<SyncState.Running>(states.first())
@@ -246,7 +251,8 @@ object StoresTest {
 
         // A feed signed under another root: a security problem, never retried with backoff.
         IssuerKey.generate().use { other ->
-            openPhone(f.dir, other.publicKey(), name = "other.db").use { fresh ->
+            val otherPin = f.pub.pin(f.pub.trustList(signer = other), rootKey = other.publicKey())
+            openPhone(f.dir, otherPin, name = "other.db").use { fresh ->
                 val bad = assertIs<SyncState.Failed>(FeedSyncer(fresh, f.url, clock).syncNow())
                 assertEquals(SyncProblem.SECURITY, bad.problem)
                 assertTrue(bad.problem.isSecurityProblem)
@@ -256,11 +262,22 @@ object StoresTest {
             }
         }
         // The feed expired (the issuer stopped publishing, or the phone's clock is far ahead).
-        openPhone(f.dir, f.root, name = "late.db").use { fresh ->
+        openPhone(f.dir, f.pin, name = "late.db").use { fresh ->
             val late = VirtualClock(NOW + 15 * DAY, autoAdvance = true)
             val expired = assertIs<SyncState.Failed>(FeedSyncer(fresh, f.url, late).syncNow())
             assertEquals(SyncProblem.OUTDATED, expired.problem)
             assertEquals(0uL, fresh.storeCount())
+        }
+        // Another project's feed signed by the same root (the host swapped it): a security
+        // problem; the phone keeps its project's data.
+        f.pub.trust = f.pub.trustList(version = 5uL, projectId = 2u)
+        f.pub.publish(into = File(f.dir, "project-2"))
+        FeedServer(File(f.dir, "project-2")).use { foreign ->
+            val refused = assertIs<SyncState.Failed>(FeedSyncer(phone, foreign.url, clock).syncNow())
+            assertEquals(SyncProblem.SECURITY, refused.problem)
+            assertEquals(1uL, refused.feedVersion)
+            assertEquals(4uL, phone.storeCount())
+            assertEquals(1uL, phone.trustListVersion())
         }
         assertEquals(1uL, phone.feedVersion())
     }
@@ -268,14 +285,14 @@ object StoresTest {
     /** A sync stopped half-way (here from its first progress report) is CANCELLED and changes nothing. */
     fun cancelledSyncChangesNothing() = withFeedWorld { f ->
         val cancelling = object : FeedStoreInterface by f.phone {
-            override suspend fun sync(url: String, now: Long, progress: ProgressListener?): SyncReport {
+            override suspend fun sync(url: String, now: Long, progress: ProgressListener?, cancellation: SyncCancellation?): SyncReport {
                 val stop = object : ProgressListener {
                     override fun progress(done: ULong, total: ULong) {
                         f.phone.cancelSync()
                         progress?.progress(done, total)
                     }
                 }
-                return f.phone.sync(url, now, stop)
+                return f.phone.sync(url, now, stop, cancellation)
             }
         }
         runBlocking {

@@ -17,6 +17,7 @@ import de.ehrenamtskarte.core.NewsItemSpec
 import de.ehrenamtskarte.core.Platform
 import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.core.ProgressListener
+import de.ehrenamtskarte.core.ProjectPin
 import de.ehrenamtskarte.core.PublishResult
 import de.ehrenamtskarte.core.Role
 import de.ehrenamtskarte.core.SyncOutcome
@@ -52,18 +53,29 @@ class Publisher(
 ) : AutoCloseable {
     val root: IssuerKey = IssuerKey.generate()
     val issuer: IssuerKey = IssuerKey.generate()
-    val trust: ByteArray = signedTrustList(root, issuerEntry(issuer, name, roles, regions = null))
+    private val entry = issuerEntry(issuer, name, roles, regions = null)
+
+    /** The trust list [publish] puts in the feed (version 1 of project 1 at first). */
+    var trust: ByteArray = trustList()
     val feed = File(dir, "feed")
+
+    /** The issuer's trust list of [projectId] at [version], signed by [signer] (this root by default). */
+    fun trustList(version: ULong = 1uL, projectId: UInt = 1u, signer: IssuerKey = root): ByteArray =
+        signedTrustList(signer, entry, version = version, projectId = projectId)
+
+    /** The project an app built with [trustList] (the published one by default) is pinned to. */
+    fun pin(trustList: ByteArray = trust, projectId: UInt = 1u, rootKey: ByteArray = root.publicKey()) =
+        ProjectPin(rootPublicKey = rootKey, projectId = projectId, trustList = trustList)
 
     /** The store CSV the next [publish] puts in the feed. */
     var stores: String = STORES_CSV
 
     /** Publishes [stores] with the lists and news bundles given; the result says the feed version. */
-    fun publish(revocations: List<ByteArray> = emptyList(), news: List<ByteArray> = emptyList()): PublishResult =
+    fun publish(revocations: List<ByteArray> = emptyList(), news: List<ByteArray> = emptyList(), into: File = feed): PublishResult =
         issuer.publishFeed(
             root.publicKey(),
             FeedPublication(
-                dir = feed.path, stores = stores.toByteArray(), geojson = false, trustList = trust,
+                dir = into.path, stores = stores.toByteArray(), geojson = false, trustList = trust,
                 revocationLists = revocations, newsBundles = news, now = NOW, expiresInSecs = 14 * DAY,
             ),
         )
@@ -74,9 +86,9 @@ class Publisher(
     }
 }
 
-/** The phone's feed store at [dir]/[name] for the project of [root]. */
-fun openPhone(dir: File, root: ByteArray, platform: Platform = Platform.ANDROID, name: String = "phone.db"): FeedStore =
-    FeedStore.open(File(dir, name).path, root, platform, NOW)
+/** The phone's feed store at [dir]/[name] for the project [pin]. */
+fun openPhone(dir: File, pin: ProjectPin, platform: Platform = Platform.ANDROID, name: String = "phone.db"): FeedStore =
+    FeedStore.open(File(dir, name).path, pin, platform, NOW)
 
 /** [FeedStore.sync] (a suspend fun) from plain test code. */
 fun FeedStore.syncBlocking(url: String, now: Long = NOW, progress: ProgressListener? = null): SyncReport =
@@ -133,12 +145,15 @@ class FeedWorld(val dir: File, platform: Platform = Platform.ANDROID) : AutoClos
 
     init {
         assertEquals(1uL, published.version)
-        phone = openPhone(dir, pub.root.publicKey(), platform)
+        phone = openPhone(dir, pub.pin(), platform)
         server = FeedServer(pub.feed)
     }
 
     val url: String get() = server.url
     val root: ByteArray get() = pub.root.publicKey()
+
+    /** The project the phone is pinned to (the published trust list). */
+    val pin: ProjectPin = pub.pin()
 
     fun sync(progress: ProgressListener? = null, now: Long = NOW): SyncOutcome = phone.syncBlocking(url, now, progress).outcome
 
@@ -216,7 +231,7 @@ class NewsWorld(dir: File, platform: Platform = Platform.ANDROID) : AutoCloseabl
     val pub = Publisher(dir, "Stadt Nürnberg", listOf(Role.CARDS, Role.STORES, Role.NEWS))
     val root: IssuerKey get() = pub.root
     val issuer: IssuerKey get() = pub.issuer
-    val phone: FeedStore = openPhone(dir, pub.root.publicKey(), platform)
+    val phone: FeedStore = openPhone(dir, pub.pin(), platform)
     val server: FeedServer
     val firstSync: SyncReport
 

@@ -85,9 +85,10 @@ fun issuerEntry(
 )
 
 /** Version 1 of project 1's trust list, signed by [root]. */
-fun signedTrustList(root: IssuerKey, vararg issuers: IssuerEntrySpec): ByteArray = root.signTrustList(
-    TrustListSpec(version = 1uL, issuedAt = NOW - DAY, expiresAt = NOW + 30 * DAY, projectId = 1u, issuers = issuers.toList()),
-)
+fun signedTrustList(root: IssuerKey, vararg issuers: IssuerEntrySpec, version: ULong = 1uL, projectId: UInt = 1u): ByteArray =
+    root.signTrustList(
+        TrustListSpec(version = version, issuedAt = NOW - DAY, expiresAt = NOW + 30 * DAY, projectId = projectId, issuers = issuers.toList()),
+    )
 
 class World(val root: IssuerKey, val issuer: IssuerKey, val trustList: ByteArray, val verifier: Verifier)
 
