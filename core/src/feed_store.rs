@@ -24,7 +24,7 @@ use crate::trust::list::TrustList;
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{params, OptionalExtension};
 use std::path::Path;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// How close to a favorite store with a discount the opt-in offer applies.
 pub const FAVORITE_OFFER_RADIUS_M: f64 = 150.0;
@@ -50,7 +50,9 @@ pub struct FeedStore {
     db: StoreDb,
     root: VerifyingKey,
     platform: Platform,
-    verifier: RwLock<Verifier>,
+    /// Replaced whole after a sync, never changed in place: a caller holding the old one keeps
+    /// a consistent verifier.
+    verifier: RwLock<Arc<Verifier>>,
     news: RwLock<NewsIndex>,
     policy: NotificationPolicy,
     /// The geofencing state, written through to the database after every change.
@@ -94,7 +96,7 @@ impl FeedStore {
             }
         };
         let store = FeedStore {
-            verifier: RwLock::new(Verifier::new(root)),
+            verifier: RwLock::new(Arc::new(Verifier::new(root))),
             news: RwLock::new(NewsIndex::new(&[])),
             db,
             root,
@@ -126,7 +128,7 @@ impl FeedStore {
     fn reload_lists(&self, now: i64) -> Result<()> {
         let mut verifier = verifier_from_db(&self.db, self.root)?;
         verifier.adopt_replay_cache(&read(&self.verifier));
-        *write(&self.verifier) = verifier;
+        *write(&self.verifier) = Arc::new(verifier);
         self.reload_news(now)
     }
 
@@ -184,7 +186,7 @@ impl FeedStore {
     /// refuses the real feed. The next sync takes a full snapshot.
     pub fn reset_feed(&self, now: i64) -> Result<GeofenceUpdate> {
         self.db.forget_feed()?;
-        *write(&self.verifier) = Verifier::new(self.root);
+        *write(&self.verifier) = Arc::new(Verifier::new(self.root));
         self.reload_news(now)?;
         self.news_changed(now)
     }
@@ -197,6 +199,12 @@ impl FeedStore {
     /// Checks a scanned code against the synced trust and revocation lists.
     pub fn verify(&self, qr_text: &str, now: i64) -> Verification {
         read(&self.verifier).verify(qr_text, now)
+    }
+
+    /// The verifier of the lists synced so far, for the wallet's check of a card it stores.
+    /// A sync replaces it: ask again afterwards.
+    pub fn verifier(&self) -> Arc<Verifier> {
+        Arc::clone(&read(&self.verifier))
     }
 
     /// The trust list the verifier uses, if a sync brought one.
