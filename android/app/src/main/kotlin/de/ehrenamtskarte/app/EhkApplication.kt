@@ -45,7 +45,7 @@ class Services(context: Context, val feed: FeedServices) {
     private val keyStore = EncryptedKeyStore(KeystoreSecretCipher(), SharedPreferencesSecretStorage(context))
 
     val wallet: Wallet = Wallet.open(File(context.noBackupFilesDir, "wallet.sqlite").path, keyStore)
-    val walletModel = WalletModel(wallet)
+    val walletModel = WalletModel(wallet, verifier = feed::walletVerifier)
     val presenter = CardPresenter(wallet)
 
     /** Null when no root key is installed (see assets/trust/README.md). */
@@ -75,15 +75,25 @@ class FeedServices(private val context: Context) {
         store?.let { FeedSyncer(it, url, geofence = (context.applicationContext as EhkApplication).news?.coordinator) }
     }
 
+    /** The lists bundled in the assets, if any, for the time before the first sync. */
+    private val bundled: Verifier? = rootKey?.let { bundledVerifier(it) }
+
     /**
      * The store's checks. Until a sync brought a trust list, the lists bundled in the assets (if
      * any) bridge the time; from then on the store's own, which every sync keeps current.
      */
     val verifier: CodeVerifier? = store?.let { store ->
-        val bundled = rootKey?.let { bundledVerifier(it) }
         CodeVerifier { qrText, now ->
             if (bundled == null || store.trustListVersion() != null) store.verify(qrText, now) else bundled.verify(qrText, now)
         }
+    }
+
+    /**
+     * The lists a card must pass before the wallet stores it, the same as [verifier]'s: the store's
+     * once a sync brought a trust list, the bundled ones before. Null without a root key.
+     */
+    fun walletVerifier(): Verifier? = store?.let { store ->
+        if (bundled == null || store.trustListVersion() != null) store.verifier() else bundled
     }
 
     /** One sync (the worker, or the stores screen's refresh); null when no feed is configured. */

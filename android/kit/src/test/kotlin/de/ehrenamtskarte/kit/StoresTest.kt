@@ -9,6 +9,7 @@ import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.core.ProgressListener
 import de.ehrenamtskarte.core.StoreQuery
 import de.ehrenamtskarte.core.StoreSummary
+import de.ehrenamtskarte.core.SyncCancellation
 import de.ehrenamtskarte.core.SyncOutcome
 import de.ehrenamtskarte.core.SyncReport
 import de.ehrenamtskarte.core.Verification
@@ -268,14 +269,14 @@ object StoresTest {
     /** A sync stopped half-way (here from its first progress report) is CANCELLED and changes nothing. */
     fun cancelledSyncChangesNothing() = withFeedWorld { f ->
         val cancelling = object : FeedStoreInterface by f.phone {
-            override suspend fun sync(url: String, now: Long, progress: ProgressListener?): SyncReport {
+            override suspend fun sync(url: String, now: Long, progress: ProgressListener?, cancellation: SyncCancellation?): SyncReport {
                 val stop = object : ProgressListener {
                     override fun progress(done: ULong, total: ULong) {
                         f.phone.cancelSync()
                         progress?.progress(done, total)
                     }
                 }
-                return f.phone.sync(url, now, stop)
+                return f.phone.sync(url, now, stop, cancellation)
             }
         }
         runBlocking {
