@@ -3,7 +3,7 @@
 //! names each internal variant (no catch-all), and logs the internal error at the boundary
 //! (core messages carry no personal data either).
 
-use ehk_core::Error as CoreError;
+use ehk_core::{Error as CoreError, InvalidReason};
 
 fn logged(area: &str, e: &CoreError) {
     match e {
@@ -66,6 +66,8 @@ impl From<CoreError> for TrustError {
             | CoreError::KeyStore(_)
             | CoreError::CardNotFound
             | CoreError::WrongDevice
+            | CoreError::CardRefused(_)
+            | CoreError::NotNewerThanStored
             | CoreError::Network(_) => TrustError::Internal,
         }
     }
@@ -78,6 +80,13 @@ pub enum WalletError {
     InvalidArgument { detail: String },
     #[error("not a readable card")]
     InvalidCard,
+    /// The card did not verify, or has expired: nothing was stored. `NoTrustList` means the
+    /// phone has not synced yet.
+    #[error("the card was refused: {reason:?}")]
+    CardRefused { reason: InvalidReason },
+    /// The wallet holds this card issued at the same time or later and keeps it.
+    #[error("the wallet already holds this card, issued at the same time or later")]
+    NotNewerThanStored,
     #[error("the card is bound to another device")]
     WrongDevice,
     #[error("no such card in the wallet")]
@@ -93,6 +102,8 @@ impl From<CoreError> for WalletError {
         logged("wallet", &e);
         match e {
             CoreError::WrongDevice => WalletError::WrongDevice,
+            CoreError::CardRefused(reason) => WalletError::CardRefused { reason },
+            CoreError::NotNewerThanStored => WalletError::NotNewerThanStored,
             CoreError::CardNotFound => WalletError::CardNotFound,
             CoreError::KeyStore(k) => WalletError::KeyStore {
                 detail: k.to_string(),
@@ -219,7 +230,9 @@ impl From<CoreError> for FeedError {
             | CoreError::Qr(_)
             | CoreError::KeyStore(_)
             | CoreError::CardNotFound
-            | CoreError::WrongDevice => FeedError::Storage,
+            | CoreError::WrongDevice
+            | CoreError::CardRefused(_)
+            | CoreError::NotNewerThanStored => FeedError::Storage,
         }
     }
 }

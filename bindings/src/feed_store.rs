@@ -4,7 +4,7 @@
 //! Everything is decided in `ehk_core::FeedStore`; this file only converts.
 
 use crate::errors::FeedError;
-use crate::verifier::Verification;
+use crate::verifier::{Verification, Verifier};
 use ehk_core::feed::{SyncCancel, SyncOutcome};
 use ehk_core::keys::public_key_from_bytes;
 use ehk_core::news::geofence::Fix;
@@ -352,6 +352,13 @@ impl FeedStore {
     /// Checks a scanned code offline against the synced trust and revocation lists.
     pub fn verify(&self, qr_text: String, now: i64) -> Verification {
         self.inner.verify(&qr_text, now).into()
+    }
+
+    /// The verifier of the lists synced so far, for `Wallet::add_card`; a sync replaces it,
+    /// so ask again afterwards. Before the first sync it has no trust list and every card is
+    /// refused with `NoTrustList`.
+    pub fn verifier(&self) -> Arc<Verifier> {
+        Verifier::of_feed(self.inner.verifier())
     }
 
     pub fn trust_list_version(&self) -> Option<u64> {

@@ -296,6 +296,8 @@ impl From<ehk_core::Error> for IssueError {
             | E::Qr(_)
             | E::CardNotFound
             | E::WrongDevice
+            | E::CardRefused(_)
+            | E::NotNewerThanStored
             | E::Network(_)
             | E::HashMismatch(_)
             | E::Expired(_) => invalid("the request failed"),

@@ -45,10 +45,37 @@ impl From<ehk_core::Verification> for Verification {
     }
 }
 
-/// Verifies scanned codes offline against the trust list and revocation lists it holds.
+/// Verifies scanned codes offline against the trust list and revocation lists it holds. The
+/// wallet takes a card only after a verifier accepted it (`Wallet::add_card`).
 #[derive(uniffi::Object)]
 pub struct Verifier {
-    inner: RwLock<ehk_core::Verifier>,
+    /// Shared with the feed store when it comes from `FeedStore::verifier`: its lists then come
+    /// with the sync only.
+    inner: RwLock<Arc<ehk_core::Verifier>>,
+}
+
+impl Verifier {
+    /// The feed store's verifier, shared (and so its memory of codes already seen).
+    pub(crate) fn of_feed(inner: Arc<ehk_core::Verifier>) -> Arc<Verifier> {
+        Arc::new(Verifier {
+            inner: RwLock::new(inner),
+        })
+    }
+
+    pub(crate) fn core(&self) -> Arc<ehk_core::Verifier> {
+        Arc::clone(&self.inner.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn load(
+        &self,
+        load: impl FnOnce(&mut ehk_core::Verifier) -> ehk_core::error::Result<UpdateOutcome>,
+    ) -> Result<UpdateOutcome, TrustError> {
+        let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        let own = Arc::get_mut(&mut inner).ok_or_else(|| TrustError::InvalidArgument {
+            detail: "this is the feed store's verifier: its lists come with the sync".into(),
+        })?;
+        Ok(load(own)?)
+    }
 }
 
 #[uniffi::export]
@@ -61,20 +88,18 @@ impl Verifier {
                 detail: "the root public key must be 32 bytes of a valid Ed25519 key".into(),
             })?;
         Ok(Arc::new(Verifier {
-            inner: RwLock::new(ehk_core::Verifier::new(root)),
+            inner: RwLock::new(Arc::new(ehk_core::Verifier::new(root))),
         }))
     }
 
     /// Loads a root-signed trust list; an older version is refused.
     pub fn load_trust_list(&self, signed_list: Vec<u8>) -> Result<UpdateOutcome, TrustError> {
-        let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        Ok(inner.load_trust_list(&signed_list)?)
+        self.load(|v| v.load_trust_list(&signed_list))
     }
 
     /// Loads an issuer-signed revocation list; needs a trust list first.
     pub fn load_revocation_list(&self, signed_list: Vec<u8>) -> Result<UpdateOutcome, TrustError> {
-        let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        Ok(inner.load_revocation_list(&signed_list)?)
+        self.load(|v| v.load_revocation_list(&signed_list))
     }
 
     pub fn trust_list_version(&self) -> Option<u64> {

@@ -1,6 +1,7 @@
 //! The holder's wallet, with the device key kept by a key store the shell implements.
 
 use crate::errors::{KeyStoreError, WalletError};
+use crate::verifier::Verifier;
 use ehk_core::wallet::{CardStatus, ClockStatus};
 use ehk_core::{CardType, Day, WalletCard};
 use std::sync::Arc;
@@ -81,8 +82,27 @@ impl Wallet {
         Ok(self.inner.device_public_key()?.to_vec())
     }
 
-    pub fn add_card(&self, qr_text: String, now: i64) -> Result<WalletCard, WalletError> {
-        Ok(self.inner.add_card(&qr_text, now)?)
+    /// Adds a card from its QR text once `verifier` (the phone's: `FeedStore::verifier`)
+    /// accepted it. Refused with `CardRefused` and the reason (`NoTrustList` before the first
+    /// sync; `Expired` for an expired card), `WrongDevice`, or `NotNewerThanStored` when the
+    /// wallet already holds this card issued at the same time or later (and keeps it).
+    pub fn add_card(
+        &self,
+        qr_text: String,
+        verifier: Arc<Verifier>,
+        now: i64,
+    ) -> Result<WalletCard, WalletError> {
+        Ok(self.inner.add_card(&qr_text, &verifier.core(), now)?)
+    }
+
+    /// Verifies the cards an older app version stored without a check, so their dates count
+    /// for `clock_check`; call it after a sync. Returns how many cards remain unchecked.
+    pub fn check_stored_cards(
+        &self,
+        verifier: Arc<Verifier>,
+        now: i64,
+    ) -> Result<u32, WalletError> {
+        Ok(self.inner.check_stored(&verifier.core(), now)?)
     }
 
     pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {

@@ -176,7 +176,7 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     let (_, bound_claims) = {
         let (credential, claims) =
             issue_card(&issuer, &request("Max Mustermann", Some(device_key)), now)?;
-        wallet.add_credential(&credential, now)?;
+        wallet.add_credential(&credential, &verifier, now)?;
         (credential, claims)
     };
     let live = wallet.present(&bound_claims.card_id_hex(), now)?;

@@ -1,6 +1,7 @@
 //! `ehk wallet`: the holder's side on a computer, the same core the phone apps use.
 
 use crate::files::{read, CliResult};
+use crate::verify::build_verifier;
 use clap::{Args, Subcommand};
 use ehk_core::wallet::CardStatus;
 use ehk_core::{ClockStatus, FileKeyStore, Wallet};
@@ -22,12 +23,22 @@ pub struct WalletArgs {
 enum WalletCommand {
     /// Print this device's public key (created on first use), for a device-bound card.
     DeviceKey,
-    /// Add a card from its QR text or an image of it.
+    /// Add a card from its QR text or an image of it, once it verified against the trust
+    /// list and revocation lists.
     Add {
         #[arg(required_unless_present = "png")]
         text: Option<String>,
         #[arg(long, conflicts_with = "text")]
         png: Option<PathBuf>,
+        /// The root public key file.
+        #[arg(long)]
+        root: PathBuf,
+        /// The root-signed trust list.
+        #[arg(long)]
+        trust_list: PathBuf,
+        /// Issuer revocation lists (repeat the option for several).
+        #[arg(long)]
+        revocations: Vec<PathBuf>,
     },
     /// List the cards with their status.
     List,
@@ -73,7 +84,13 @@ pub fn run(a: WalletArgs, now: i64) -> CliResult {
     let wallet = open(&a.dir)?;
     match a.command {
         WalletCommand::DeviceKey => println!("{}", hex::encode(wallet.device_public_key()?)),
-        WalletCommand::Add { text, png } => {
+        WalletCommand::Add {
+            text,
+            png,
+            root,
+            trust_list,
+            revocations,
+        } => {
             let text = match (text, png) {
                 (Some(t), _) => t,
                 (None, Some(p)) => decode_image(&read(&p)?)?
@@ -82,7 +99,8 @@ pub fn run(a: WalletArgs, now: i64) -> CliResult {
                     .ok_or("no QR code")?,
                 (None, None) => return Err("give the QR text or --png FILE".into()),
             };
-            let card = wallet.add_card(&text, now)?;
+            let verifier = build_verifier(&root, &trust_list, &revocations)?;
+            let card = wallet.add_card(&text, &verifier, now)?;
             println!("added card {} for {}", card.card_id, card.holder_name);
         }
         WalletCommand::List => {

@@ -287,7 +287,34 @@ fn holder_wallet_presents_a_device_bound_card() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("device_presentation_required"));
 
-    ok(d, &["wallet", "--dir", "phone", "add", &text]);
+    let trust = ["--root", "root.key.pub", "--trust-list", "trust.cose"];
+    // Without the trust list the wallet cannot check the card, so it takes none.
+    let out = ehk(d, &["wallet", "--dir", "phone", "add", &text]);
+    assert_eq!(out.status.code(), Some(2));
+    // A forged copy (one byte of the name changed) is refused with the verifier's reason.
+    let forged = {
+        let mut credential = ehk_core::QrPayload::decode(&text).unwrap();
+        let ehk_core::QrPayload::Credential(bytes) = &mut credential else {
+            panic!("a credential")
+        };
+        let at = bytes.windows(4).position(|w| w == b"Erik").unwrap();
+        bytes[at] = b'A';
+        credential.encode()
+    };
+    let out = ehk(
+        d,
+        &[&["wallet", "--dir", "phone", "add", &forged][..], &trust].concat(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad_issuer_signature"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ok(
+        d,
+        &[&["wallet", "--dir", "phone", "add", &text][..], &trust].concat(),
+    );
     let list = ok(d, &["wallet", "--dir", "phone", "list"]);
     assert!(
         list.contains(&card_id) && list.contains("device-bound"),
@@ -314,8 +341,16 @@ fn holder_wallet_presents_a_device_bound_card() {
     ok(d, &verify_args(&["--png", "live.png"]));
 
     // Another phone cannot add it.
-    let out = ehk(d, &["wallet", "--dir", "other-phone", "add", &text]);
+    let out = ehk(
+        d,
+        &[
+            &["wallet", "--dir", "other-phone", "add", &text][..],
+            &trust,
+        ]
+        .concat(),
+    );
     assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another device"));
 }
 
 #[test]

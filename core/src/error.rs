@@ -1,6 +1,7 @@
 //! The core's internal error type. Messages may name files and versions but never carry a
 //! card holder's personal data; the FFI layer maps these onto a smaller public enum.
 
+use crate::card::reason::InvalidReason;
 use crate::keys::KeyId;
 use crate::trust::list::Refusal;
 use crate::wallet::keystore::KeyStoreError;
@@ -44,6 +45,13 @@ pub enum Error {
     CardNotFound,
     #[error("this card is bound to another device's key")]
     WrongDevice,
+    /// The wallet refused a card: the verifier's reason (or `Expired`).
+    #[error("the card was refused: {}", .0.code())]
+    CardRefused(InvalidReason),
+    #[error(
+        "the wallet keeps the card it holds with this id: it was issued at the same time or later"
+    )]
+    NotNewerThanStored,
     #[error("network: {0}")]
     Network(String),
     #[error("{0} does not match the hash or size in the signed manifest")]

@@ -27,7 +27,7 @@ use crate::trust::pin::ProjectPin;
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{params, OptionalExtension};
 use std::path::Path;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// How close to a favorite store with a discount the opt-in offer applies.
 pub const FAVORITE_OFFER_RADIUS_M: f64 = 150.0;
@@ -53,7 +53,9 @@ pub struct FeedStore {
     db: StoreDb,
     pin: ProjectPin,
     platform: Platform,
-    verifier: RwLock<Verifier>,
+    /// Replaced whole after a sync, never changed in place: a caller holding the old one keeps
+    /// a consistent verifier.
+    verifier: RwLock<Arc<Verifier>>,
     news: RwLock<NewsIndex>,
     policy: NotificationPolicy,
     /// The geofencing state, written through to the database after every change.
@@ -94,7 +96,7 @@ impl FeedStore {
             }
         };
         let store = FeedStore {
-            verifier: RwLock::new(Verifier::new(pin.root())),
+            verifier: RwLock::new(Arc::new(Verifier::new(pin.root()))),
             news: RwLock::new(NewsIndex::new(&[])),
             db,
             pin,
@@ -136,7 +138,7 @@ impl FeedStore {
     fn reload_lists(&self, now: i64) -> Result<()> {
         let mut verifier = verifier_from_db(&self.db, self.pin.root())?;
         verifier.adopt_replay_cache(&read(&self.verifier));
-        *write(&self.verifier) = verifier;
+        *write(&self.verifier) = Arc::new(verifier);
         self.reload_news(now)
     }
 
@@ -209,6 +211,12 @@ impl FeedStore {
     /// Checks a scanned code against the synced trust and revocation lists.
     pub fn verify(&self, qr_text: &str, now: i64) -> Verification {
         read(&self.verifier).verify(qr_text, now)
+    }
+
+    /// The verifier of the lists synced so far (or the shipped trust list), for the wallet's
+    /// check of a card it stores. A sync replaces it: ask again afterwards.
+    pub fn verifier(&self) -> Arc<Verifier> {
+        Arc::clone(&read(&self.verifier))
     }
 
     /// The trust list the verifier uses: the shipped one or a newer one a sync brought.

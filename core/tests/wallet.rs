@@ -22,11 +22,11 @@ fn keeps_several_cards_across_reopen_with_file_key_store() {
         req.device_key = Some(device_key);
         let (bound, claims) = world.issue(&req);
         bound_id = claims.card_id_hex();
-        w.add_card(&bound, NOW).unwrap();
+        w.add_card(&bound, &world.verifier, NOW).unwrap();
         let (plain, _) = world.issue(&request("Erika Mustermann"));
-        w.add_card(&plain, NOW).unwrap();
+        w.add_card(&plain, &world.verifier, NOW).unwrap();
         // Adding the same card again does not duplicate it.
-        w.add_card(&bound, NOW).unwrap();
+        w.add_card(&bound, &world.verifier, NOW).unwrap();
         assert_eq!(w.cards(NOW).unwrap().len(), 2);
     }
     let w = Wallet::open(&db, keys).unwrap();
@@ -60,9 +60,12 @@ fn refuses_a_card_bound_to_another_device() {
     req.device_key = Some(other.device_public_key().unwrap());
     let (text, _) = world.issue(&req);
     let mine = wallet();
-    assert!(matches!(mine.add_card(&text, NOW), Err(Error::WrongDevice)));
-    assert!(mine.add_card("EK1:garbage", NOW).is_err());
-    assert!(mine.add_card("hello", NOW).is_err());
+    assert!(matches!(
+        mine.add_card(&text, &world.verifier, NOW),
+        Err(Error::WrongDevice)
+    ));
+    assert!(mine.add_card("EK1:garbage", &world.verifier, NOW).is_err());
+    assert!(mine.add_card("hello", &world.verifier, NOW).is_err());
     assert!(mine.cards(NOW).unwrap().is_empty());
 }
 
@@ -73,7 +76,7 @@ fn warns_ninety_days_before_expiry() {
     let mut req = request("Erika Mustermann");
     req.valid_until = Day::from_ymd(2027, 2, 27); // 90 days after 2026-11-29
     let (text, _) = world.issue(&req);
-    let card = w.add_card(&text, NOW).unwrap();
+    let card = w.add_card(&text, &world.verifier, NOW).unwrap();
     assert_eq!(card.status, CardStatus::ExpiresSoon { days_left: 90 });
     assert_eq!(w.cards(NOW - 86_400).unwrap()[0].status, CardStatus::Valid);
     assert_eq!(
@@ -82,12 +85,16 @@ fn warns_ninety_days_before_expiry() {
     );
     let mut gold = request("Erika Mustermann");
     gold.card_type = CardType::Gold;
-    let gold = w.add_card(&world.issue(&gold).0, NOW).unwrap();
+    let gold = w
+        .add_card(&world.issue(&gold).0, &world.verifier, NOW)
+        .unwrap();
     assert_eq!(gold.status, CardStatus::Valid);
     let mut future = request("Erika Mustermann");
     future.valid_from = Day::from_ymd(2027, 1, 1).unwrap();
     assert_eq!(
-        w.add_card(&world.issue(&future).0, NOW).unwrap().status,
+        w.add_card(&world.issue(&future).0, &world.verifier, NOW)
+            .unwrap()
+            .status,
         CardStatus::NotYetValid
     );
 }
@@ -102,8 +109,12 @@ fn notices_a_wrong_clock() {
         ClockStatus::Behind { .. }
     ));
     // A card issued an hour ago (NOW - 3600) proves the clock cannot show last week.
-    w.add_card(&world.issue(&request("Erika Mustermann")).0, NOW)
-        .unwrap();
+    w.add_card(
+        &world.issue(&request("Erika Mustermann")).0,
+        &world.verifier,
+        NOW,
+    )
+    .unwrap();
     assert_eq!(
         w.clock_check(NOW - 3600 - 7 * 86_400).unwrap(),
         ClockStatus::Behind {

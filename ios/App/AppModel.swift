@@ -90,6 +90,8 @@ final class AppModel: ObservableObject {
     func reload() async {
         guard let wallet else { return }
         do {
+            // Cards an older app version stored unchecked count for the clock check once checked.
+            if let verifier { try await wallet.checkStoredCards(verifier: verifier) }
             cards = try await wallet.cards()
         } catch {
             message = text.walletError(error)
@@ -102,8 +104,12 @@ final class AppModel: ObservableObject {
             message = text.walletUnavailable
             return false
         }
+        guard let verifier else {
+            message = text.verifierUnavailable
+            return false
+        }
         do {
-            try await wallet.add(qrText: qrText)
+            try await wallet.add(qrText: qrText, verifier: verifier)
             await reload()
             return true
         } catch {

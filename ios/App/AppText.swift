@@ -134,6 +134,10 @@ struct AppText {
     func walletError(_ error: Error) -> String {
         switch error as? WalletError {
         case .InvalidCard?: return pick("Das ist kein lesbarer Karten-Code.", "This is not a readable card code.")
+        case let .CardRefused(reason)?: return reasonText(reason: reason, lang: lang)
+        case .NotNewerThanStored?:
+            return pick("Diese Karte ist schon in gleicher oder neuerer Fassung gespeichert.",
+                        "This card is already stored in the same or a newer version.")
         case .WrongDevice?:
             return pick("Diese Karte ist an ein anderes Gerät gebunden.", "This card is bound to another device.")
         case .CardNotFound?: return pick("Die Karte ist nicht mehr gespeichert.", "The card is no longer stored.")

@@ -130,6 +130,16 @@ pub struct Verifier {
 
 type Check<T> = std::result::Result<T, InvalidReason>;
 
+/// What a credential is checked for.
+#[derive(Clone, Copy)]
+enum Purpose<'a> {
+    /// A scanned code: a device-bound card must come as its live presentation, the card must be
+    /// valid today, and the code is remembered to flag a repeat scan.
+    Scan(Option<&'a Presentation<'a>>),
+    /// A card for the holder's wallet; see [`Verifier::verify_for_wallet`].
+    Keep,
+}
+
 impl Verifier {
     pub fn new(root: PublicKey) -> Verifier {
         Verifier::with_settings(root, DEFAULT_SKEW_SECS, DEFAULT_REPLAY_CAPACITY)
@@ -259,6 +269,21 @@ impl Verifier {
         }
     }
 
+    /// Checks a credential the holder is about to keep, or keeps, in a wallet: the issuer's
+    /// signature, the trust rule, the issue time and the revocation list, exactly as for a scan.
+    /// Not checked: a device-bound card's live presentation (the holder's own phone makes
+    /// those) and the validity dates (the wallet shows them as the card's status); nothing is
+    /// remembered as seen, so the holder's own card is no repeat scan in verify mode.
+    pub fn verify_for_wallet(&self, credential: &[u8], now: i64) -> Verification {
+        match self.check_credential(credential, Purpose::Keep, now) {
+            Ok(valid) => Verification::Valid(valid),
+            Err(reason) => {
+                log::debug!("card refused for the wallet: {}", reason.code());
+                Verification::Invalid(reason)
+            }
+        }
+    }
+
     fn check(&self, qr_text: &str, now: i64) -> Check<ValidCard> {
         let payload = QrPayload::decode(qr_text).map_err(|e| match e {
             QrTextError::NotACard => InvalidReason::NotACard,
@@ -271,6 +296,15 @@ impl Verifier {
                 (p.credential, Some(p))
             }
         };
+        self.check_credential(credential, Purpose::Scan(presentation.as_ref()), now)
+    }
+
+    fn check_credential(
+        &self,
+        credential: &[u8],
+        purpose: Purpose<'_>,
+        now: i64,
+    ) -> Check<ValidCard> {
         let envelope =
             SignedEnvelope::parse(credential).map_err(|_| InvalidReason::DamagedEncoding)?;
         let trust = self.trust.as_ref().ok_or(InvalidReason::NoTrustList)?;
@@ -309,15 +343,19 @@ impl Verifier {
             return Err(InvalidReason::IssuedInFuture);
         }
 
-        let (kind, presentation_age_secs, replay_key) = match (&claims.device_key, &presentation) {
-            (Some(_), None) => return Err(InvalidReason::DevicePresentationRequired),
-            (None, Some(_)) => return Err(InvalidReason::DamagedEncoding),
-            (None, None) => (
+        let (kind, presentation_age_secs, replay_key) = match (&claims.device_key, purpose) {
+            (Some(_), Purpose::Keep) => (PresentationKind::DeviceBound, None, None),
+            (None, Purpose::Keep) => (PresentationKind::Static, None, None),
+            (Some(_), Purpose::Scan(None)) => {
+                return Err(InvalidReason::DevicePresentationRequired)
+            }
+            (None, Purpose::Scan(Some(_))) => return Err(InvalidReason::DamagedEncoding),
+            (None, Purpose::Scan(None)) => (
                 PresentationKind::Static,
                 None,
-                replay_key(b"static", &envelope.signed_bytes()),
+                Some(replay_key(b"static", &envelope.signed_bytes())),
             ),
-            (Some(device_key), Some(p)) => {
+            (Some(device_key), Purpose::Scan(Some(p))) => {
                 let key = VerifyingKey::from_bytes(device_key)
                     .map_err(|_| InvalidReason::BadDeviceSignature)?;
                 if !p.verify_device_signature(&key) {
@@ -330,7 +368,7 @@ impl Verifier {
                 (
                     PresentationKind::DeviceBound,
                     Some(age),
-                    replay_key(b"device", &p.signed_message()),
+                    Some(replay_key(b"device", &p.signed_message())),
                 )
             }
         };
@@ -343,16 +381,18 @@ impl Verifier {
             None => flags.push(Flag::RevocationListMissing),
         }
 
-        let today = Day::in_berlin(now).ok_or(if now < 0 {
-            InvalidReason::NotYetValid
-        } else {
-            InvalidReason::Expired
-        })?;
-        if today < claims.valid_from {
-            return Err(InvalidReason::NotYetValid);
-        }
-        if claims.valid_until.is_some_and(|until| today > until) {
-            return Err(InvalidReason::Expired);
+        if let Purpose::Scan(_) = purpose {
+            let today = Day::in_berlin(now).ok_or(if now < 0 {
+                InvalidReason::NotYetValid
+            } else {
+                InvalidReason::Expired
+            })?;
+            if today < claims.valid_from {
+                return Err(InvalidReason::NotYetValid);
+            }
+            if claims.valid_until.is_some_and(|until| today > until) {
+                return Err(InvalidReason::Expired);
+            }
         }
 
         if kind == PresentationKind::Static {
@@ -361,11 +401,12 @@ impl Verifier {
         if now > trust.list.expires_at {
             flags.push(Flag::TrustListExpired);
         }
-        let first_seen_at = self
-            .replay
-            .lock()
-            .map(|mut cache| cache.check_and_record(replay_key, now))
-            .unwrap_or(None);
+        let first_seen_at = replay_key.and_then(|key| {
+            self.replay
+                .lock()
+                .map(|mut cache| cache.check_and_record(key, now))
+                .unwrap_or(None)
+        });
         if first_seen_at.is_some() {
             flags.push(Flag::RepeatScan);
         }

@@ -1,11 +1,20 @@
 //! The holder's wallet: several cards in SQLite, the device key behind a [`KeyStore`], live
 //! presentations, expiry warnings and a check for a phone clock that is clearly wrong.
+//!
+//! Nothing is stored unchecked: a card goes in only after the phone's [`Verifier`] accepted it
+//! ([`Verifier::verify_for_wallet`]: issuer signature, the trust rule, issue time, revocation)
+//! and only if it has not expired. A card whose id is already in the wallet replaces the
+//! stored one only if it is better (see [`Wallet::add_credential`]). The clock check takes
+//! its dates only from cards this wallet verified; a card stored by an older version without
+//! that check counts once [`Wallet::check_stored`] has verified it.
 
 pub mod keystore;
 
 use crate::card::claims::{CardClaims, CardType};
 use crate::card::presentation;
 use crate::card::qr::QrPayload;
+use crate::card::reason::InvalidReason;
+use crate::card::verify::{Verification, Verifier};
 use crate::cose::SignedEnvelope;
 use crate::day::Day;
 use crate::error::{Error, Result};
@@ -27,7 +36,7 @@ const CLOCK_JUMP_BACK_SECS: i64 = 86_400;
 
 const SCHEMA: Schema = Schema {
     name: "wallet database",
-    migrations: &[include_str!("schema.sql")],
+    migrations: &[include_str!("schema.sql"), include_str!("schema_v2.sql")],
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,9 +130,10 @@ impl Wallet {
         Ok(self.device_key()?.verifying_key().to_bytes())
     }
 
-    /// Adds a card from its QR text (a static credential, or a presentation of it). The
-    /// issuer signature is checked by verifiers, not here: the holder may not have a trust list.
-    pub fn add_card(&self, qr_text: &str, now: i64) -> Result<WalletCard> {
+    /// Adds a card from its QR text (a static credential, or a presentation of it), once
+    /// `verifier` (the phone's, with the synced trust and revocation lists) accepted it; see
+    /// [`Wallet::add_credential`].
+    pub fn add_card(&self, qr_text: &str, verifier: &Verifier, now: i64) -> Result<WalletCard> {
         let payload = QrPayload::decode(qr_text.trim())
             .map_err(|_| Error::malformed("card", "not a readable card code"))?;
         let credential = match &payload {
@@ -133,22 +143,93 @@ impl Wallet {
                 .credential
                 .to_vec(),
         };
-        self.add_credential(&credential, now)
+        self.add_credential(&credential, verifier, now)
     }
 
-    pub fn add_credential(&self, credential: &[u8], now: i64) -> Result<WalletCard> {
-        let claims = parse_credential(credential)?;
+    /// Adds a card from the issuer's credential bytes.
+    ///
+    /// Refused with [`Error::CardRefused`] and the verifier's reason when `verifier` does not
+    /// accept it (no trust list yet: [`InvalidReason::NoTrustList`], sync first), or with
+    /// [`InvalidReason::Expired`] when it has expired; with [`Error::WrongDevice`] when it is
+    /// bound to another device. A card not yet valid is stored (its status says so).
+    ///
+    /// A card with the id of a stored one replaces it when the stored one no longer verifies
+    /// (a look-alike kept by an older version, a withdrawn issuer, a revocation) or has
+    /// expired, or when the new one was issued later: the issuer's latest word counts, so an
+    /// old version of a card, re-shown, never overwrites its successor. Otherwise the stored
+    /// card stays and the answer is [`Error::NotNewerThanStored`]; the same bytes again are
+    /// accepted and change nothing but the time of the check.
+    pub fn add_credential(
+        &self,
+        credential: &[u8],
+        verifier: &Verifier,
+        now: i64,
+    ) -> Result<WalletCard> {
+        let claims = verified_claims(credential, verifier, now)?;
         if let Some(bound) = claims.device_key {
             if bound != self.device_public_key()? {
                 return Err(Error::WrongDevice);
             }
         }
-        self.conn().execute(
-            "INSERT INTO cards (card_id, credential, added_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (card_id) DO UPDATE SET credential = excluded.credential",
-            params![claims.card_id.as_slice(), credential, now],
+        let card = wallet_card(claims, now);
+        if card.status == CardStatus::Expired {
+            return Err(Error::CardRefused(InvalidReason::Expired));
+        }
+        let id = parse_card_id(&card.card_id)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let stored: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT credential FROM cards WHERE card_id = ?1",
+                [id.as_slice()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(stored) = stored.filter(|stored| stored != credential) {
+            if keeps_stored(&stored, &card, verifier, now) {
+                return Err(Error::NotNewerThanStored);
+            }
+        }
+        tx.execute(
+            "INSERT INTO cards (card_id, credential, added_at, checked_at) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (card_id) DO UPDATE
+             SET credential = excluded.credential, checked_at = excluded.checked_at",
+            params![id.as_slice(), credential, now],
         )?;
-        Ok(wallet_card(claims, now))
+        tx.commit()?;
+        Ok(card)
+    }
+
+    /// Verifies the cards stored without a check (by a version before the wallet verified
+    /// cards) and marks those `verifier` accepts, so their dates count for the clock check.
+    /// A card that does not verify stays listed and unchecked, for the holder to remove or to
+    /// replace by adding the genuine card. Returns how many cards remain unchecked.
+    pub fn check_stored(&self, verifier: &Verifier, now: i64) -> Result<u32> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let unchecked = {
+            let mut stmt =
+                tx.prepare("SELECT card_id, credential FROM cards WHERE checked_at IS NULL")?;
+            let rows = stmt
+                .query_map([], |row| {
+                    Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
+        };
+        let mut remaining = 0u32;
+        for (id, credential) in unchecked {
+            if verified_claims(&credential, verifier, now).is_ok() {
+                tx.execute(
+                    "UPDATE cards SET checked_at = ?2 WHERE card_id = ?1",
+                    params![id, now],
+                )?;
+            } else {
+                remaining += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(remaining)
     }
 
     /// All cards, the newest first, with their status at `now`.
@@ -218,6 +299,21 @@ impl Wallet {
         Ok(())
     }
 
+    /// The latest issue time among the cards this wallet verified: only a signature the
+    /// trust rule accepted proves that a date has passed.
+    fn newest_checked_issue(&self) -> Result<Option<i64>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT credential FROM cards WHERE checked_at IS NOT NULL")?;
+        let credentials = stmt
+            .query_map([], |row| row.get::<_, Vec<u8>>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(credentials
+            .iter()
+            .filter_map(|c| parse_credential(c).ok())
+            .map(|claims| claims.issued_at)
+            .max())
+    }
+
     /// Compares the phone's clock with what the wallet knows has happened, and records `now`.
     pub fn clock_check(&self, now: i64) -> Result<ClockStatus> {
         let latest_seen: Option<i64> = self
@@ -226,7 +322,7 @@ impl Wallet {
                 r.get(0)
             })
             .optional()?;
-        let newest_issue = self.cards(now)?.iter().map(|c| c.issued_at).max();
+        let newest_issue = self.newest_checked_issue()?;
         let floor = newest_issue
             .unwrap_or(i64::MIN)
             .max(EARLIEST_PLAUSIBLE_TIME);
@@ -252,6 +348,26 @@ fn parse_credential(credential: &[u8]) -> Result<CardClaims> {
     let env =
         SignedEnvelope::parse(credential).map_err(|e| Error::malformed("card", e.to_string()))?;
     CardClaims::decode(env.unverified_payload()).map_err(|e| Error::malformed("card", e.0))
+}
+
+/// The claims of a credential `verifier` accepts for the wallet.
+fn verified_claims(credential: &[u8], verifier: &Verifier, now: i64) -> Result<CardClaims> {
+    match verifier.verify_for_wallet(credential, now) {
+        Verification::Valid(_) => parse_credential(credential),
+        Verification::Invalid(reason) => Err(Error::CardRefused(reason)),
+    }
+}
+
+/// Whether the wallet keeps the `stored` credential rather than a verified `new` card with the
+/// same id: the stored one still verifies, has not expired and was issued no earlier.
+fn keeps_stored(stored: &[u8], new: &WalletCard, verifier: &Verifier, now: i64) -> bool {
+    match verified_claims(stored, verifier, now) {
+        Ok(claims) => {
+            claims.issued_at >= new.issued_at
+                && wallet_card(claims, now).status != CardStatus::Expired
+        }
+        Err(_) => false,
+    }
 }
 
 fn parse_card_id(text: &str) -> Result<[u8; 8]> {

@@ -78,6 +78,11 @@ impl World {
         let (credential, claims) = issue_card(&self.issuer, request, NOW - 3600).unwrap();
         (QrPayload::Credential(credential).encode(), claims)
     }
+
+    /// The QR text of exactly these claims, signed by this world's issuer.
+    pub fn sign(&self, claims: &CardClaims) -> String {
+        QrPayload::Credential(ehk_core::cose::sign(&self.issuer, claims.encode())).encode()
+    }
 }
 
 pub fn request(name: &str) -> CardRequest {
@@ -103,6 +108,6 @@ pub fn wallet_with_bound_card(world: &World) -> (Wallet, String) {
     let mut req = request("Erika Mustermann");
     req.device_key = Some(w.device_public_key().unwrap());
     let (text, claims) = world.issue(&req);
-    w.add_card(&text, NOW).unwrap();
+    w.add_card(&text, &world.verifier, NOW).unwrap();
     (w, claims.card_id_hex())
 }

@@ -31,7 +31,7 @@ fun main() {
     val static = w.issuer.issueCard(request("Erika Mustermann-Abt"), NOW).qrText
     val wallet = Wallet.inMemory(MapKeyStore())
     val bound = w.issuer.issueCard(request("Erika Mustermann-Abt", wallet.devicePublicKey()), NOW)
-    wallet.addCard(bound.qrText, NOW)
+    wallet.addCard(bound.qrText, w.verifier, NOW)
     val live = wallet.present(bound.cardId, NOW)
     if (w.verifier.verify(static, NOW) !is Verification.Valid || w.verifier.verify(live, NOW) !is Verification.Valid) {
         System.err.println("bench setup: the codes do not verify")

@@ -16,10 +16,14 @@ import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.core.ProgressListener
 import de.ehrenamtskarte.core.StoreQuery
 import de.ehrenamtskarte.core.SyncOutcome
+import de.ehrenamtskarte.core.TrustException
 import de.ehrenamtskarte.core.Verification
+import de.ehrenamtskarte.core.Wallet
+import de.ehrenamtskarte.core.WalletException
 import de.ehrenamtskarte.testing.DAY
 import de.ehrenamtskarte.testing.FeedServer
 import de.ehrenamtskarte.testing.MARIENPLATZ
+import de.ehrenamtskarte.testing.MapKeyStore
 import de.ehrenamtskarte.testing.NOW
 import de.ehrenamtskarte.testing.ProgressLog
 import de.ehrenamtskarte.testing.TestRunner
@@ -77,6 +81,15 @@ fun publishAndSync() = withFeedWorld { f ->
     assertEquals(Verification.Invalid(InvalidReason.REVOKED), f.phone.verify(f.card.qrText, NOW))
     val valid = assertIs<Verification.Valid>(f.phone.verify(f.pub.issuer.issueCard(request("Max Mustermann"), NOW).qrText, NOW))
     assertEquals(f.pub.issuer.keyId(), valid.card.issuerKeyId)
+    // The wallet checks a card with the feed store's verifier: the revoked card stays out.
+    Wallet.inMemory(MapKeyStore()).use { wallet ->
+        val refused = assertFailsWith<WalletException.CardRefused> { wallet.addCard(f.card.qrText, f.phone.verifier(), NOW) }
+        assertEquals(InvalidReason.REVOKED, refused.reason)
+        val other = f.pub.issuer.issueCard(request("Max Mustermann"), NOW)
+        assertEquals(other.cardId, wallet.addCard(other.qrText, f.phone.verifier(), NOW).cardId)
+    }
+    // Its lists come with the sync only.
+    assertFailsWith<TrustException.InvalidArgument> { f.phone.verifier().loadTrustList(f.pub.trust) }
 }
 
 /** search with every StoreQuery field, nearby, categories, store details and favorites: the records come back whole. */

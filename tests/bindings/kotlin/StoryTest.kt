@@ -55,7 +55,7 @@ fun deviceBoundCardStory() {
         assertEquals(1, store.saves.get(), "the second call loads the key instead of making a new one")
 
         val card = w.issuer.issueCard(request("Erika Mustermann", deviceKey), NOW)
-        val added = wallet.addCard(card.qrText, NOW)
+        val added = wallet.addCard(card.qrText, w.verifier, NOW)
         assertTrue(added.deviceBound)
         assertEquals(CardStatus.Valid, added.status)
         assertEquals(listOf(card.cardId), wallet.cards(NOW).map { it.cardId })
@@ -93,7 +93,7 @@ fun walletOnDiskKeepsCardsAndDeviceKey() {
         val path = dir.resolve("wallet.sqlite").path
         val cardId = Wallet.open(path, store).use { wallet ->
             val card = w.issuer.issueCard(request("Erika Mustermann", wallet.devicePublicKey()), NOW)
-            wallet.addCard(card.qrText, NOW).cardId
+            wallet.addCard(card.qrText, w.verifier, NOW).cardId
         }
         Wallet.open(path, store).use { wallet ->
             assertEquals(listOf(cardId), wallet.cards(NOW).map { it.cardId })
@@ -153,7 +153,7 @@ fun badArgumentsAreTypedExceptions() {
         w.issuer.issueCard(request("Erika Mustermann", byteArrayOf(1, 2)), NOW)
     }
     Wallet.inMemory(MapKeyStore()).use { wallet ->
-        assertFailsWith<WalletException.InvalidCard> { wallet.addCard("EK1:NOT A CARD", NOW) }
+        assertFailsWith<WalletException.InvalidCard> { wallet.addCard("EK1:NOT A CARD", w.verifier, NOW) }
         assertFailsWith<WalletException.CardNotFound> { wallet.present("0011223344556677", NOW) }
         assertFailsWith<WalletException.InvalidArgument> { wallet.present("not hex", NOW) }
     }
@@ -161,10 +161,31 @@ fun badArgumentsAreTypedExceptions() {
     Wallet.inMemory(MapKeyStore()).use { other ->
         val foreign = w.issuer.issueCard(request("Erika Mustermann", other.devicePublicKey()), NOW)
         Wallet.inMemory(MapKeyStore()).use { wallet ->
-            assertFailsWith<WalletException.WrongDevice> { wallet.addCard(foreign.qrText, NOW) }
+            assertFailsWith<WalletException.WrongDevice> { wallet.addCard(foreign.qrText, w.verifier, NOW) }
         }
     }
     assertFailsWith<WalletException.InvalidArgument> { Wallet.open("", MapKeyStore()) }
+}
+
+fun walletStoresOnlyCardsTheVerifierAccepts() {
+    val w = world()
+    Wallet.inMemory(MapKeyStore()).use { wallet ->
+        val card = w.issuer.issueCard(request("Erika Mustermann"), NOW)
+        // Signed by a key the trust list does not know; checked by a phone that never synced.
+        val forged = IssuerKey.generate().issueCard(request("Erika Mustermann"), NOW)
+        val unknown = assertFailsWith<WalletException.CardRefused> { wallet.addCard(forged.qrText, w.verifier, NOW) }
+        assertEquals(InvalidReason.UNKNOWN_ISSUER, unknown.reason)
+        val unsynced = Verifier(IssuerKey.generate().publicKey())
+        val noList = assertFailsWith<WalletException.CardRefused> { wallet.addCard(card.qrText, unsynced, NOW) }
+        assertEquals(InvalidReason.NO_TRUST_LIST, noList.reason)
+        assertEquals(emptyList(), wallet.cards(NOW))
+        wallet.addCard(card.qrText, w.verifier, NOW)
+        assertEquals(0u, wallet.checkStoredCards(w.verifier, NOW))
+        w.verifier.loadRevocationList(w.issuer.signRevocationList(1uL, NOW, NOW + 7 * DAY, listOf(card.cardId)))
+        val revoked = assertFailsWith<WalletException.CardRefused> { wallet.addCard(card.qrText, w.verifier, NOW) }
+        assertEquals(InvalidReason.REVOKED, revoked.reason)
+        assertEquals(listOf(card.cardId), wallet.cards(NOW).map { it.cardId })
+    }
 }
 
 fun keyStoreFailuresAreWalletKeyStoreExceptions() {
@@ -219,6 +240,7 @@ fun main() {
     runner.test("tampered code is refused with the reason", ::tamperedCodeIsRefusedWithTheReason)
     runner.test("revocation and version rollback", ::revocationAndVersionRollback)
     runner.test("bad arguments are typed exceptions", ::badArgumentsAreTypedExceptions)
+    runner.test("wallet stores only cards the verifier accepts", ::walletStoresOnlyCardsTheVerifierAccepts)
     runner.test("key store failures are WalletException.KeyStore", ::keyStoreFailuresAreWalletKeyStoreExceptions)
     runner.test("CSV batch with progress", ::csvBatchWithProgress)
     runner.test("logger receives core records without personal data", ::loggerReceivesCoreRecordsWithoutPersonalData)

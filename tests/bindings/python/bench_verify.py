@@ -23,7 +23,7 @@ _, issuer, _, verifier = world()
 static = issuer.issue_card(request("Erika Mustermann-Abt"), NOW).qr_text
 wallet = ehk.Wallet.in_memory(DictKeyStore())
 bound = issuer.issue_card(request("Erika Mustermann-Abt", wallet.device_public_key()), NOW)
-wallet.add_card(bound.qr_text, NOW)
+wallet.add_card(bound.qr_text, verifier, NOW)
 live = wallet.present(bound.card_id, NOW)
 assert verifier.verify(static, NOW).is_valid() and verifier.verify(live, NOW).is_valid()
 print(f"BENCH python static: {median_us(lambda: verifier.verify(static, NOW)):.1f}")

@@ -18,7 +18,7 @@ import asyncio
 import unittest
 
 import ehk
-from test_story import NOW, DAY, request
+from test_story import NOW, DAY, DictKeyStore, request
 
 CSV = (
     "name,street,houseNumber,postalCode,location,latitude,longitude,telephone,email,homepage,"
@@ -173,6 +173,15 @@ class StoresAndFeed(unittest.TestCase):
         # The same sync brought the trust list and the revocation list.
         self.assertEqual(self.phone.verify(self.card.qr_text, NOW).reason, ehk.InvalidReason.REVOKED)
         self.assertEqual(self.phone.trust_list_version(), 1)
+        # The wallet checks a card with the feed store's verifier: the revoked one stays out.
+        wallet = ehk.Wallet.in_memory(DictKeyStore())
+        with self.assertRaises(ehk.WalletError.CardRefused) as refused:
+            wallet.add_card(self.card.qr_text, self.phone.verifier(), NOW)
+        self.assertEqual(refused.exception.reason, ehk.InvalidReason.REVOKED)
+        other = self.pub.issuer.issue_card(request("Max Mustermann"), NOW)
+        self.assertEqual(wallet.add_card(other.qr_text, self.phone.verifier(), NOW).card_id, other.card_id)
+        with self.assertRaises(ehk.TrustError.InvalidArgument):
+            self.phone.verifier().load_trust_list(self.pub.trust)
 
         # Version 2 without the café: the favorite stays, without its store, and comes back.
         without = CSV.replace("Café Crème,Sendlinger Straße,3,80331,München,48.1350,11.5700,,,,Kaffee gratis,Free coffee,0\n".encode(), b"")
@@ -185,6 +194,12 @@ class StoresAndFeed(unittest.TestCase):
         self.pub.publish([self.revoked])
         self.sync()
         self.assertEqual(self.phone.favorites(None)[0].store.name, "Café Crème")
+
+    def test_before_the_first_sync_the_wallet_takes_no_card(self):
+        wallet = ehk.Wallet.in_memory(DictKeyStore())
+        with self.assertRaises(ehk.WalletError.CardRefused) as refused:
+            wallet.add_card(self.card.qr_text, self.phone.verifier(), NOW)
+        self.assertEqual(refused.exception.reason, ehk.InvalidReason.NO_TRUST_LIST)
 
     def test_cancelled_sync_changes_nothing(self):
         phone = self.phone

@@ -84,7 +84,7 @@ class CardStory(unittest.TestCase):
         self.assertEqual(wallet.device_public_key(), device_key)
 
         card = issuer.issue_card(request("Erika Mustermann", device_key), NOW)
-        added = wallet.add_card(card.qr_text, NOW)
+        added = wallet.add_card(card.qr_text, verifier, NOW)
         self.assertTrue(added.device_bound)
         self.assertEqual(added.status, ehk.CardStatus.VALID())
         text = wallet.present(card.card_id, NOW)
@@ -140,7 +140,7 @@ class CardStory(unittest.TestCase):
             issuer.issue_card(request("Erika Mustermann", b"\x01\x02"), NOW)
         wallet = ehk.Wallet.in_memory(DictKeyStore())
         with self.assertRaises(ehk.WalletError.InvalidCard):
-            wallet.add_card("EK1:NOT A CARD", NOW)
+            wallet.add_card("EK1:NOT A CARD", world()[3], NOW)
         with self.assertRaises(ehk.WalletError.CardNotFound):
             wallet.present("0011223344556677", NOW)
         with self.assertRaises(ehk.WalletError.InvalidArgument):
@@ -148,6 +148,31 @@ class CardStory(unittest.TestCase):
         broken = ehk.Wallet.in_memory(BrokenKeyStore())
         with self.assertRaises(ehk.WalletError.KeyStore):
             broken.device_public_key()
+
+    def test_wallet_stores_only_cards_the_verifier_accepts(self):
+        _, issuer, _, verifier = world()
+        wallet = ehk.Wallet.in_memory(DictKeyStore())
+        card = issuer.issue_card(request("Erika Mustermann"), NOW)
+        # A card signed by a key the trust list does not know, and a fresh phone's verifier.
+        forged = ehk.IssuerKey.generate().issue_card(request("Erika Mustermann"), NOW)
+        with self.assertRaises(ehk.WalletError.CardRefused) as refused:
+            wallet.add_card(forged.qr_text, verifier, NOW)
+        self.assertEqual(refused.exception.reason, ehk.InvalidReason.UNKNOWN_ISSUER)
+        unsynced = ehk.Verifier(ehk.IssuerKey.generate().public_key())
+        with self.assertRaises(ehk.WalletError.CardRefused) as refused:
+            wallet.add_card(card.qr_text, unsynced, NOW)
+        self.assertEqual(refused.exception.reason, ehk.InvalidReason.NO_TRUST_LIST)
+        self.assertEqual(wallet.cards(NOW), [])
+        # The genuine card goes in; its own check is no scan for this verifier.
+        wallet.add_card(card.qr_text, verifier, NOW)
+        self.assertNotIn(ehk.Flag.REPEAT_SCAN, verifier.verify(card.qr_text, NOW).card.flags)
+        self.assertEqual(wallet.check_stored_cards(verifier, NOW), 0)
+        # Once revoked, a re-sent copy is refused and the stored card stays.
+        verifier.load_revocation_list(issuer.sign_revocation_list(1, NOW, NOW + 7 * DAY, [card.card_id]))
+        with self.assertRaises(ehk.WalletError.CardRefused) as refused:
+            wallet.add_card(card.qr_text, verifier, NOW)
+        self.assertEqual(refused.exception.reason, ehk.InvalidReason.REVOKED)
+        self.assertEqual([c.card_id for c in wallet.cards(NOW)], [card.card_id])
 
     def test_csv_batch_with_progress(self):
         _, issuer, _, verifier = world()

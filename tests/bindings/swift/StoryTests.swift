@@ -19,7 +19,7 @@ func testDeviceBoundCardStory() throws {
     expectEqual(store.saves, 1, "no second key was created")
 
     let card = try world.issuer.issueCard(request: request("Erika Mustermann", deviceKey: deviceKey), now: NOW)
-    let added = try wallet.addCard(qrText: card.qrText, now: NOW)
+    let added = try wallet.addCard(qrText: card.qrText, verifier: world.verifier, now: NOW)
     expect(added.deviceBound, "the added card is device-bound")
     expectEqual(added.status, .valid, "wallet status")
     expectEqual(added.cardId, card.cardId, "card id")
@@ -48,7 +48,7 @@ func testDeviceBoundCardStory() throws {
     // Another phone cannot take the card.
     let otherPhone = try Wallet.inMemory(keyStore: DictKeyStore())
     expectThrows("card bound to another device", WalletError.self, matching: { $0 == .WrongDevice }) {
-        try otherPhone.addCard(qrText: card.qrText, now: NOW)
+        try otherPhone.addCard(qrText: card.qrText, verifier: world.verifier, now: NOW)
     }
 }
 
@@ -57,7 +57,7 @@ func testPresentationRenewsEveryThirtySeconds() throws {
     let wallet = try Wallet.inMemory(keyStore: DictKeyStore())
     let card = try world.issuer.issueCard(
         request: request("Erika Mustermann", deviceKey: try wallet.devicePublicKey()), now: NOW)
-    _ = try wallet.addCard(qrText: card.qrText, now: NOW)
+    _ = try wallet.addCard(qrText: card.qrText, verifier: world.verifier, now: NOW)
     // NOW is on a 30-second boundary.
     expectEqual(secondsUntilNextPresentation(now: NOW), 30, "at a step boundary")
     expectEqual(secondsUntilNextPresentation(now: NOW + 1), 29, "one second in")
@@ -100,6 +100,31 @@ func testRepeatScanIsFlagged() throws {
     expectEqual(second?.firstSeenAt, NOW, "first seen at")
 }
 
+func testWalletStoresOnlyCardsTheVerifierAccepts() throws {
+    let world = try World()
+    let wallet = try Wallet.inMemory(keyStore: DictKeyStore())
+    let card = try world.issuer.issueCard(request: request("Erika Mustermann"), now: NOW)
+    // Signed by a key the trust list does not know; checked by a phone that never synced.
+    let forged = try IssuerKey.generate().issueCard(request: request("Erika Mustermann"), now: NOW)
+    expectThrows("unknown issuer", WalletError.self, matching: { $0 == .CardRefused(reason: .unknownIssuer) }) {
+        try wallet.addCard(qrText: forged.qrText, verifier: world.verifier, now: NOW)
+    }
+    let unsynced = try Verifier(rootPublicKey: try IssuerKey.generate().publicKey())
+    expectThrows("no trust list", WalletError.self, matching: { $0 == .CardRefused(reason: .noTrustList) }) {
+        try wallet.addCard(qrText: card.qrText, verifier: unsynced, now: NOW)
+    }
+    expectEqual(try wallet.cards(now: NOW).count, 0, "nothing stored")
+    _ = try wallet.addCard(qrText: card.qrText, verifier: world.verifier, now: NOW)
+    expectEqual(try wallet.checkStoredCards(verifier: world.verifier, now: NOW), 0, "nothing unchecked")
+    let revocations = try world.issuer.signRevocationList(
+        version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, cardIds: [card.cardId])
+    _ = try world.verifier.loadRevocationList(signedList: revocations)
+    expectThrows("revoked copy", WalletError.self, matching: { $0 == .CardRefused(reason: .revoked) }) {
+        try wallet.addCard(qrText: card.qrText, verifier: world.verifier, now: NOW)
+    }
+    expectEqual(try wallet.cards(now: NOW).map(\.cardId), [card.cardId], "the stored card stays")
+}
+
 func testRevocationAndVersionRollback() throws {
     let world = try World()
     let card = try world.issuer.issueCard(request: request("Max Mustermann"), now: NOW)
@@ -133,7 +158,7 @@ func testBadArgumentsAreTypedErrors() throws {
     }
     let wallet = try Wallet.inMemory(keyStore: DictKeyStore())
     expectThrows("garbage card", WalletError.self, matching: { $0 == .InvalidCard }) {
-        try wallet.addCard(qrText: "EK1:NOT A CARD", now: NOW)
+        try wallet.addCard(qrText: "EK1:NOT A CARD", verifier: world.verifier, now: NOW)
     }
     expectThrows("unknown card id", WalletError.self, matching: { $0 == .CardNotFound }) {
         try wallet.present(cardId: "0011223344556677", now: NOW)

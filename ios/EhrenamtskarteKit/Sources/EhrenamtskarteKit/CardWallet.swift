@@ -54,10 +54,20 @@ public actor CardWallet {
         try wallet.devicePublicKey()
     }
 
-    /// Adds a card from the text of its QR code (scanned, or from a link).
+    /// Adds a card from the text of its QR code (scanned, or from a link) once `verifier` (the
+    /// app's: the feed store's lists, or the bundled ones before the first sync) accepted it. The
+    /// core refuses anything else: `WalletError.CardRefused(reason:)` (`.noTrustList` before any
+    /// lists), `.NotNewerThanStored` for an older version of a stored card, `.WrongDevice`.
     @discardableResult
-    public func add(qrText: String) throws -> WalletCard {
-        try wallet.addCard(qrText: qrText, now: clock.now())
+    public func add(qrText: String, verifier: CardVerifier) throws -> WalletCard {
+        try wallet.addCard(qrText: qrText, verifier: verifier.walletVerifier, now: clock.now())
+    }
+
+    /// Checks the cards an older app version stored unchecked, so their dates count for
+    /// `clockCheck`; returns how many remain unchecked.
+    @discardableResult
+    public func checkStoredCards(verifier: CardVerifier) throws -> UInt32 {
+        try wallet.checkStoredCards(verifier: verifier.walletVerifier, now: clock.now())
     }
 
     public func cards() throws -> [WalletCard] {

@@ -121,6 +121,15 @@ public final class CardVerifier: Sendable {
         return verifier
     }
 
+    /// The core verifier a card must pass before the wallet stores it: the loaded lists, or the
+    /// feed store's of its last sync.
+    var walletVerifier: Verifier {
+        switch lists {
+        case let .loaded(verifier): return verifier
+        case let .feed(store): return store.verifier()
+        }
+    }
+
     /// The trust list's version; nil before there is one.
     public var trustListVersion: UInt64? {
         switch lists {

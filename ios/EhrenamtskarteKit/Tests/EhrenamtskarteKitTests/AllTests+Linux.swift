@@ -10,6 +10,7 @@ extension KeyStoreAndWalletTests {
             ("testSecureKeyStoreMapsFailuresToKeyStoreError", testSecureKeyStoreMapsFailuresToKeyStoreError),
             ("testLockedKeychainIsAWalletKeyStoreError", asyncTest(testLockedKeychainIsAWalletKeyStoreError)),
             ("testWalletRoundTripThroughADatabaseFile", asyncTest(testWalletRoundTripThroughADatabaseFile)),
+            ("testWalletStoresOnlyCardsTheCoreAccepts", asyncTest(testWalletStoresOnlyCardsTheCoreAccepts)),
         ]
     }
 }

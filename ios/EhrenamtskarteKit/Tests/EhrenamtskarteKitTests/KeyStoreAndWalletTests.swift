@@ -56,13 +56,14 @@ final class KeyStoreAndWalletTests: XCTestCase {
         let clock = FakeClock(NOW)
         let items = InMemorySecureItemStore()
 
+        let verifier = try world.cardVerifier(clock: clock)
         let wallet = try CardWallet(databasePath: path, items: items, clock: clock)
         let bound = try world.issue("Erika Mustermann", deviceKey: try await wallet.devicePublicKey())
         let paper = try world.issue("Max Mustermann")
-        let added = try await wallet.add(qrText: bound.qrText)
+        let added = try await wallet.add(qrText: bound.qrText, verifier: verifier)
         XCTAssertTrue(added.deviceBound)
         XCTAssertEqual(added.status, .valid)
-        try await wallet.add(qrText: paper.qrText)
+        try await wallet.add(qrText: paper.qrText, verifier: verifier)
         let clockStatus = try await wallet.clockCheck()
         XCTAssertEqual(clockStatus, .plausible)
 
@@ -72,7 +73,6 @@ final class KeyStoreAndWalletTests: XCTestCase {
         XCTAssertEqual(Set(cards.map(\.cardId)), [bound.cardId, paper.cardId])
         XCTAssertEqual(cards.first { $0.cardId == bound.cardId }?.holderName, "Erika Mustermann")
 
-        let verifier = try world.cardVerifier(clock: clock)
         let shown = try await reopened.present(cardId: bound.cardId)
         let display = verifier.check(shown.qrText, lang: .de)
         XCTAssertTrue(display.isValid, display.detail)
@@ -81,7 +81,7 @@ final class KeyStoreAndWalletTests: XCTestCase {
         // Another phone (another key) cannot take the device-bound card.
         let otherPhone = try CardWallet(databasePath: nil, items: InMemorySecureItemStore(), clock: clock)
         do {
-            try await otherPhone.add(qrText: bound.qrText)
+            try await otherPhone.add(qrText: bound.qrText, verifier: verifier)
             XCTFail("expected WalletError.WrongDevice")
         } catch let error as WalletError {
             XCTAssertEqual(error, .WrongDevice)
@@ -91,5 +91,33 @@ final class KeyStoreAndWalletTests: XCTestCase {
         XCTAssertTrue(removed)
         let left = try await reopened.cards()
         XCTAssertEqual(left.map(\.cardId), [bound.cardId])
+    }
+
+    func testWalletStoresOnlyCardsTheCoreAccepts() async throws {
+        let world = try World()
+        let clock = FakeClock(NOW)
+        let wallet = try CardWallet(databasePath: nil, items: InMemorySecureItemStore(), clock: clock)
+        // Signed by a key the trust list does not know.
+        let forged = try IssuerKey.generate().issueCard(request: request("Erika Mustermann"), now: NOW)
+        do {
+            try await wallet.add(qrText: forged.qrText, verifier: try world.cardVerifier(clock: clock))
+            XCTFail("expected WalletError.CardRefused")
+        } catch let error as WalletError {
+            XCTAssertEqual(error, .CardRefused(reason: .unknownIssuer))
+        }
+        // A phone without lists yet.
+        let card = try world.issue("Erika Mustermann")
+        let unsynced = try CardVerifier(rootPublicKey: world.rootPublicKey, clock: clock)
+        do {
+            try await wallet.add(qrText: card.qrText, verifier: unsynced)
+            XCTFail("expected WalletError.CardRefused")
+        } catch let error as WalletError {
+            XCTAssertEqual(error, .CardRefused(reason: .noTrustList))
+        }
+        let none = try await wallet.cards()
+        XCTAssertTrue(none.isEmpty)
+        try await wallet.add(qrText: card.qrText, verifier: try world.cardVerifier(clock: clock))
+        let unchecked = try await wallet.checkStoredCards(verifier: try world.cardVerifier(clock: clock))
+        XCTAssertEqual(unchecked, 0)
     }
 }

@@ -7,7 +7,7 @@ final class PresentationStreamTests: XCTestCase {
         let world = try World()
         let wallet = try CardWallet(databasePath: nil, items: InMemorySecureItemStore(), clock: clock)
         let card = try world.issue(deviceKey: try await wallet.devicePublicKey())
-        try await wallet.add(qrText: card.qrText)
+        try await wallet.add(qrText: card.qrText, verifier: try world.cardVerifier(clock: clock))
         return (wallet, card, world)
     }
 

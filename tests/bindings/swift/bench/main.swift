@@ -30,7 +30,7 @@ do {
     let wallet = try Wallet.inMemory(keyStore: DictKeyStore())
     let bound = try world.issuer.issueCard(
         request: request("Erika Mustermann-Abt", deviceKey: try wallet.devicePublicKey()), now: NOW)
-    _ = try wallet.addCard(qrText: bound.qrText, now: NOW)
+    _ = try wallet.addCard(qrText: bound.qrText, verifier: world.verifier, now: NOW)
     let live = try wallet.present(cardId: bound.cardId, now: NOW)
     let verifier = world.verifier
     let staticUs = medianMicros { verifier.verify(qrText: staticText, now: NOW).validCard != nil }

@@ -8,6 +8,7 @@ import de.ehrenamtskarte.core.FeedStore
 import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.LogLevel
 import de.ehrenamtskarte.core.Platform
+import de.ehrenamtskarte.core.Verifier
 import de.ehrenamtskarte.core.ProjectPin
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.android.KeystoreSecretCipher
@@ -45,7 +46,7 @@ class Services(context: Context, val feed: FeedServices) {
     private val keyStore = EncryptedKeyStore(KeystoreSecretCipher(), SharedPreferencesSecretStorage(context))
 
     val wallet: Wallet = Wallet.open(File(context.noBackupFilesDir, "wallet.sqlite").path, keyStore)
-    val walletModel = WalletModel(wallet)
+    val walletModel = WalletModel(wallet, verifier = feed::walletVerifier)
     val presenter = CardPresenter(wallet)
 
     /** Null when the app's project is not configured (see assets/trust/README.md). */
@@ -79,6 +80,12 @@ class FeedServices(private val context: Context) {
 
     /** The store's checks: the shipped trust list until a sync brings a newer one. */
     val verifier: CodeVerifier? = store?.let { store -> CodeVerifier { qrText, now -> store.verify(qrText, now) } }
+
+    /**
+     * The lists a card must pass before the wallet stores it, the same as [verifier]'s: the shipped
+     * trust list until a sync brings a newer one. Null when the project is not configured.
+     */
+    fun walletVerifier(): Verifier? = store?.verifier()
 
     /** One sync (the worker, or the stores screen's refresh); null when no feed is configured. */
     suspend fun sync(): SyncState.Finished? = syncer?.syncNow()

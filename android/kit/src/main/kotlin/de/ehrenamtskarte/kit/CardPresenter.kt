@@ -22,6 +22,12 @@ sealed interface CardCode {
 enum class WalletProblem {
     CARD_NOT_FOUND,
     INVALID_CARD,
+
+    /** The core's check refused the card (the reason comes with [AddResult.Refused]); nothing was stored. */
+    CARD_REFUSED,
+
+    /** The wallet already holds this card, issued at the same time or later, and keeps it. */
+    NOT_NEWER_THAN_STORED,
     WRONG_DEVICE,
     KEY_STORE_UNAVAILABLE,
     STORAGE,
@@ -32,6 +38,8 @@ enum class WalletProblem {
         fun of(e: WalletException): WalletProblem = when (e) {
             is WalletException.CardNotFound -> CARD_NOT_FOUND
             is WalletException.InvalidCard -> INVALID_CARD
+            is WalletException.CardRefused -> CARD_REFUSED
+            is WalletException.NotNewerThanStored -> NOT_NEWER_THAN_STORED
             is WalletException.WrongDevice -> WRONG_DEVICE
             is WalletException.KeyStore -> KEY_STORE_UNAVAILABLE
             is WalletException.Storage -> STORAGE

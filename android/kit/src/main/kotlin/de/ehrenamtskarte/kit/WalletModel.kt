@@ -1,6 +1,8 @@
 package de.ehrenamtskarte.kit
 
 import de.ehrenamtskarte.core.ClockStatus
+import de.ehrenamtskarte.core.InvalidReason
+import de.ehrenamtskarte.core.Verifier
 import de.ehrenamtskarte.core.WalletCard
 import de.ehrenamtskarte.core.WalletException
 import de.ehrenamtskarte.core.WalletInterface
@@ -20,12 +22,18 @@ data class WalletUiState(
 
 sealed interface AddResult {
     data class Added(val card: WalletCard) : AddResult
-    data class Refused(val problem: WalletProblem) : AddResult
+    /** [reason] is the core's verdict when [problem] is [WalletProblem.CARD_REFUSED] (show its `reasonText`). */
+    data class Refused(val problem: WalletProblem, val reason: InvalidReason? = null) : AddResult
 }
 
-/** Wallet operations off the main thread, with the list as a [StateFlow]. */
+/**
+ * Wallet operations off the main thread, with the list as a [StateFlow]. [verifier] gives the
+ * phone's verifier at the moment of a check (`FeedStore.verifier()`, or the bundled lists before
+ * the first sync; null when the app has none): the core stores a card only once it accepted it.
+ */
 class WalletModel(
     private val wallet: WalletInterface,
+    private val verifier: () -> Verifier?,
     private val clock: Clock = SystemClock,
     private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -36,6 +44,8 @@ class WalletModel(
         mutableState.value = withContext(dispatcher) {
             val now = clock.now()
             try {
+                // Cards an older app version stored unchecked count for the clock once checked.
+                verifier()?.let { wallet.checkStoredCards(it, now) }
                 WalletUiState(cards = wallet.cards(now), clock = wallet.clockCheck(now))
             } catch (e: WalletException) {
                 mutableState.value.copy(problem = WalletProblem.of(e))
@@ -46,8 +56,14 @@ class WalletModel(
     /** Adds a card from the QR text the issuer handed out (letter, PDF, e-mail). */
     suspend fun add(qrText: String): AddResult {
         val result = withContext(dispatcher) {
+            val checker = verifier()
             try {
-                AddResult.Added(wallet.addCard(qrText.trim(), clock.now()))
+                when (checker) {
+                    null -> AddResult.Refused(WalletProblem.CARD_REFUSED, InvalidReason.NO_TRUST_LIST)
+                    else -> AddResult.Added(wallet.addCard(qrText.trim(), checker, clock.now()))
+                }
+            } catch (e: WalletException.CardRefused) {
+                AddResult.Refused(WalletProblem.CARD_REFUSED, e.reason)
             } catch (e: WalletException) {
                 AddResult.Refused(WalletProblem.of(e))
             }

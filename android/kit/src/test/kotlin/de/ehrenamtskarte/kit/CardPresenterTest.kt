@@ -22,7 +22,7 @@ object CardPresenterTest {
         val w = world()
         Wallet.inMemory(testKeyStore()).use { wallet ->
             val card = w.issuer.issueCard(request("Erika Mustermann", wallet.devicePublicKey()), NOW)
-            wallet.addCard(card.qrText, NOW)
+            wallet.addCard(card.qrText, w.verifier, NOW)
             val clock = VirtualClock(NOW + 7, autoAdvance = true)
             val codes = withTimeout(10_000) {
                 CardPresenter(wallet, clock, Dispatchers.Default).codes(card.cardId).take(3).toList()
@@ -65,7 +65,7 @@ object CardPresenterTest {
         val store = LockableKeyStore()
         Wallet.inMemory(store).use { wallet ->
             val card = w.issuer.issueCard(request("Erika Mustermann", wallet.devicePublicKey()), NOW)
-            wallet.addCard(card.qrText, NOW)
+            wallet.addCard(card.qrText, w.verifier, NOW)
             store.locked = true
             val clock = VirtualClock(NOW + 1, autoAdvance = true)
             val presenter = CardPresenter(wallet, clock)

@@ -46,7 +46,7 @@ object VerifyControllerTest {
     fun presentationTurnsGreenWithTheHolderName() = withController(Lang.EN) { controller, clock, w ->
         Wallet.inMemory(testKeyStore()).use { wallet ->
             val card = w.issuer.issueCard(request("Erika Mustermann", wallet.devicePublicKey()), NOW)
-            wallet.addCard(card.qrText, NOW)
+            wallet.addCard(card.qrText, w.verifier, NOW)
             val code = wallet.present(card.cardId, NOW)
             clock.advanceTo(NOW + 4)
 

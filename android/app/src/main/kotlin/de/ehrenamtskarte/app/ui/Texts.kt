@@ -12,6 +12,8 @@ fun problemText(problem: WalletProblem): String = stringResource(
     when (problem) {
         WalletProblem.CARD_NOT_FOUND -> R.string.problem_card_not_found
         WalletProblem.INVALID_CARD -> R.string.problem_invalid_card
+        WalletProblem.CARD_REFUSED -> R.string.problem_card_refused
+        WalletProblem.NOT_NEWER_THAN_STORED -> R.string.problem_not_newer
         WalletProblem.WRONG_DEVICE -> R.string.problem_wrong_device
         WalletProblem.KEY_STORE_UNAVAILABLE -> R.string.problem_key_store
         WalletProblem.STORAGE -> R.string.problem_storage

@@ -33,7 +33,9 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import de.ehrenamtskarte.app.R
 import de.ehrenamtskarte.app.Services
 import de.ehrenamtskarte.core.ClockStatus
+import de.ehrenamtskarte.core.InvalidReason
 import de.ehrenamtskarte.core.WalletCard
+import de.ehrenamtskarte.core.reasonText
 import de.ehrenamtskarte.kit.AddResult
 import de.ehrenamtskarte.kit.WalletProblem
 import kotlinx.coroutines.launch
@@ -46,6 +48,7 @@ fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, modifier: Mod
     val scope = rememberCoroutineScope()
     var adding by rememberSaveable { mutableStateOf(false) }
     var problem by rememberSaveable { mutableStateOf<WalletProblem?>(null) }
+    var refusal by rememberSaveable { mutableStateOf<InvalidReason?>(null) }
     val deviceKey by produceState<String?>(null) { value = model.deviceKeyHex().getOrNull() }
 
     LaunchedEffect(Unit) { model.refresh() }
@@ -59,7 +62,9 @@ fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, modifier: Mod
                     if (adding) {
                         adding = false
                         scope.launch {
-                            problem = (model.add(text) as? AddResult.Refused)?.problem
+                            val refused = model.add(text) as? AddResult.Refused
+                            problem = refused?.problem
+                            refusal = refused?.reason
                         }
                     }
                 })
@@ -72,13 +77,18 @@ fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, modifier: Mod
     val warning = clockWarning(state.clock)
     LazyColumn(modifier.fillMaxSize().padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         warning?.let { item { Text(it, color = Color(0xFFB3261E)) } }
-        (problem ?: state.problem)?.let { p -> item { Text(problemText(p), color = Color(0xFFB3261E)) } }
+        (problem ?: state.problem)?.let { p ->
+            // A refused card: the core's reason (e.g. "update once while online"), else the problem.
+            val reason = refusal.takeIf { problem == WalletProblem.CARD_REFUSED }
+            val text = reason?.let { reasonText(it, services.lang) } ?: problemText(p)
+            item { Text(text, color = Color(0xFFB3261E)) }
+        }
         if (state.cards.isEmpty()) item { Text(stringResource(R.string.wallet_empty)) }
         items(state.cards, key = { it.cardId }) { card ->
             WalletCardRow(card, onOpen = { onOpenCard(card.cardId) }, onRemove = { scope.launch { model.remove(card.cardId) } })
         }
         item {
-            Button(onClick = { problem = null; adding = true }, Modifier.fillMaxWidth()) {
+            Button(onClick = { problem = null; refusal = null; adding = true }, Modifier.fillMaxWidth()) {
                 Text(stringResource(R.string.wallet_add))
             }
         }
