@@ -117,7 +117,10 @@ fn main() {
     // Cards: static, gold, device-bound (as a credential and as a presentation), revoked-looking.
     let device_public = w.device.verifying_key().to_bytes();
     let cards = [
-        ("standard", request("Erika Mustermann", CardType::Standard, None)),
+        (
+            "standard",
+            request("Erika Mustermann", CardType::Standard, None),
+        ),
         ("gold", request("Max Müller", CardType::Gold, None)),
         (
             "device",
@@ -132,7 +135,12 @@ fn main() {
         c.put_mode("card", &format!("claims-{name}"), 2, &payload(&credential));
         let shown = presentation::create(&credential, &w.device, NOW).unwrap();
         c.put_mode("card", &format!("presentation-{name}"), 1, &shown);
-        c.put_mode("card", &format!("presented-claims-{name}"), 3, &payload(&credential));
+        c.put_mode(
+            "card",
+            &format!("presented-claims-{name}"),
+            3,
+            &payload(&credential),
+        );
         let qr = QrPayload::Presentation(shown).encode();
         c.put("qr_text", &format!("presentation-{name}"), qr.as_bytes());
     }
@@ -148,9 +156,19 @@ fn main() {
 
     // Trust list and revocation list.
     c.put_mode("trust_list", "signed", 0, &w.trust_bytes);
-    c.put_mode("trust_list", "payload", 1, &w.trust.encode_payload().unwrap());
+    c.put_mode(
+        "trust_list",
+        "payload",
+        1,
+        &w.trust.encode_payload().unwrap(),
+    );
     c.put_mode("revocation_list", "signed", 0, &w.revocation_bytes);
-    c.put_mode("revocation_list", "payload", 1, &payload(&w.revocation_bytes));
+    c.put_mode(
+        "revocation_list",
+        "payload",
+        1,
+        &payload(&w.revocation_bytes),
+    );
 
     // A published feed: version 1, then version 2 with a delta, a revocation list and news.
     let feed = std::env::temp_dir().join(format!("ehk-fuzz-corpus-{}", std::process::id()));
@@ -196,11 +214,21 @@ fn main() {
             3
         } else if name.starts_with("snapshot") {
             c.put_mode("snapshot", &name, 0, &bytes);
-            c.put_mode("snapshot", &format!("{name}.cbor"), 1, &zstd::decode_all(&bytes[..]).unwrap());
+            c.put_mode(
+                "snapshot",
+                &format!("{name}.cbor"),
+                1,
+                &zstd::decode_all(&bytes[..]).unwrap(),
+            );
             4
         } else if name.starts_with("delta") {
             c.put_mode("delta", &name, 0, &bytes);
-            c.put_mode("delta", &format!("{name}.cbor"), 1, &zstd::decode_all(&bytes[..]).unwrap());
+            c.put_mode(
+                "delta",
+                &format!("{name}.cbor"),
+                1,
+                &zstd::decode_all(&bytes[..]).unwrap(),
+            );
             5
         } else {
             continue;
@@ -210,7 +238,10 @@ fn main() {
     fs::remove_dir_all(&feed).unwrap();
     c.put_mode("news_bundle", "signed", 0, &news);
     c.put_mode("news_bundle", "payload", 1, &payload(&news));
-    for (name, bytes) in [("empty", &b""[..]), ("zstd-garbage", &[0x28, 0xb5, 0x2f, 0xfd, 0, 0][..])] {
+    for (name, bytes) in [
+        ("empty", &b""[..]),
+        ("zstd-garbage", &[0x28, 0xb5, 0x2f, 0xfd, 0, 0][..]),
+    ] {
         c.put_mode("snapshot", name, 0, bytes);
         c.put_mode("delta", name, 0, bytes);
     }

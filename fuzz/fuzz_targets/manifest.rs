@@ -24,6 +24,9 @@ fuzz_target!(|data: &[u8]| {
     let verified = Manifest::verify(bytes, &w.issuer.public_key());
     if let Ok(manifest) = &verified {
         assert_eq!(unverified.as_ref().ok(), Some(manifest));
-        assert!(manifest.artifacts.iter().all(|a| safe_artifact_name(&a.name)));
+        assert!(manifest
+            .artifacts
+            .iter()
+            .all(|a| safe_artifact_name(&a.name)));
     }
 });

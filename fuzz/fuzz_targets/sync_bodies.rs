@@ -38,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
             let Ok(signer) = Manifest::signer(body) else {
                 return;
             };
-            let Ok(key) = w.trust.authorized_key(signer, SignedObject::StoreFeed { now: NOW }) else {
+            let Ok(key) = w
+                .trust
+                .authorized_key(signer, SignedObject::StoreFeed { now: NOW })
+            else {
                 return;
             };
             let _ = Manifest::verify(body, &key);
@@ -67,7 +70,9 @@ fuzz_target!(|data: &[u8]| {
             let Ok(signer) = NewsBundle::signer(body) else {
                 return;
             };
-            let Ok(key) = w.trust.authorized_key(signer, SignedObject::NewsBundle { now: NOW })
+            let Ok(key) = w
+                .trust
+                .authorized_key(signer, SignedObject::NewsBundle { now: NOW })
             else {
                 return;
             };

@@ -9,8 +9,8 @@
 //! fuzzed as well.
 
 use ed25519_dalek::SigningKey;
-use ehk_core::card::verify::Verifier;
 use ehk_core::card::claims::{CardId, CardType};
+use ehk_core::card::verify::Verifier;
 use ehk_core::keys::IssuerKey;
 use ehk_core::trust::list::{IssuerEntry, Role, Roles, TrustList};
 use ehk_core::trust::revocation::RevocationList;
