@@ -6,6 +6,8 @@
 #   --smoke    every target for a short time (-max_total_time, default 15 s each), as CI does
 #   --runs N   other execution budget; --seconds S   stop a target after S seconds (with the
 #              default or --runs: whichever comes first)
+#   --merge    run nothing: add to fuzz/corpus/<target>/ only those inputs of the long runs
+#              (fuzz/work/<target>/) that reach new coverage (libFuzzer -merge=1)
 #   target...  only these targets (names as in `cargo fuzz list`)
 #
 # Limits on every run: -rss_limit_mb=2048 (the whole process) and -malloc_limit_mb=512 (any
@@ -21,10 +23,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
-smoke=0 runs=10000000 seconds="" targets=()
+smoke=0 merge=0 runs=10000000 seconds="" targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) smoke=1 ;;
+        --merge) merge=1 ;;
         --runs) runs="$2"; shift ;;
         --seconds) seconds="$2"; shift ;;
         -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
@@ -54,6 +57,16 @@ limits=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=60 -print_final_stats=1
 budget=()
 [ "$smoke" = 1 ] || budget+=(-runs="$runs")
 [ -z "$seconds" ] || budget+=(-max_total_time="$seconds")
+
+if [ "$merge" = 1 ]; then
+    for t in "${targets[@]}"; do
+        mkdir -p "$ROOT/fuzz/work/$t"
+        "$bin_dir/$t" -merge=1 "${limits[@]}" "$ROOT/fuzz/corpus/$t" "$ROOT/fuzz/work/$t" \
+            >"$logs/$t.log" 2>&1 || { tail -n 20 "$logs/$t.log"; exit 1; }
+        echo "$t: $(find "$ROOT/fuzz/corpus/$t" -type f | wc -l) inputs, $(du -sh "$ROOT/fuzz/corpus/$t" | cut -f1)"
+    done
+    exit 0
+fi
 
 rows=() failed=0
 for t in "${targets[@]}"; do
