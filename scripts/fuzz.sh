@@ -7,7 +7,8 @@
 #   --runs N   other execution budget; --seconds S   stop a target after S seconds (with the
 #              default or --runs: whichever comes first)
 #   --merge    run nothing: add to fuzz/corpus/<target>/ only those inputs of the long runs
-#              (fuzz/work/<target>/) that reach new coverage (libFuzzer -merge=1)
+#              (fuzz/work/<target>/) that reach new edges (libFuzzer -merge=1
+#              -use_counters=0: the committed corpus stays small)
 #   target...  only these targets (names as in `cargo fuzz list`)
 #
 # Limits on every run: -rss_limit_mb=2048 (the whole process) and -malloc_limit_mb=512 (any
@@ -61,7 +62,7 @@ budget=()
 if [ "$merge" = 1 ]; then
     for t in "${targets[@]}"; do
         mkdir -p "$ROOT/fuzz/work/$t"
-        "$bin_dir/$t" -merge=1 "${limits[@]}" "$ROOT/fuzz/corpus/$t" "$ROOT/fuzz/work/$t" \
+        "$bin_dir/$t" -merge=1 -use_counters=0 "${limits[@]}" "$ROOT/fuzz/corpus/$t" "$ROOT/fuzz/work/$t" \
             >"$logs/$t.log" 2>&1 || { tail -n 20 "$logs/$t.log"; exit 1; }
         echo "$t: $(find "$ROOT/fuzz/corpus/$t" -type f | wc -l) inputs, $(du -sh "$ROOT/fuzz/corpus/$t" | cut -f1)"
     done

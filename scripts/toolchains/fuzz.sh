@@ -19,7 +19,9 @@
 # Measured on the project machine (2 cores, another build running alongside):
 #   first install of cargo-fuzz (nightly already present): 82 s
 #   cached re-run: 0.1 s
-#   size: 3.5 MB (cargo-fuzz) + the fuzz build directory (about 1 GB)
+#   size: 2.5 MB (cargo-fuzz) + the fuzz build directory (2.8 GB)
+#   first fuzz build (all dependencies, AddressSanitizer), in scripts/fuzz.sh: 24 min 42 s
+#   under load (15.5 CPU minutes); after a source change (a fresh clone): 86 s
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
     if _ehk_env="$(bash "${BASH_SOURCE[0]}" --print-env)"; then
