@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project. On a fresh machine it first installs what the tests need
 # (Debian's zbar-tools, a Python venv with pycose; for the bindings kotlinc and JNA, and a
-# Debian trixie chroot with Swift, through scripts/toolchains/), caching it outside the checkout in
+# Debian trixie chroot with Swift; for the fuzzing smoke nightly Rust and cargo-fuzz, through
+# scripts/toolchains/), caching it outside the checkout in
 # ${EHK_TOOLCHAIN_CACHE:-/var/cache/ehk-toolchains}. A missing tool fails the run; nothing is
 # skipped.
 set -euo pipefail
@@ -28,5 +29,8 @@ cargo test --workspace --locked --features ehk-bindings/issuer
 
 step "bindings: Python, Kotlin, Swift, Android kit, iOS kit"
 scripts/test-bindings.sh
+
+step "fuzzing smoke: every fuzz target for a few seconds (nightly, cargo-fuzz)"
+scripts/fuzz.sh --smoke
 
 step "all tests passed"

@@ -1,0 +1,28 @@
+//! News bundles: mode 0 the bytes as a signed bundle, mode 1 the bytes as the payload signed by
+//! the trusted issuer (which holds the news role).
+#![no_main]
+
+use ehk_core::cose;
+use ehk_core::news::model::NewsBundle;
+use ehk_fuzz::{split_mode, world, NOW};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((mode, rest)) = split_mode(data) else {
+        return;
+    };
+    let w = world();
+    let signed;
+    let bytes = if mode % 2 == 0 {
+        rest
+    } else {
+        signed = cose::sign(&w.issuer, rest.to_vec());
+        &signed
+    };
+    let _ = NewsBundle::signer(bytes);
+    if let Ok(bundle) = NewsBundle::verify(bytes, &w.issuer.public_key()) {
+        for item in &bundle.items {
+            let _ = item.valid_at(NOW);
+        }
+    }
+});
