@@ -195,11 +195,17 @@ class StoresAndFeed(unittest.TestCase):
         self.sync()
         self.assertEqual(self.phone.favorites(None)[0].store.name, "Café Crème")
 
-    def test_before_the_first_sync_the_wallet_takes_no_card(self):
+    def test_before_the_first_sync_the_wallet_checks_cards_on_the_shipped_trust_list(self):
         wallet = ehk.Wallet.in_memory(DictKeyStore())
+        # A verifier without any trust list stores nothing.
         with self.assertRaises(ehk.WalletError.CardRefused) as refused:
-            wallet.add_card(self.card.qr_text, self.phone.verifier(), NOW)
+            wallet.add_card(self.card.qr_text, ehk.Verifier(self.pub.root.public_key()), NOW)
         self.assertEqual(refused.exception.reason, ehk.InvalidReason.NO_TRUST_LIST)
+        self.assertEqual(len(wallet.cards(NOW)), 0)
+        # The feed store's verifier holds the shipped trust list before any sync.
+        self.assertIsNone(self.phone.feed_version())
+        wallet.add_card(self.card.qr_text, self.phone.verifier(), NOW)
+        self.assertEqual(len(wallet.cards(NOW)), 1)
 
     def test_cancelled_sync_changes_nothing(self):
         phone = self.phone
