@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((mode, rest)) = split_mode(data) else {
         return;
     };
-    let limit = SyncOptions::new(world().root.public_key()).max_expanded_bytes;
+    let limit = SyncOptions::new(world().root.public_key(), 1).max_expanded_bytes;
     if mode % 2 == 0 {
         let _ = decode_delta(rest, limit);
     } else {

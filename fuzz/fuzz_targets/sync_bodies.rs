@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let w = world();
-    let options = SyncOptions::new(w.root.public_key());
+    let options = SyncOptions::new(w.root.public_key(), 1);
     match mode % 6 {
         0 => {
             let Ok(unverified) = Manifest::unverified(body) else {
@@ -38,10 +38,13 @@ fuzz_target!(|data: &[u8]| {
             let Ok(signer) = Manifest::signer(body) else {
                 return;
             };
-            let Ok(key) = w
-                .trust
-                .authorized_key(signer, SignedObject::StoreFeed { now: NOW })
-            else {
+            let Ok(key) = w.trust.authorized_key(
+                signer,
+                SignedObject::StoreFeed {
+                    now: NOW,
+                    scope: ehk_core::Scope::Signature,
+                },
+            ) else {
                 return;
             };
             let _ = Manifest::verify(body, &key);
@@ -70,10 +73,13 @@ fuzz_target!(|data: &[u8]| {
             let Ok(signer) = NewsBundle::signer(body) else {
                 return;
             };
-            let Ok(key) = w
-                .trust
-                .authorized_key(signer, SignedObject::NewsBundle { now: NOW })
-            else {
+            let Ok(key) = w.trust.authorized_key(
+                signer,
+                SignedObject::NewsBundle {
+                    now: NOW,
+                    scope: ehk_core::Scope::Signature,
+                },
+            ) else {
                 return;
             };
             let _ = NewsBundle::verify(body, &key);

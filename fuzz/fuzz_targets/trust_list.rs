@@ -34,8 +34,14 @@ fuzz_target!(|data: &[u8]| {
                 issued_at: NOW,
             },
             SignedObject::RevocationList,
-            SignedObject::StoreFeed { now: NOW },
-            SignedObject::NewsBundle { now: NOW },
+            SignedObject::StoreFeed {
+                now: NOW,
+                scope: ehk_core::Scope::Signature,
+            },
+            SignedObject::NewsBundle {
+                now: NOW,
+                scope: ehk_core::Scope::Signature,
+            },
         ] {
             let _ = list.authorize(entry.key_id, what);
             let _ = list.authorized_key(entry.key_id, what);
