@@ -661,32 +661,12 @@ fn news_bundles_travel_in_the_feed_checked_and_never_going_back() {
 
 /// A news bundle with one item at `at`, signed by `key`.
 fn news_bundle(key: &IssuerKey, id: &str, at: (f64, f64)) -> Vec<u8> {
-    use ehk_core::news::{geometry::Area, NewsBundle, NewsCategory, NewsItem};
-    NewsBundle {
-        version: 1,
-        issued_at: NOW,
-        expires_at: NOW + 30 * 86_400,
-        items: vec![NewsItem {
-            id: id.into(),
-            title_de: id.into(),
-            title_en: id.into(),
-            body_de: String::new(),
-            body_en: String::new(),
-            category: NewsCategory::Notice,
-            priority: 1,
-            valid_from: NOW - 3_600,
-            valid_until: NOW + 20 * 86_400,
-            store_id: None,
-            area: Area::Circle {
-                latitude: at.0,
-                longitude: at.1,
-                radius_m: 500.0,
-            },
-        }],
-        regions: vec![],
-    }
-    .sign(key)
-    .unwrap()
+    let area = ehk_core::news::geometry::Area::Circle {
+        latitude: at.0,
+        longitude: at.1,
+        radius_m: 500.0,
+    };
+    news_for(key, id, area, &[])
 }
 
 #[test]
