@@ -6,6 +6,10 @@
 #   --smoke    every target for a short time (-max_total_time, default 15 s each), as CI does
 #   --runs N   other execution budget; --seconds S   stop a target after S seconds (with the
 #              default or --runs: whichever comes first)
+#   --no-sanitizer  build and run without AddressSanitizer (about ten times the executions
+#              per second, for the long runs; the targets' own allocator still aborts on any
+#              single allocation above 512 MB, and libFuzzer still watches the RSS limit and
+#              the time per input); CI's smoke keeps AddressSanitizer
 #   --merge    run nothing: add to fuzz/corpus/<target>/ only those inputs of the long runs
 #              (fuzz/work/<target>/) that reach new edges (libFuzzer -merge=1
 #              -use_counters=0: the committed corpus stays small)
@@ -24,11 +28,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
-smoke=0 merge=0 runs=10000000 seconds="" targets=()
+smoke=0 merge=0 sanitizer=address runs=10000000 seconds="" targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) smoke=1 ;;
         --merge) merge=1 ;;
+        --no-sanitizer) sanitizer=none ;;
         --runs) runs="$2"; shift ;;
         --seconds) seconds="$2"; shift ;;
         -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
@@ -47,11 +52,13 @@ cd fuzz
 # cargo-fuzz has no --locked: check first that the committed lock file is complete.
 cargo +nightly metadata --locked --format-version 1 >/dev/null
 t0=$(date +%s)
-cargo +nightly fuzz build --target-dir "$EHK_FUZZ_TARGET_DIR"
+target_dir="$EHK_FUZZ_TARGET_DIR"
+[ "$sanitizer" = address ] || target_dir="$EHK_FUZZ_TARGET_DIR-$sanitizer"
+cargo +nightly fuzz build --sanitizer "$sanitizer" --target-dir "$target_dir"
 echo "fuzz build: $(($(date +%s) - t0)) s"
 [ "${#targets[@]}" -gt 0 ] || mapfile -t targets < <(cargo +nightly fuzz list)
 
-bin_dir="$EHK_FUZZ_TARGET_DIR/x86_64-unknown-linux-gnu/release"
+bin_dir="$target_dir/x86_64-unknown-linux-gnu/release"
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 limits=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=60 -print_final_stats=1)
@@ -74,7 +81,7 @@ for t in "${targets[@]}"; do
     [ -x "$bin_dir/$t" ] || { echo "no fuzz target '$t' (see cargo fuzz list)" >&2; exit 2; }
     if [ "$smoke" = 1 ]; then work="$logs/corpus-$t"; else work="$ROOT/fuzz/work/$t"; fi
     mkdir -p "$work" "$ROOT/fuzz/corpus/$t" "$ROOT/fuzz/artifacts/$t"
-    echo "=== $t (${budget[*]})"
+    echo "=== $t (${budget[*]}, sanitizer: $sanitizer)"
     start=$(date +%s)
     set +e
     "$bin_dir/$t" "${limits[@]}" "${budget[@]}" -artifact_prefix="$ROOT/fuzz/artifacts/$t/" \

@@ -4,21 +4,12 @@
 #![no_main]
 
 use ehk_core::feed::manifest::decode_delta;
-use ehk_core::feed::SyncOptions;
-use ehk_fuzz::{split_mode, world};
+use ehk_fuzz::feed_file;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((mode, rest)) = split_mode(data) else {
+    let Some((bytes, limit)) = feed_file(data) else {
         return;
     };
-    let limit = SyncOptions::new(world().root.public_key(), 1).max_expanded_bytes;
-    if mode % 2 == 0 {
-        let _ = decode_delta(rest, limit);
-    } else {
-        let Ok(compressed) = zstd::bulk::compress(rest, 1) else {
-            return;
-        };
-        let _ = decode_delta(&compressed, limit);
-    }
+    let _ = decode_delta(&bytes, limit);
 });

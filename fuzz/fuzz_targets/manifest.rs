@@ -2,23 +2,16 @@
 //! signed by the trusted issuer.
 #![no_main]
 
-use ehk_core::cose;
 use ehk_core::feed::manifest::{safe_artifact_name, Manifest};
-use ehk_fuzz::{split_mode, world};
+use ehk_fuzz::{signed_object, world};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((mode, rest)) = split_mode(data) else {
+    let w = world();
+    let Some(bytes) = signed_object(data, &w.issuer) else {
         return;
     };
-    let w = world();
-    let signed;
-    let bytes = if mode % 2 == 0 {
-        rest
-    } else {
-        signed = cose::sign(&w.issuer, rest.to_vec());
-        &signed
-    };
+    let bytes = &bytes[..];
     let _ = Manifest::signer(bytes);
     let unverified = Manifest::unverified(bytes);
     let verified = Manifest::verify(bytes, &w.issuer.public_key());

@@ -2,23 +2,16 @@
 //! the trusted issuer (which holds the news role).
 #![no_main]
 
-use ehk_core::cose;
 use ehk_core::news::model::NewsBundle;
-use ehk_fuzz::{split_mode, world, NOW};
+use ehk_fuzz::{signed_object, world, NOW};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((mode, rest)) = split_mode(data) else {
+    let w = world();
+    let Some(bytes) = signed_object(data, &w.issuer) else {
         return;
     };
-    let w = world();
-    let signed;
-    let bytes = if mode % 2 == 0 {
-        rest
-    } else {
-        signed = cose::sign(&w.issuer, rest.to_vec());
-        &signed
-    };
+    let bytes = &bytes[..];
     let _ = NewsBundle::signer(bytes);
     if let Ok(bundle) = NewsBundle::verify(bytes, &w.issuer.public_key()) {
         for item in &bundle.items {

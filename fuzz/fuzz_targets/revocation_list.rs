@@ -2,23 +2,16 @@
 //! by the trusted issuer. A list that verifies is loaded into a verifier over the fixed one.
 #![no_main]
 
-use ehk_core::cose;
 use ehk_core::trust::revocation::RevocationList;
-use ehk_fuzz::{split_mode, verifier_with, world};
+use ehk_fuzz::{signed_object, verifier_with, world};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((mode, rest)) = split_mode(data) else {
+    let w = world();
+    let Some(bytes) = signed_object(data, &w.issuer) else {
         return;
     };
-    let w = world();
-    let signed;
-    let bytes = if mode % 2 == 0 {
-        rest
-    } else {
-        signed = cose::sign(&w.issuer, rest.to_vec());
-        &signed
-    };
+    let bytes = &bytes[..];
     let _ = RevocationList::signer(bytes);
     let Ok(list) = RevocationList::verify(bytes, &w.issuer.public_key()) else {
         return;

@@ -4,23 +4,16 @@
 
 use ehk_core::card::claims::CardType;
 use ehk_core::card::verify::Verifier;
-use ehk_core::cose;
 use ehk_core::trust::list::{SignedObject, TrustList};
-use ehk_fuzz::{split_mode, world, NOW, PROJECT, REGION};
+use ehk_fuzz::{signed_object, world, NOW, PROJECT, REGION};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((mode, rest)) = split_mode(data) else {
+    let w = world();
+    let Some(bytes) = signed_object(data, &w.root) else {
         return;
     };
-    let w = world();
-    let signed;
-    let bytes = if mode % 2 == 0 {
-        rest
-    } else {
-        signed = cose::sign(&w.root, rest.to_vec());
-        &signed
-    };
+    let bytes = &bytes[..];
     let root = w.root.public_key();
     let Ok(list) = TrustList::verify(bytes, &root) else {
         return;

@@ -14,6 +14,9 @@ use ehk_core::card::verify::Verifier;
 use ehk_core::keys::IssuerKey;
 use ehk_core::trust::list::{IssuerEntry, Role, Roles, TrustList};
 use ehk_core::trust::revocation::RevocationList;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::borrow::Cow;
+use std::io::Write;
 use std::sync::OnceLock;
 
 /// 2026-11-29 12:00 UTC, the time every target verifies at.
@@ -102,3 +105,73 @@ pub fn split_mode(data: &[u8]) -> Option<(u8, &[u8])> {
     let (&mode, rest) = data.split_first()?;
     Some((mode, rest))
 }
+
+/// A signed object's bytes for the targets that fuzz one: an even mode byte hands the rest over
+/// as received, an odd one signs the rest as the payload with `key`, so the decoder behind the
+/// signature is reached as well.
+pub fn signed_object<'a>(data: &'a [u8], key: &IssuerKey) -> Option<Cow<'a, [u8]>> {
+    let (mode, rest) = split_mode(data)?;
+    Some(if mode % 2 == 0 {
+        Cow::Borrowed(rest)
+    } else {
+        Cow::Owned(ehk_core::cose::sign(key, rest.to_vec()))
+    })
+}
+
+/// A store file as the sync downloads it (zstd-compressed CBOR): an even mode byte hands the
+/// rest over as the file, an odd one compresses the rest first, so the CBOR decoder behind the
+/// decompression is reached as well. With the sync's default expansion limit.
+pub fn feed_file(data: &[u8]) -> Option<(Cow<'_, [u8]>, u64)> {
+    let (mode, rest) = split_mode(data)?;
+    let limit =
+        ehk_core::feed::SyncOptions::new(world().root.public_key(), PROJECT).max_expanded_bytes;
+    let bytes = if mode % 2 == 0 {
+        Cow::Borrowed(rest)
+    } else {
+        Cow::Owned(zstd::bulk::compress(rest, 1).ok()?)
+    };
+    Some((bytes, limit))
+}
+
+/// The largest single allocation a target may make (as libFuzzer's `-malloc_limit_mb=512`).
+pub const MALLOC_LIMIT: usize = 512 << 20;
+
+/// The global allocator of every target: the system allocator, aborting on any single
+/// allocation above [`MALLOC_LIMIT`]. libFuzzer enforces `-malloc_limit_mb` only through a
+/// sanitizer's hooks; this holds the same limit in the runs built without one
+/// (`scripts/fuzz.sh --no-sanitizer`), and the abort is reported as a crash with its input.
+pub struct LimitedAllocator;
+
+impl LimitedAllocator {
+    fn check(size: usize) {
+        if size > MALLOC_LIMIT {
+            // No allocation here: stderr is unbuffered and the message is static.
+            let _ = std::io::stderr()
+                .write_all(b"==ehk-fuzz== single allocation above the 512 MB limit\n");
+            std::process::abort();
+        }
+    }
+}
+
+// SAFETY: every call is passed unchanged to the system allocator after a size check that
+// allocates nothing.
+unsafe impl GlobalAlloc for LimitedAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::check(layout.size());
+        System.alloc(layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::check(layout.size());
+        System.alloc_zeroed(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::check(new_size);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: LimitedAllocator = LimitedAllocator;
