@@ -4,6 +4,7 @@
 //! as an argument, and nothing panics on input that comes from outside: QR text, files and
 //! arguments are parsed into typed errors or an [`card::Verification::Invalid`] result.
 
+pub mod activation;
 pub mod atomic_file;
 pub mod card;
 mod cbor;
