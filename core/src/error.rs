@@ -54,6 +54,9 @@ pub enum Error {
     NotNewerThanStored,
     #[error("network: {0}")]
     Network(String),
+    /// The issuer's service did not activate the card; why, for the holder.
+    #[error("activation: {0}")]
+    Activation(#[from] crate::activation::ActivationError),
     #[error("{0} does not match the hash or size in the signed manifest")]
     HashMismatch(String),
     #[error("the {0} has expired")]

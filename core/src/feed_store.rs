@@ -12,7 +12,8 @@
 use crate::card::verify::{Verification, Verifier};
 use crate::error::{Error, Result};
 use crate::feed::sync::{
-    news_checked_by, sync_cancellable, verifier_from_db, SyncOptions, SyncOutcome, TRUST_LIST_NAME,
+    checked_revocation_list, checked_trust_list, news_checked_by, revocation_name,
+    sync_cancellable, verifier_from_db, SyncOptions, SyncOutcome, TRUST_LIST_NAME,
 };
 use crate::news::geofence::{Fix, GeofenceState, GeofenceUpdate};
 use crate::news::index::{MonitorRegion, NewsHit, NewsIndex};
@@ -162,6 +163,58 @@ impl FeedStore {
         *write(&self.news) =
             NewsIndex::with_favorite_offers(&bundles, &favorites, FAVORITE_OFFER_RADIUS_M);
         Ok(())
+    }
+
+    /// Takes a trust list and revocation lists that came by another way than the feed (with a
+    /// card the issuer's service activated), checked exactly as the sync checks them: the trust
+    /// list against the pinned root and project, its expiry and the stored version; each
+    /// revocation list against the trust list then in force. A list no newer than the stored
+    /// one is passed over (the stored one stays), a list whose signer may not publish one is
+    /// skipped (logged); anything else that fails the checks fails the whole call and stores
+    /// nothing. Returns whether anything was stored; the verifier is current afterwards.
+    pub fn take_lists(
+        &self,
+        trust_list: Option<&[u8]>,
+        revocation_lists: &[Vec<u8>],
+        now: i64,
+    ) -> Result<bool> {
+        let stored = self.trust_list();
+        let mut newer_trust = None;
+        if let Some(bytes) = trust_list {
+            match checked_trust_list(&self.db, bytes, self.pin.root(), self.pin.project_id(), now)
+            {
+                Ok(list) if stored.as_ref().map_or(true, |s| list.version > s.version) => {
+                    newer_trust = Some((list, bytes))
+                }
+                Ok(_) | Err(Error::VersionNotNewer { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let Some(trust) = newer_trust.as_ref().map(|(l, _)| l.clone()).or(stored) else {
+            return Err(Error::NoTrustList);
+        };
+        let mut revocations = Vec::new();
+        for bytes in revocation_lists {
+            match checked_revocation_list(&self.db, &trust, bytes) {
+                Ok(Some((signer, version))) => revocations.push((signer, version, bytes)),
+                Ok(None) | Err(Error::VersionNotNewer { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if newer_trust.is_none() && revocations.is_empty() {
+            return Ok(false);
+        }
+        self.db.write(|tx| {
+            if let Some((list, bytes)) = &newer_trust {
+                put_signed_list(tx, TRUST_LIST_NAME, list.version, bytes)?;
+            }
+            for (signer, version, bytes) in &revocations {
+                put_signed_list(tx, &revocation_name(*signer), *version, bytes)?;
+            }
+            Ok(())
+        })?;
+        self.reload_lists(now)?;
+        Ok(true)
     }
 
     /// Brings the database up to date from the feed at `url`; on any failure it stays exactly

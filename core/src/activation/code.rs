@@ -127,18 +127,12 @@ impl ActivationCode {
             return Ok((ActivationCode::parse(text)?, None));
         };
         let code = ActivationCode::parse(fragment)?;
-        if let Some(rest) = before.strip_prefix("https://") {
-            let (host, path) = match rest.find('/') {
-                Some(i) => rest.split_at(i),
-                None => (rest, ""),
-            };
-            if host.is_empty() || host.contains(['@', '?']) {
-                return Err(CodeError::Link("no host".into()));
-            }
+        if before.starts_with("https://") || before.starts_with("http://") {
+            let (origin, path) = split_origin(before).map_err(CodeError::Link)?;
             if path.trim_end_matches('/') != LINK_PATH {
                 return Err(CodeError::Link(format!("path {path:?}")));
             }
-            return Ok((code, Some(format!("https://{}", host.to_ascii_lowercase()))));
+            return Ok((code, Some(origin)));
         }
         let scheme = format!("{APP_SCHEME}://");
         match before.strip_prefix(&scheme) {
@@ -189,6 +183,47 @@ impl ActivationCode {
             self.compact()
         )
     }
+}
+
+/// Splits an https URL (or an http one to this machine, for development) into its origin,
+/// lower-cased and without a default port, and its path. Refuses user names, queries and
+/// everything but https.
+pub fn split_origin(url: &str) -> Result<(String, &str), String> {
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        ("http", rest)
+    } else {
+        return Err("only https addresses".into());
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if authority.is_empty()
+        || !authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+    {
+        return Err("no usable host".into());
+    }
+    if path.contains(['?', '#']) {
+        return Err("a query or fragment in the address".into());
+    }
+    let authority = authority.to_ascii_lowercase();
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && port.chars().all(|c| c.is_ascii_digit()) => {
+            host
+        }
+        _ => authority.as_str(),
+    };
+    if scheme == "http" && !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        return Err("plain http only to this machine".into());
+    }
+    let authority = authority
+        .strip_suffix(if scheme == "https" { ":443" } else { ":80" })
+        .unwrap_or(&authority);
+    Ok((format!("{scheme}://{authority}"), path))
 }
 
 #[cfg(test)]
@@ -287,6 +322,8 @@ mod tests {
             format!("https://karte.example.org/other#{code}"),
             format!("https://user@evil.example/activate#{code}"),
             format!("https:///activate#{code}"),
+            format!("https://karte.example.org/activate?x=1#{code}"),
+            format!("http://localhost.evil.example/activate#{code}"),
             format!("javascript://activate#{code}"),
             "https://karte.example.org/activate".to_string(),
         ] {
@@ -297,6 +334,26 @@ mod tests {
                 ),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn origins_are_compared_in_one_spelling() {
+        assert_eq!(
+            split_origin("https://Karte.Example.org:443/").unwrap(),
+            ("https://karte.example.org".to_string(), "/")
+        );
+        assert_eq!(
+            split_origin("http://127.0.0.1:8080").unwrap().0,
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "http://karte.example.org",
+            "ftp://karte.example.org",
+            "https://a b",
+            "https://x.org/p?q",
+        ] {
+            assert!(split_origin(bad).is_err(), "{bad}");
         }
     }
 

@@ -1,6 +1,9 @@
 //! Activation: how a phone gets a device-bound card from the issuer's service with the code
 //! from the holder's letter.
 
+pub mod client;
 pub mod code;
+pub mod protocol;
 
+pub use client::{Activated, ActivationError, ActivationService};
 pub use code::{ActivationCode, CodeError};

@@ -202,7 +202,59 @@ fn stored_trust_list(db: &StoreDb, root: &VerifyingKey) -> Result<Option<TrustLi
         .transpose()
 }
 
-fn revocation_name(issuer: KeyId) -> String {
+/// A trust list from outside (the feed, an activation response) checked as the phone must before
+/// storing it: signed by the pinned root for the pinned project, not expired, and not older
+/// than the stored one (the same version only with the same bytes).
+pub(crate) fn checked_trust_list(
+    db: &StoreDb,
+    bytes: &[u8],
+    root: VerifyingKey,
+    project_id: u32,
+    now: i64,
+) -> Result<TrustList> {
+    let trust = TrustList::verify(bytes, &root)?;
+    check_project("trust list", &trust, project_id)?;
+    if now > trust.expires_at {
+        return Err(Error::Expired("trust list"));
+    }
+    if let Some(stored) = db.signed_list(TRUST_LIST_NAME)? {
+        let current = TrustList::verify(&stored, &root)?;
+        not_older("trust list", (trust.version, bytes), (current.version, &stored))?;
+    }
+    Ok(trust)
+}
+
+/// A revocation list from outside checked against `trust` before storing: its signer and
+/// version, or `None` (logged) when the trust list does not let its signer publish one. A
+/// broken signature, or a version older than the stored list's (or the same version with other
+/// bytes), is an error.
+pub(crate) fn checked_revocation_list(
+    db: &StoreDb,
+    trust: &TrustList,
+    bytes: &[u8],
+) -> Result<Option<(KeyId, u64)>> {
+    let signer = RevocationList::signer(bytes)?;
+    let key = match trust.authorized_key(signer, SignedObject::RevocationList) {
+        Ok(key) => key,
+        Err(e) => {
+            log::warn!("revocation list skipped: {e}");
+            return Ok(None);
+        }
+    };
+    let list = RevocationList::verify(bytes, &key)?;
+    if let Some(stored) = db.signed_list(&revocation_name(signer))? {
+        if let Ok(current) = RevocationList::verify(&stored, &key) {
+            not_older(
+                "revocation list",
+                (list.version, bytes),
+                (current.version, &stored),
+            )?;
+        }
+    }
+    Ok(Some((signer, list.version)))
+}
+
+pub(crate) fn revocation_name(issuer: KeyId) -> String {
     format!("revocations-{issuer}")
 }
 
@@ -322,19 +374,7 @@ fn run(
         .find(|a| matches!(a.kind, ArtifactKind::TrustList { .. }))
         .ok_or_else(|| Error::malformed("manifest", "no trust list"))?;
     let trust_bytes = fetch.artifact(trust_artifact, MANIFEST_LIMIT)?;
-    let trust = TrustList::verify(&trust_bytes, &options.root)?;
-    check_project("trust list", &trust, options.project_id)?;
-    if now > trust.expires_at {
-        return Err(Error::Expired("trust list"));
-    }
-    if let Some(stored) = db.signed_list(TRUST_LIST_NAME)? {
-        let current = TrustList::verify(&stored, &options.root)?;
-        not_older(
-            "trust list",
-            (trust.version, &trust_bytes),
-            (current.version, &stored),
-        )?;
-    }
+    let trust = checked_trust_list(db, &trust_bytes, options.root, options.project_id, now)?;
     let signer = Manifest::signer(&manifest_bytes)?;
     let signer_key = trust.authorized_key(
         signer,
@@ -420,25 +460,9 @@ fn run(
     let mut revocations = Vec::new();
     for a in revocation_artifacts {
         let bytes = fetch.artifact(a, MANIFEST_LIMIT)?;
-        let signer = RevocationList::signer(&bytes)?;
-        let key = match trust.authorized_key(signer, SignedObject::RevocationList) {
-            Ok(key) => key,
-            Err(e) => {
-                log::warn!("revocation list in the feed skipped: {e}");
-                continue;
-            }
-        };
-        let list = RevocationList::verify(&bytes, &key)?;
-        if let Some(stored) = db.signed_list(&revocation_name(signer))? {
-            if let Ok(current) = RevocationList::verify(&stored, &key) {
-                not_older(
-                    "revocation list",
-                    (list.version, &bytes),
-                    (current.version, &stored),
-                )?;
-            }
+        if let Some((signer, version)) = checked_revocation_list(db, &trust, &bytes)? {
+            revocations.push((signer, version, bytes));
         }
-        revocations.push((signer, list.version, bytes));
     }
 
     let mut news = Vec::new();

@@ -17,7 +17,9 @@ use crate::card::reason::InvalidReason;
 use crate::card::verify::{Verification, Verifier};
 use crate::cose::SignedEnvelope;
 use crate::day::Day;
+use crate::activation::ActivationService;
 use crate::error::{Error, Result};
+use crate::feed_store::FeedStore;
 use crate::keys::generate_signing_key;
 use crate::sqlite::{self, Schema};
 use ed25519_dalek::SigningKey;
@@ -77,6 +79,16 @@ pub enum ClockStatus {
     JumpedBack {
         by_secs: i64,
     },
+}
+
+/// A card the issuer's service activated on this phone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activation {
+    pub card: WalletCard,
+    /// The card moved here from another phone, whose card is revoked.
+    pub moved: bool,
+    /// The service's trust or revocation lists were newer than the phone's and were stored.
+    pub lists_updated: bool,
 }
 
 pub struct Wallet {
@@ -198,6 +210,48 @@ impl Wallet {
         )?;
         tx.commit()?;
         Ok(card)
+    }
+
+    /// Activates a device-bound card with the code from the holder's letter (`link_or_code`:
+    /// the letter's link, the app-scheme link, or the code as typed) at the issuer's
+    /// `service`: proves possession of this phone's device key, takes the trust and revocation
+    /// lists the service sends into `feed` (checked as the sync checks them), and stores the
+    /// credential only once `feed`'s verifier accepts it, like [`Wallet::add_credential`].
+    ///
+    /// A card active on another phone is refused with
+    /// [`ActivationError::UsedOnOtherPhone`](crate::activation::ActivationError); called again
+    /// with `confirm_move`, it moves here and the other phone's card is revoked with the next
+    /// feed. Retrying after a lost answer is safe: the service answers the same device key with
+    /// the same card.
+    pub fn activate(
+        &self,
+        link_or_code: &str,
+        service: &ActivationService,
+        feed: &FeedStore,
+        confirm_move: bool,
+        now: i64,
+    ) -> Result<Activation> {
+        let code = service.code_from(link_or_code)?;
+        let device = self.device_key()?;
+        let answer = service.activate(&code, &device, confirm_move, now)?;
+        let lists_updated = match feed.take_lists(
+            answer.trust_list.as_deref(),
+            &answer.revocation_lists,
+            now,
+        ) {
+            Ok(updated) => updated,
+            Err(e) => {
+                // The feed brings them too; the card is checked against what the phone holds.
+                log::warn!("lists from the activation service not taken: {e}");
+                false
+            }
+        };
+        let card = self.add_credential(&answer.credential, &feed.verifier(), now)?;
+        Ok(Activation {
+            card,
+            moved: answer.moved,
+            lists_updated,
+        })
     }
 
     /// Verifies the cards stored without a check (by a version before the wallet verified
