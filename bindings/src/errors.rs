@@ -68,6 +68,7 @@ impl From<CoreError> for TrustError {
             | CoreError::WrongDevice
             | CoreError::CardRefused(_)
             | CoreError::NotNewerThanStored
+            | CoreError::Activation(_)
             | CoreError::Network(_) => TrustError::Internal,
         }
     }
@@ -95,6 +96,53 @@ pub enum WalletError {
     KeyStore { detail: String },
     #[error("the wallet database failed")]
     Storage,
+    /// Activation: the text is no code or link (a typing error: `detail` says which).
+    #[error("not an activation code: {detail}")]
+    CodeUnreadable { detail: String },
+    /// Activation: the link belongs to another service than the app's.
+    #[error("the link belongs to another service: {origin}")]
+    ForeignLink { origin: String },
+    /// Activation: the service does not know the code, or it has expired, was replaced by a
+    /// new letter or is locked after too many tries.
+    #[error("the activation code is invalid or has expired")]
+    CodeInvalid,
+    /// Activation: the card is active on another phone. Ask the holder, then call `activate`
+    /// again with `confirm_move`: the other phone's card stops working.
+    #[error("the card is active on another phone")]
+    UsedOnOtherPhone,
+    /// Activation: the phone's clock is wrong; ask the holder to set it.
+    #[error("the phone's clock is wrong")]
+    ClockWrong { server_time: i64, phone_time: i64 },
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Activation: the service refused (for example, the card was revoked); its message.
+    #[error("the service refused: {message}")]
+    ServiceRefused { code: String, message: String },
+    /// No connection or no answer from the service: try again.
+    #[error("network: {detail}")]
+    Network { detail: String },
+}
+
+fn activation_error(e: ehk_core::activation::ActivationError) -> WalletError {
+    use ehk_core::activation::ActivationError as A;
+    match e {
+        A::Code(c) => WalletError::CodeUnreadable {
+            detail: c.to_string(),
+        },
+        A::ForeignLink { origin } => WalletError::ForeignLink { origin },
+        A::InvalidCode => WalletError::CodeInvalid,
+        A::UsedOnOtherPhone => WalletError::UsedOnOtherPhone,
+        A::ClockWrong {
+            server_time,
+            phone_time,
+        } => WalletError::ClockWrong {
+            server_time,
+            phone_time,
+        },
+        A::RateLimited { retry_after_secs } => WalletError::RateLimited { retry_after_secs },
+        A::Refused { code, message } => WalletError::ServiceRefused { code, message },
+        A::Network(detail) => WalletError::Network { detail },
+    }
 }
 
 impl From<CoreError> for WalletError {
@@ -117,6 +165,8 @@ impl From<CoreError> for WalletError {
             CoreError::TimeOutOfRange(_) => WalletError::InvalidArgument {
                 detail: "time out of range".into(),
             },
+            CoreError::Activation(a) => activation_error(a),
+            CoreError::Network(detail) => WalletError::Network { detail },
             CoreError::Malformed { .. }
             | CoreError::Database(_)
             | CoreError::Io(_)
@@ -127,7 +177,6 @@ impl From<CoreError> for WalletError {
             | CoreError::UnknownIssuer(_)
             | CoreError::NotAllowed { .. }
             | CoreError::Qr(_)
-            | CoreError::Network(_)
             | CoreError::HashMismatch(_)
             | CoreError::WrongProject { .. }
             | CoreError::Expired(_) => WalletError::Storage,
@@ -232,6 +281,7 @@ impl From<CoreError> for FeedError {
             | CoreError::CardNotFound
             | CoreError::WrongDevice
             | CoreError::CardRefused(_)
+            | CoreError::Activation(_)
             | CoreError::NotNewerThanStored => FeedError::Storage,
         }
     }

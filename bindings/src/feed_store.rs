@@ -264,6 +264,12 @@ pub struct FeedStore {
     timeout: Duration,
 }
 
+impl FeedStore {
+    pub(crate) fn core(&self) -> &ehk_core::FeedStore {
+        &self.inner
+    }
+}
+
 #[uniffi::export]
 impl FeedStore {
     /// Opens (or creates) the feed database at `path` for the pinned project. A pin that does

@@ -1,8 +1,9 @@
 //! The holder's wallet, with the device key kept by a key store the shell implements.
 
 use crate::errors::{KeyStoreError, WalletError};
+use crate::feed_store::FeedStore;
 use crate::verifier::Verifier;
-use ehk_core::wallet::{CardStatus, ClockStatus};
+use ehk_core::wallet::{Activation, CardStatus, ClockStatus};
 use ehk_core::{CardType, Day, WalletCard};
 use std::sync::Arc;
 
@@ -31,6 +32,13 @@ impl ehk_core::KeyStore for ForeignKeyStore {
             .save(alias.to_string(), secret.to_vec())
             .map_err(unavailable)
     }
+}
+
+#[uniffi::remote(Record)]
+pub struct Activation {
+    pub card: WalletCard,
+    pub moved: bool,
+    pub lists_updated: bool,
 }
 
 #[uniffi::remote(Record)]
@@ -103,6 +111,30 @@ impl Wallet {
         now: i64,
     ) -> Result<u32, WalletError> {
         Ok(self.inner.check_stored(&verifier.core(), now)?)
+    }
+
+    /// Activates a device-bound card with the code from the holder's letter: `link_or_code` is
+    /// the letter's link (the app opened it), the app-scheme link, or the code as typed or
+    /// scanned. `service_url` is the app's issuer service (https). The card is checked against
+    /// `feed`'s trust list before it is stored. `UsedOnOtherPhone`: ask the holder, then call
+    /// again with `confirm_move = true`. Blocking network: call it off the main thread.
+    pub fn activate(
+        &self,
+        link_or_code: String,
+        service_url: String,
+        feed: Arc<FeedStore>,
+        confirm_move: bool,
+        now: i64,
+    ) -> Result<Activation, WalletError> {
+        let service = ehk_core::activation::ActivationService::new(&service_url)
+            .map_err(ehk_core::Error::from)?;
+        Ok(self.inner.activate(
+            &link_or_code,
+            &service,
+            feed.core(),
+            confirm_move,
+            now,
+        )?)
     }
 
     pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {

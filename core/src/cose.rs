@@ -43,16 +43,46 @@ fn protected_header(key_id: Vec<u8>) -> coset::Header {
         .build()
 }
 
-pub fn sign(key: &IssuerKey, payload: Vec<u8>) -> Vec<u8> {
-    let protected = protected_header(key.key_id().0.to_vec());
+/// Holds a signing key and signs with it: a key in memory ([`IssuerKey`]), or on an issuer's
+/// host a hardware security module that never lets the key out. Everything that signs
+/// envelopes goes through [`sign_with`], so another kind of signer plugs in here.
+pub trait CoseSigner: Send + Sync {
+    /// The id of the key, as the trust list names it.
+    fn key_id(&self) -> KeyId;
+    /// The Ed25519 signature over `message`.
+    fn sign_message(&self, message: &[u8]) -> Result<[u8; 64], SignerError>;
+}
+
+/// A signer that could not sign (a hardware module that is unreachable or refused).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the signer failed: {0}")]
+pub struct SignerError(pub String);
+
+impl CoseSigner for IssuerKey {
+    fn key_id(&self) -> KeyId {
+        IssuerKey::key_id(self)
+    }
+    fn sign_message(&self, message: &[u8]) -> Result<[u8; 64], SignerError> {
+        Ok(self.signing_key().sign(message).to_bytes())
+    }
+}
+
+/// Signs `payload` into a COSE_Sign1 envelope in the canonical encoding.
+pub fn sign_with(signer: &dyn CoseSigner, payload: Vec<u8>) -> Result<Vec<u8>, SignerError> {
+    let protected = protected_header(signer.key_id().0.to_vec());
     let sign1 = CoseSign1Builder::new()
         .protected(protected)
         .payload(payload)
-        .create_signature(b"", |tbs| key.signing_key().sign(tbs).to_bytes().to_vec())
+        .try_create_signature(b"", |tbs| signer.sign_message(tbs).map(|s| s.to_vec()))?
         .build();
-    sign1
+    Ok(sign1
         .to_tagged_vec()
-        .expect("encoding a COSE_Sign1 built from owned bytes cannot fail")
+        .expect("encoding a COSE_Sign1 built from owned bytes cannot fail"))
+}
+
+/// Signs with a key in memory, which cannot fail.
+pub fn sign(key: &IssuerKey, payload: Vec<u8>) -> Vec<u8> {
+    sign_with(key, payload).expect("a key in memory signs")
 }
 
 impl SignedEnvelope {

@@ -1,10 +1,10 @@
 //! Issuing a card: the issuer signs the claims into a COSE_Sign1 credential.
 
 use ehk_core::card::claims::{check_name, CardClaims, CardId, CardType, CARD_ID_LEN};
-use ehk_core::cose;
+use ehk_core::cose::{self, CoseSigner};
 use ehk_core::day::Day;
 use ehk_core::error::{Error, Result};
-use ehk_core::keys::{public_key_from_bytes, IssuerKey};
+use ehk_core::keys::public_key_from_bytes;
 
 /// What an issuer fills in; the card id and issue time are added by [`issue_card`].
 #[derive(Clone, Debug)]
@@ -21,7 +21,7 @@ pub struct CardRequest {
 
 /// Signs a new card and returns the credential bytes together with its claims.
 pub fn issue_card(
-    key: &IssuerKey,
+    key: &dyn CoseSigner,
     request: &CardRequest,
     now: i64,
 ) -> Result<(Vec<u8>, CardClaims)> {
@@ -56,5 +56,7 @@ pub fn issue_card(
     claims
         .check_validity_period()
         .map_err(Error::InvalidRequest)?;
-    Ok((cose::sign(key, claims.encode()), claims))
+    let credential = cose::sign_with(key, claims.encode())
+        .map_err(|e| Error::InvalidKey(e.to_string()))?;
+    Ok((credential, claims))
 }

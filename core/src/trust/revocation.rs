@@ -43,9 +43,17 @@ impl RevocationList {
     }
 
     pub fn sign(&self, issuer: &IssuerKey) -> Vec<u8> {
+        self.sign_with(issuer).expect("a key in memory signs")
+    }
+
+    /// Signs with any [`cose::CoseSigner`] (a hardware module on the issuer's service).
+    pub fn sign_with(
+        &self,
+        signer: &dyn cose::CoseSigner,
+    ) -> std::result::Result<Vec<u8>, cose::SignerError> {
         let ids: Vec<u8> = self.revoked.iter().flatten().copied().collect();
-        cose::sign(
-            issuer,
+        cose::sign_with(
+            signer,
             encode_map(vec![
                 (1, int(self.version)),
                 (2, int(self.issued_at)),
