@@ -128,13 +128,9 @@ impl Wallet {
     ) -> Result<Activation, WalletError> {
         let service = ehk_core::activation::ActivationService::new(&service_url)
             .map_err(ehk_core::Error::from)?;
-        Ok(self.inner.activate(
-            &link_or_code,
-            &service,
-            feed.core(),
-            confirm_move,
-            now,
-        )?)
+        Ok(self
+            .inner
+            .activate(&link_or_code, &service, feed.core(), confirm_move, now)?)
     }
 
     pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {

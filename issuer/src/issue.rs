@@ -25,13 +25,7 @@ pub fn issue_card(
     request: &CardRequest,
     now: i64,
 ) -> Result<(Vec<u8>, CardClaims)> {
-    let holder_name = request.holder_name.trim().to_string();
-    check_name(&holder_name).map_err(Error::InvalidRequest)?;
-    if let Some(device_key) = &request.device_key {
-        public_key_from_bytes(device_key).map_err(|_| {
-            Error::InvalidRequest("device key is not a valid Ed25519 public key".into())
-        })?;
-    }
+    let claims_without_id = check_request(request, now)?;
     if now < 0 {
         return Err(Error::TimeOutOfRange(now));
     }
@@ -40,6 +34,26 @@ pub fn issue_card(
         .map_err(|e| Error::InvalidRequest(format!("no system randomness: {e}")))?;
     let claims = CardClaims {
         card_id,
+        ..claims_without_id
+    };
+    let credential =
+        cose::sign_with(key, claims.encode()).map_err(|e| Error::InvalidKey(e.to_string()))?;
+    Ok((credential, claims))
+}
+
+/// The claims `request` makes at `now` (card id zero), once they pass every check issuing
+/// makes: the holder's name, the device key, the validity period for the card type. The
+/// issuer's service checks a card with it when the card is created, long before it is signed.
+pub fn check_request(request: &CardRequest, now: i64) -> Result<CardClaims> {
+    let holder_name = request.holder_name.trim().to_string();
+    check_name(&holder_name).map_err(Error::InvalidRequest)?;
+    if let Some(device_key) = &request.device_key {
+        public_key_from_bytes(device_key).map_err(|_| {
+            Error::InvalidRequest("device key is not a valid Ed25519 public key".into())
+        })?;
+    }
+    let claims = CardClaims {
+        card_id: [0; CARD_ID_LEN],
         holder_name,
         birthday: request.birthday,
         card_type: request.card_type,
@@ -56,7 +70,5 @@ pub fn issue_card(
     claims
         .check_validity_period()
         .map_err(Error::InvalidRequest)?;
-    let credential = cose::sign_with(key, claims.encode())
-        .map_err(|e| Error::InvalidKey(e.to_string()))?;
-    Ok((credential, claims))
+    Ok(claims)
 }

@@ -1,0 +1,96 @@
+//! `ehk-server`: the issuer's service. It keeps the issuer's cards and their holders' data,
+//! makes activation letters, activates device-bound cards on phones (and moves them to a new
+//! phone), revokes, and signs the revocation list the feed publishes. One process per issuer;
+//! SQLite by default, PostgreSQL for several instances.
+
+pub mod config;
+pub mod http;
+pub mod postgres;
+pub mod ratelimit;
+pub mod secret;
+pub mod service;
+pub mod sqlite;
+pub mod store;
+
+use config::{Config, SignerConfig};
+use ehk_core::cose::CoseSigner;
+use http::AppState;
+use ratelimit::RateLimiter;
+use secret::ServiceSecret;
+use service::{Admin, Service, Settings};
+use std::sync::Arc;
+use store::Database;
+
+/// The issuer key as the configuration names it. The service signs with it and never shows
+/// it; a hardware module would be another [`SignerConfig`] kind returning its own
+/// [`CoseSigner`].
+pub fn signer(config: &SignerConfig) -> Result<Arc<dyn CoseSigner>, String> {
+    match config {
+        SignerConfig::File { path } => ehk_core::keys::IssuerKey::read_secret_file(path)
+            .map(|k| Arc::new(k) as Arc<dyn CoseSigner>)
+            .map_err(|e| format!("issuer key {}: {e}", path.display())),
+    }
+}
+
+pub fn settings(config: &Config) -> Settings {
+    Settings {
+        project_id: config.project_id,
+        regions: config.regions.clone(),
+        public_url: config.public_url.trim_end_matches('/').to_string(),
+        code_validity_days: config.activation.code_validity_days,
+        max_attempts: config.activation.max_attempts,
+        revocation_validity_days: config.activation.revocation_validity_days,
+        trust_list: config.trust_list.clone(),
+        revocation_list_out: config.revocation_list_out.clone(),
+    }
+}
+
+/// Everything a running service needs, on `db`.
+pub fn state<D: Database>(db: D, config: &Config) -> Result<Arc<AppState<D>>, String> {
+    let secret = ServiceSecret::read_file(&config.secret_file)?;
+    let service = Service::new(db, signer(&config.signer)?, secret, settings(config));
+    Ok(Arc::new(AppState {
+        service,
+        limiter: RateLimiter::new(
+            config.activation.per_client_per_minute,
+            config.activation.overall_per_minute,
+        ),
+        apps: config.apps.clone(),
+    }))
+}
+
+/// Serves until `shutdown` completes. Signs the revocation list afresh once a day, so it never
+/// expires while the service runs.
+pub async fn serve<D: Database>(
+    state: Arc<AppState<D>>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let resign = state.clone();
+    let daily = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(86_400));
+        loop {
+            interval.tick().await;
+            let s = resign.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                s.service
+                    .publish_revocations(&Admin::project("system"), http::now())
+            })
+            .await;
+            match result {
+                Ok(Ok(version)) => log::info!("revocation list {version} signed"),
+                Ok(Err(e)) => log::error!("revocation list not signed: {e}"),
+                Err(e) => log::error!("revocation list task failed: {e}"),
+            }
+        }
+    });
+    let app = http::router(state);
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    daily.abort();
+    result
+}
