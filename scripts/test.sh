@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project. On a fresh machine it first installs what the tests need
-# (Debian's zbar-tools, a Python venv with pycose; for the bindings kotlinc and JNA, and a
+# (Debian's zbar-tools and PostgreSQL, a Python venv with pycose; for the bindings kotlinc and JNA, and a
 # Debian trixie chroot with Swift; for the fuzzing smoke nightly Rust and cargo-fuzz, through
 # scripts/toolchains/), caching it outside the checkout in
 # ${EHK_TOOLCHAIN_CACHE:-/var/cache/ehk-toolchains}. A missing tool fails the run; nothing is
@@ -19,6 +19,13 @@ command -v zbarimg >/dev/null || { echo "zbarimg could not be installed" >&2; ex
 EHK_TEST_PYTHON="$(bash scripts/toolchains/python.sh --print-python -r tests/interop/requirements.txt)"
 export EHK_TEST_PYTHON
 echo "zbarimg: $(command -v zbarimg); python with pycose: $EHK_TEST_PYTHON"
+
+step "PostgreSQL for the issuer service's tests (Debian's package, a throwaway cluster)"
+pg_dir="$(mktemp -d)"
+trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+EHK_TEST_POSTGRES="$(scripts/postgres.sh start "$pg_dir")"
+export EHK_TEST_POSTGRES
+echo "PostgreSQL: $EHK_TEST_POSTGRES"
 
 step "formatting"
 cargo fmt --all -- --check

@@ -7,6 +7,7 @@ mod files;
 mod issue;
 mod news;
 mod output;
+mod service;
 mod stores;
 mod trust;
 mod verify;
@@ -58,6 +59,8 @@ enum Command {
     Serve(feed::ServeArgs),
     /// Bring a store database up to date from a feed URL.
     Sync(feed::SyncArgs),
+    /// The issuer's work against a running ehk-server: cards, letters, revocation.
+    Service(service::ServiceArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Feed(cmd) => feed::run_publish(cmd, now),
         Command::Serve(args) => feed::run_serve(args),
         Command::Sync(args) => feed::run_sync(args, now),
+        Command::Service(args) => service::run(args),
     };
     match result {
         Ok(code) => code,

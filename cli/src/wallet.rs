@@ -40,6 +40,23 @@ enum WalletCommand {
         #[arg(long)]
         revocations: Vec<PathBuf>,
     },
+    /// Activate a device-bound card at the issuer's service with the letter's link or code.
+    Activate {
+        /// The letter's link, or its code as printed.
+        link_or_code: String,
+        /// The issuer service's URL (https).
+        #[arg(long)]
+        service: String,
+        /// The phone's feed database (as for `ehk sync`): the card is checked against its
+        /// trust list, and takes the lists the service sends.
+        #[arg(long, default_value = "stores.db")]
+        db: PathBuf,
+        #[command(flatten)]
+        pin: crate::files::PinArgs,
+        /// The card is active on another device: move it here (that device's card is revoked).
+        #[arg(long = "move")]
+        confirm_move: bool,
+    },
     /// List the cards with their status.
     List,
     /// Show the QR code to present now (device-bound cards change every 30 seconds).
@@ -102,6 +119,29 @@ pub fn run(a: WalletArgs, now: i64) -> CliResult {
             let verifier = build_verifier(&root, &trust_list, &revocations)?;
             let card = wallet.add_card(&text, &verifier, now)?;
             println!("added card {} for {}", card.card_id, card.holder_name);
+        }
+        WalletCommand::Activate {
+            link_or_code,
+            service,
+            db,
+            pin,
+            confirm_move,
+        } => {
+            let feed =
+                ehk_core::FeedStore::open(&db, pin.pin()?, ehk_core::Platform::Android, now)?;
+            let service = ehk_core::activation::ActivationService::new(&service)
+                .map_err(ehk_core::Error::from)?;
+            let activation = wallet.activate(&link_or_code, &service, &feed, confirm_move, now)?;
+            println!(
+                "activated card {} for {}{}",
+                activation.card.card_id,
+                activation.card.holder_name,
+                if activation.moved {
+                    " (moved here; the other device's card is revoked)"
+                } else {
+                    ""
+                }
+            );
         }
         WalletCommand::List => {
             warn_about_clock(&wallet, now)?;
