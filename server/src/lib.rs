@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod http;
+pub mod load;
 pub mod postgres;
 pub mod ratelimit;
 pub mod secret;

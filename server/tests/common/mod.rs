@@ -97,15 +97,7 @@ pub fn postgres_url() -> String {
         "EHK_TEST_POSTGRES is not set: run the tests through scripts/test.sh, which installs and \
          starts PostgreSQL (scripts/postgres.sh)",
     );
-    let mut admin = postgres::Client::connect(&format!("{base} dbname=postgres"), postgres::NoTls)
-        .expect("the test PostgreSQL server answers");
-    let mut id = [0u8; 6];
-    getrandom::getrandom(&mut id).unwrap();
-    let name = format!("ehk_test_{}", hex::encode(id));
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    format!("{base} dbname={name}")
+    ehk_server::load::fresh_postgres_database(&base).unwrap()
 }
 
 pub fn postgres() -> ehk_server::postgres::Postgres {
