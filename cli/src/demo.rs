@@ -5,6 +5,7 @@ use crate::files::{write_atomic, CliResult};
 use crate::output::{verification_text, write_card_files};
 use crate::stores::print_stores;
 use clap::Args;
+use ehk_core::activation::ActivationService;
 use ehk_core::feed::SyncCancel;
 use ehk_core::progress::NoProgress;
 use ehk_core::stores::{NearbyQuery, Position, SearchQuery, SortOrder, StoreDb};
@@ -16,6 +17,11 @@ use ehk_issuer::publish::{publish, PublishOptions};
 use ehk_issuer::qr_image::render_terminal;
 use ehk_issuer::stores::generate::synthetic_snapshot;
 use ehk_issuer::{issue_card, CardRequest};
+use ehk_server::http::AppState;
+use ehk_server::ratelimit::RateLimiter;
+use ehk_server::secret::ServiceSecret;
+use ehk_server::service::{Admin, NewCard, Service, Settings};
+use ehk_server::sqlite::Sqlite;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -80,17 +86,20 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
 
     step(
         1,
-        "The Land creates its root key and a key for the store feed; the Landkreis creates an issuer key",
+        "The Land creates its root key and a key for the store feed; the Landkreis creates an issuer key, and one for its online issuer service",
     );
     let root = IssuerKey::generate()?;
     let feed_key = IssuerKey::generate()?;
     let issuer = IssuerKey::generate()?;
+    let service_key = IssuerKey::generate()?;
     root.write_secret_file(&dir.join("root.key"))?;
     root.write_public_file(&dir.join("root.key.pub"))?;
     feed_key.write_secret_file(&dir.join("feed.key"))?;
     feed_key.write_public_file(&dir.join("feed.key.pub"))?;
     issuer.write_secret_file(&dir.join("issuer.key"))?;
     issuer.write_public_file(&dir.join("issuer.key.pub"))?;
+    service_key.write_secret_file(&dir.join("service-issuer.key"))?;
+    service_key.write_public_file(&dir.join("service-issuer.key.pub"))?;
     println!(
         "   root key {}, feed key {}, issuer key {} (secret files mode 0600)",
         root.key_id(),
@@ -110,6 +119,17 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         key_id: issuer.key_id(),
         public_key: issuer.public_key().to_bytes(),
         name: "Landkreis Musterstadt".into(),
+        roles: Roles::of(&[Role::Cards]),
+        regions: Some(vec![REGION]),
+        card_types: CardType::Standard.bit() | CardType::Gold.bit(),
+        valid_from: now - 86_400,
+        valid_until: now + 5 * 365 * 86_400,
+        withdrawn: false,
+    })?;
+    trust.upsert_issuer(IssuerEntry {
+        key_id: service_key.key_id(),
+        public_key: service_key.public_key().to_bytes(),
+        name: "Landkreis Musterstadt (Aktivierungsdienst)".into(),
         roles: Roles::of(&[Role::Cards]),
         regions: Some(vec![REGION]),
         card_types: CardType::Standard.bit() | CardType::Gold.bit(),
@@ -301,6 +321,158 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     }
     println!("   The same sync refreshed the phone's verifier (the paper card was revoked):");
     expect(&feed_store.verify(&paper_text, now), false, lang)?;
+
+    step(
+        9,
+        "The Landkreis's issuer service (ehk-server): a card and its activation letter",
+    );
+    let service_dir = dir.join("service");
+    std::fs::create_dir_all(&service_dir)?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let service_url = format!("http://{}", listener.local_addr()?);
+    let revocations_out = service_dir.join("revocations.cose");
+    let state = Arc::new(AppState {
+        service: Service::new(
+            Sqlite::open(&service_dir.join("ehk-server.db"))?,
+            Arc::new(IssuerKey::read_secret_file(
+                &dir.join("service-issuer.key"),
+            )?),
+            ServiceSecret::generate(),
+            Settings {
+                project_id: 1,
+                regions: Some(vec![REGION]),
+                public_url: service_url.clone(),
+                code_validity_days: 90,
+                max_attempts: 5,
+                revocation_validity_days: 7,
+                trust_list: Some(dir.join("trust-list.cose")),
+                revocation_list_out: Some(revocations_out.clone()),
+            },
+        ),
+        limiter: RateLimiter::new(30, 6000),
+        apps: Default::default(),
+    });
+    let running = ehk_server::Background::start(state.clone(), listener)?;
+    let clerk = Admin::project("Sachbearbeiterin Demo");
+    let card = state.service.create_card(
+        &clerk,
+        &NewCard {
+            holder_name: "Jürgen Weiß".into(),
+            birthday: None,
+            card_type: "standard".into(),
+            region_id: REGION,
+            valid_from: today.to_string(),
+            valid_until: Some(today.add_days(3 * 365).to_string()),
+        },
+        now,
+    )?;
+    let letter = state.service.new_letter(&clerk, card.id, now)?;
+    println!(
+        "   card {} for {} waits for activation; the letter's code {} (stored only hashed)",
+        card.id,
+        card.holder_name,
+        letter.code.grouped()
+    );
+    println!("   the letter's QR code holds {}", letter.link);
+    show_qr(&letter.link)?;
+
+    step(
+        10,
+        "The holder's phone opens the letter's link: the card is activated on this phone",
+    );
+    let activation_service = ActivationService::new(&service_url)?;
+    let phone_a = Wallet::open(
+        &dir.join("phone-a-wallet.db"),
+        Arc::new(FileKeyStore::new(dir.join("phone-a-keys"))),
+    )?;
+    let phone_a_feed = FeedStore::open(
+        &dir.join("phone-a-feed.db"),
+        ProjectPin::new(root.public_key(), 1, trust_bytes.clone())?,
+        Platform::Android,
+        now,
+    )?;
+    let activated =
+        phone_a.activate(&letter.link, &activation_service, &phone_a_feed, false, now)?;
+    println!(
+        "   card {} for {} is on the phone, bound to its device key",
+        activated.card.card_id, activated.card.holder_name
+    );
+    let shown_a = phone_a.present(&activated.card.card_id, now)?;
+    println!("   The shop scans the phone's code:");
+    expect(&feed_store.verify(&shown_a, now + 5), true, lang)?;
+
+    step(
+        11,
+        "A new phone: the card moves after the holder confirms; the old phone's card is revoked",
+    );
+    let phone_b = Wallet::open(
+        &dir.join("phone-b-wallet.db"),
+        Arc::new(FileKeyStore::new(dir.join("phone-b-keys"))),
+    )?;
+    let phone_b_feed = FeedStore::open(
+        &dir.join("phone-b-feed.db"),
+        ProjectPin::new(root.public_key(), 1, trust_bytes.clone())?,
+        Platform::Ios,
+        now,
+    )?;
+    match phone_b.activate(
+        &letter.code.grouped(),
+        &activation_service,
+        &phone_b_feed,
+        false,
+        now,
+    ) {
+        Err(ehk_core::Error::Activation(e)) => println!("   typed code, first try: {e}"),
+        other => return Err(format!("demo expected the move question, got {other:?}").into()),
+    }
+    let moved = phone_b.activate(
+        &letter.code.grouped(),
+        &activation_service,
+        &phone_b_feed,
+        true,
+        now,
+    )?;
+    println!(
+        "   after confirming: card {} moved to the new phone ({})",
+        moved.card.card_id,
+        if moved.moved {
+            "the old one is revoked"
+        } else {
+            "?"
+        }
+    );
+    drop(running);
+    let service_revocations = std::fs::read(&revocations_out)?;
+    let report = publish(
+        &dir.join("feed"),
+        &feed_key,
+        &root.public_key(),
+        &issuer_db.snapshot(0)?,
+        &trust_bytes,
+        &[revocation_bytes.clone(), service_revocations],
+        now + 60,
+        &PublishOptions::default(),
+    )?;
+    let synced = feed_store.sync(&url, &options, now + 60, &NoProgress, &SyncCancel::new())?;
+    println!(
+        "   the Land publishes feed version {} with the service's revocation list; the shop syncs: {:?}",
+        report.version, synced.outcome
+    );
+    println!("   The old phone's code is refused:");
+    expect(
+        &feed_store.verify(
+            &phone_a.present(&activated.card.card_id, now + 90)?,
+            now + 90,
+        ),
+        false,
+        lang,
+    )?;
+    println!("   The new phone's code is accepted:");
+    expect(
+        &feed_store.verify(&phone_b.present(&moved.card.card_id, now + 90)?, now + 90),
+        true,
+        lang,
+    )?;
 
     if a.dir.is_some() {
         println!("\nThe same check from the command line:");

@@ -95,3 +95,65 @@ pub async fn serve<D: Database>(
     daily.abort();
     result
 }
+
+/// A service running on its own threads until dropped: for the demo and the tests, which run
+/// it in-process on a loopback port.
+pub struct Background {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Background {
+    /// Serves `state` on `listener` (bound already, so the caller knows the port).
+    pub fn start<D: Database>(
+        state: Arc<AppState<D>>,
+        listener: std::net::TcpListener,
+    ) -> std::io::Result<Background> {
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let listener = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        log::error!("ehk-server: {e}");
+                        return;
+                    }
+                };
+                if let Err(e) = serve(state, listener, async {
+                    let _ = stopped.await;
+                })
+                .await
+                {
+                    log::error!("ehk-server: {e}");
+                }
+            });
+        });
+        Ok(Background {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

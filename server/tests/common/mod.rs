@@ -126,14 +126,12 @@ pub struct Server<D: Database> {
     pub url: String,
     pub state: Arc<AppState<D>>,
     pub token: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _running: ehk_server::Background,
 }
 
 impl<D: Database> Server<D> {
     pub fn start(world: &World, db: D, limits: Limits) -> Server<D> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let url = format!("http://{addr}");
         let settings = Settings {
@@ -162,30 +160,13 @@ impl<D: Database> Server<D> {
                 apple_app_ids: vec!["ABCDE12345.org.ehrenamtskarte.app".into()],
             },
         });
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = state.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                ehk_server::serve(serving, listener, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
+        let running = ehk_server::Background::start(state.clone(), listener).unwrap();
         Server {
             addr,
             url,
             state,
             token,
-            stop: Some(stop),
-            thread: Some(thread),
+            _running: running,
         }
     }
 
@@ -263,17 +244,6 @@ impl<D: Database> Server<D> {
         );
         assert_eq!(status, 200, "{letter}");
         letter["link"].as_str().unwrap().to_string()
-    }
-}
-
-impl<D: Database> Drop for Server<D> {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
