@@ -381,7 +381,10 @@ fn demo_runs_the_whole_story() {
     // The activation story: letter, activation, move, the old phone's code revoked.
     let story = &out[out.find("== 9.").expect("the service steps")..];
     assert!(story.contains("/activate#"), "{story}");
-    assert!(story.contains("the card is active on another phone"), "{story}");
+    assert!(
+        story.contains("the card is active on another phone"),
+        "{story}"
+    );
     let refused = story.find("The old phone's code is refused").unwrap();
     assert!(story[refused..].contains("[revoked]"), "{story}");
 }

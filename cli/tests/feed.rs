@@ -10,6 +10,22 @@ use std::time::{Duration, Instant};
 mod common;
 use common::*;
 
+/// `ehk sync URL` into `db` for a phone pinned to `project` with the shipped `trust.cose`.
+fn sync_args<'a>(url: &'a str, db: &'a str, project: &'a str) -> [&'a str; 10] {
+    [
+        "sync",
+        url,
+        "--db",
+        db,
+        "--root",
+        "root.key.pub",
+        "--project",
+        project,
+        "--trust-list",
+        "trust.cose",
+    ]
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -80,56 +96,14 @@ fn publish_serve_sync_search() {
     );
 
     let (_server, url) = serve(d, "feed");
-    let first = ok(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "phone.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "1",
-            "--trust-list",
-            "trust.cose",
-        ],
-    );
+    let first = ok(d, &sync_args(&url, "phone.db", "1"));
     assert!(first.contains("none -> 1 by snapshot"), "{first}");
-    let second = ok(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "phone.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "1",
-            "--trust-list",
-            "trust.cose",
-        ],
-    );
+    let second = ok(d, &sync_args(&url, "phone.db", "1"));
     assert!(second.contains("feed unchanged (version 1)"), "{second}");
     // A phone pinned to another project than its shipped trust list's is refused at once.
-    let misconfigured = ehk_cmd(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "other.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "2",
-            "--trust-list",
-            "trust.cose",
-        ],
-    )
-    .output()
-    .unwrap();
+    let misconfigured = ehk_cmd(d, &sync_args(&url, "other.db", "2"))
+        .output()
+        .unwrap();
     assert!(!misconfigured.status.success());
     let stderr = String::from_utf8_lossy(&misconfigured.stderr);
     assert!(stderr.contains("not of project 2"), "{stderr}");
@@ -167,21 +141,7 @@ fn publish_serve_sync_search() {
     // A second version arrives as a delta.
     ok(d, &["stores", "--db", "pub.db", "generate", "50"]);
     ok(d, &publish);
-    let third = ok(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "phone.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "1",
-            "--trust-list",
-            "trust.cose",
-        ],
-    );
+    let third = ok(d, &sync_args(&url, "phone.db", "1"));
     assert!(
         third.contains("1 -> 2 by delta") && third.contains("50 stores"),
         "{third}"
@@ -233,21 +193,7 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
     );
     ok(d, &publish);
     let (_server, url) = serve(d, "feed");
-    ok(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "phone.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "1",
-            "--trust-list",
-            "trust.cose",
-        ],
-    );
+    ok(d, &sync_args(&url, "phone.db", "1"));
     assert_eq!(
         phone_state(&d.join("phone.db")),
         (Some(1), 2000, "ok".into())
@@ -263,45 +209,17 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
     // How long a whole sync to version 2 takes, on a copy.
     std::fs::copy(d.join("phone.db"), d.join("probe.db")).unwrap();
     let started = Instant::now();
-    ok(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "probe.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "1",
-            "--trust-list",
-            "trust.cose",
-        ],
-    );
+    ok(d, &sync_args(&url, "probe.db", "1"));
     let full = started.elapsed();
     assert_eq!(phone_state(&d.join("probe.db")).0, Some(2));
 
     let mut killed = 0;
     for fraction in [0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95] {
-        let mut child = ehk_cmd(
-            d,
-            &[
-                "sync",
-                &url,
-                "--db",
-                "phone.db",
-                "--root",
-                "root.key.pub",
-                "--project",
-                "1",
-                "--trust-list",
-                "trust.cose",
-            ],
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        let mut child = ehk_cmd(d, &sync_args(&url, "phone.db", "1"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(full.mul_f64(fraction));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
@@ -322,21 +240,7 @@ fn a_sync_killed_at_any_moment_leaves_the_database_as_it_was() {
         killed > 0,
         "no sync was killed; the test did not test anything"
     );
-    ok(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "phone.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "1",
-            "--trust-list",
-            "trust.cose",
-        ],
-    );
+    ok(d, &sync_args(&url, "phone.db", "1"));
     assert_eq!(
         phone_state(&d.join("phone.db")),
         (Some(2), 60000, "ok".into())
@@ -426,21 +330,7 @@ fn news_from_the_issuer_file_to_the_phone() {
     publish.extend(["pub.db", "--news", "news.json"]);
     assert!(ok(d, &publish).contains("news bundle version 1 with 2 item(s)"));
     let (_server, url) = serve(d, "feed");
-    ok(
-        d,
-        &[
-            "sync",
-            &url,
-            "--db",
-            "phone.db",
-            "--root",
-            "root.key.pub",
-            "--project",
-            "1",
-            "--trust-list",
-            "trust.cose",
-        ],
-    );
+    ok(d, &sync_args(&url, "phone.db", "1"));
     let at_market = ok(
         d,
         &[
