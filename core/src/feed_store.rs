@@ -181,8 +181,7 @@ impl FeedStore {
         let stored = self.trust_list();
         let mut newer_trust = None;
         if let Some(bytes) = trust_list {
-            match checked_trust_list(&self.db, bytes, self.pin.root(), self.pin.project_id(), now)
-            {
+            match checked_trust_list(&self.db, bytes, self.pin.root(), self.pin.project_id(), now) {
                 Ok(list) if stored.as_ref().map_or(true, |s| list.version > s.version) => {
                     newer_trust = Some((list, bytes))
                 }

@@ -179,7 +179,9 @@ impl ActivationService {
         }
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|_| {
-                ActivationError::Network(format!("the service's answer is unreadable (HTTP {status})"))
+                ActivationError::Network(format!(
+                    "the service's answer is unreadable (HTTP {status})"
+                ))
             });
         }
         match serde_json::from_slice::<ErrorBody>(&body) {

@@ -219,7 +219,11 @@ pub(crate) fn checked_trust_list(
     }
     if let Some(stored) = db.signed_list(TRUST_LIST_NAME)? {
         let current = TrustList::verify(&stored, &root)?;
-        not_older("trust list", (trust.version, bytes), (current.version, &stored))?;
+        not_older(
+            "trust list",
+            (trust.version, bytes),
+            (current.version, &stored),
+        )?;
     }
     Ok(trust)
 }

@@ -10,6 +10,7 @@
 
 pub mod keystore;
 
+use crate::activation::ActivationService;
 use crate::card::claims::{CardClaims, CardType};
 use crate::card::presentation;
 use crate::card::qr::QrPayload;
@@ -17,7 +18,6 @@ use crate::card::reason::InvalidReason;
 use crate::card::verify::{Verification, Verifier};
 use crate::cose::SignedEnvelope;
 use crate::day::Day;
-use crate::activation::ActivationService;
 use crate::error::{Error, Result};
 use crate::feed_store::FeedStore;
 use crate::keys::generate_signing_key;
@@ -234,18 +234,15 @@ impl Wallet {
         let code = service.code_from(link_or_code)?;
         let device = self.device_key()?;
         let answer = service.activate(&code, &device, confirm_move, now)?;
-        let lists_updated = match feed.take_lists(
-            answer.trust_list.as_deref(),
-            &answer.revocation_lists,
-            now,
-        ) {
-            Ok(updated) => updated,
-            Err(e) => {
-                // The feed brings them too; the card is checked against what the phone holds.
-                log::warn!("lists from the activation service not taken: {e}");
-                false
-            }
-        };
+        let lists_updated =
+            match feed.take_lists(answer.trust_list.as_deref(), &answer.revocation_lists, now) {
+                Ok(updated) => updated,
+                Err(e) => {
+                    // The feed brings them too; the card is checked against what the phone holds.
+                    log::warn!("lists from the activation service not taken: {e}");
+                    false
+                }
+            };
         let card = self.add_credential(&answer.credential, &feed.verifier(), now)?;
         Ok(Activation {
             card,
