@@ -578,18 +578,18 @@ fn draw_page(surface: &mut Surface, fonts: &LetterFonts, p: &Prepared<'_>, qr: &
                     y = paragraph(
                         surface,
                         &fonts.regular,
-                        10.0,
+                        10.5,
                         GREY,
                         LEFT,
-                        y + 3.0,
+                        y + 4.0,
                         TEXT_W,
                         rest,
                     )
                 }
             }
-            y += 1.5;
+            y += 2.5;
         }
-        y += 14.0;
+        y += 18.0;
     }
 
     // Footer.
