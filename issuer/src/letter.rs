@@ -158,9 +158,9 @@ impl Letter {
     /// Checks that the letter can be printed as it stands: the holder name passes the card's
     /// name rule, the labels hold no control or hidden formatting characters, every printed
     /// character has a glyph, the service is an https origin and the dates are in order.
-    /// `index` numbers the letter in errors.
-    pub fn check(&self, fonts: &LetterFonts, index: usize) -> Result<(), LetterError> {
-        self.prepare(fonts, index).map(|_| ())
+    /// `number` names the letter in errors.
+    pub fn check(&self, fonts: &LetterFonts, number: usize) -> Result<(), LetterError> {
+        self.prepare(fonts, number).map(|_| ())
     }
 
     fn prepare(&self, fonts: &LetterFonts, index: usize) -> Result<Prepared<'_>, LetterError> {
@@ -234,7 +234,8 @@ impl Letter {
 }
 
 /// One PDF with one A4 page per letter, in order. Every letter is checked before anything is
-/// drawn; the first that cannot be printed fails the whole file.
+/// drawn; the first that cannot be printed fails the whole file, and the error numbers it from
+/// 1, as its page would have been.
 pub fn letters_pdf(letters: &[Letter], fonts: &LetterFonts) -> Result<Vec<u8>, LetterError> {
     if letters.is_empty() {
         return Err(LetterError::Empty);
@@ -242,7 +243,7 @@ pub fn letters_pdf(letters: &[Letter], fonts: &LetterFonts) -> Result<Vec<u8>, L
     let prepared = letters
         .iter()
         .enumerate()
-        .map(|(i, letter)| letter.prepare(fonts, i))
+        .map(|(i, letter)| letter.prepare(fonts, i + 1))
         .collect::<Result<Vec<_>, _>>()?;
     let mut document = Document::new();
     document.set_metadata(
