@@ -72,7 +72,6 @@ pub fn run(a: LetterArgs, now: i64) -> CliResult {
                 issuer_name: a.issuer_name.clone(),
                 code_expires: today.add_days(60),
             };
-            println!("demo code: {}", letter.code.grouped());
             vec![letter]
         }
         (None, None) => return Err("give --csv or --demo-name".into()),
@@ -80,6 +79,9 @@ pub fn run(a: LetterArgs, now: i64) -> CliResult {
     let pdf = letters_pdf(&letters, &fonts)?;
     // Codes are secrets: the file is the owner's only (0600), whatever the umask.
     write_atomic(&a.out, &pdf)?;
+    if a.demo_name.is_some() {
+        println!("demo code: {}", letters[0].code.grouped());
+    }
     println!(
         "{} letter(s), {} bytes: {}",
         letters.len(),
