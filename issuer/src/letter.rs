@@ -114,8 +114,7 @@ impl Face {
     /// The first character the face has no glyph for.
     fn missing(&self, text: &str) -> Option<char> {
         let face = self.shaper();
-        text.chars()
-            .find(|&c| !c.is_whitespace() && face.glyph_index(c).is_none())
+        text.chars().find(|&c| face.glyph_index(c).is_none())
     }
 
     /// The advance of `text` at `size`, shaped as `draw_text` shapes it.
@@ -777,6 +776,42 @@ mod tests {
         l.valid_until = Day::from_ymd(2025, 1, 1);
         assert!(l.check(&fonts, 0).is_err());
         assert!(matches!(letters_pdf(&[], &fonts), Err(LetterError::Empty)));
+    }
+
+    #[test]
+    fn hostile_names_print_or_are_refused_without_panicking() {
+        let fonts = fonts();
+        let names = [
+            "Zoe\u{0308} Mu\u{0308}ller",
+            "\u{0308}Anna",
+            "محمد علي",
+            "שרה כהן",
+            "Erika 😀",
+            "Erika\u{3000}Mustermann",
+            "Erika\u{00A0}Mustermann",
+            "%PDF-1.7 ) Tj (BT /F1 ET \\ <<>>",
+            "Ŧ̷̡ḛ̸s̶t̵",
+            "\u{FFFD}\u{FFFF}",
+        ];
+        for name in names {
+            match letters_pdf(&[letter(name)], &fonts) {
+                Ok(pdf) => assert!(pdf.starts_with(b"%PDF-")),
+                Err(e) => assert!(
+                    matches!(
+                        e,
+                        LetterError::Unprintable { .. } | LetterError::Invalid { .. }
+                    ),
+                    "{name}: {e}"
+                ),
+            }
+        }
+        assert!(matches!(
+            letter("Erika 🦀").check(&fonts, 1),
+            Err(LetterError::Unprintable {
+                code_point: 0x1F980,
+                ..
+            })
+        ));
     }
 
     #[test]
