@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project. On a fresh machine it first installs what the tests need
-# (Debian's zbar-tools and PostgreSQL, a Python venv with pycose; for the bindings kotlinc and JNA, and a
-# Debian trixie chroot with Swift; for the fuzzing smoke nightly Rust and cargo-fuzz, through
-# scripts/toolchains/), caching it outside the checkout in
+# (Debian's zbar-tools, poppler-utils, fonts-dejavu-core and PostgreSQL, a Python venv with
+# pycose; for the bindings kotlinc and JNA, and a Debian trixie chroot with Swift; for the
+# fuzzing smoke nightly Rust and cargo-fuzz, through scripts/toolchains/), caching it outside
+# the checkout in
 # ${EHK_TOOLCHAIN_CACHE:-/var/cache/ehk-toolchains}. A missing tool fails the run; nothing is
 # skipped.
 set -euo pipefail
@@ -11,11 +12,20 @@ cd "$(dirname "$0")/.."
 step() { printf '\n=== %s\n' "$*"; }
 
 step "test tools"
-if ! command -v zbarimg >/dev/null 2>&1; then
-    apt-get install -y --no-install-recommends zbar-tools >/dev/null 2>&1 \
-        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends zbar-tools >/dev/null; }
+# zbar-tools reads QR codes back; poppler-utils reads the activation letters (pdftotext,
+# pdftoppm, pdfinfo); fonts-dejavu-core is the letters' font.
+DEBIAN_TEST_PACKAGES=(zbar-tools poppler-utils fonts-dejavu-core)
+if ! command -v zbarimg >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+    || ! command -v pdftoppm >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1 \
+    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf ]; then
+    apt-get install -y --no-install-recommends "${DEBIAN_TEST_PACKAGES[@]}" >/dev/null 2>&1 \
+        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${DEBIAN_TEST_PACKAGES[@]}" >/dev/null; }
 fi
-command -v zbarimg >/dev/null || { echo "zbarimg could not be installed" >&2; exit 1; }
+for tool in zbarimg pdftotext pdftoppm pdfinfo; do
+    command -v "$tool" >/dev/null || { echo "$tool could not be installed" >&2; exit 1; }
+done
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf ] \
+    || { echo "fonts-dejavu-core could not be installed" >&2; exit 1; }
 EHK_TEST_PYTHON="$(bash scripts/toolchains/python.sh --print-python -r tests/interop/requirements.txt)"
 export EHK_TEST_PYTHON
 echo "zbarimg: $(command -v zbarimg); python with pycose: $EHK_TEST_PYTHON"

@@ -5,6 +5,7 @@ mod demo;
 mod feed;
 mod files;
 mod issue;
+mod letter;
 mod news;
 mod output;
 mod service;
@@ -42,6 +43,8 @@ enum Command {
     Trust(trust::TrustCommand),
     /// Issue one card, or many from a CSV file.
     Issue(issue::IssueArgs),
+    /// Activation letters (PDF, one page each) for device-bound cards.
+    Letter(letter::LetterArgs),
     /// Revoke cards: sign a new version of the issuer's revocation list.
     Revoke(issue::RevokeArgs),
     /// Check a card code offline. Exit status 0: valid, 1: invalid.
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Key(cmd) => trust::run_key(cmd),
         Command::Trust(cmd) => trust::run_trust(cmd, now),
         Command::Issue(args) => issue::run_issue(args, now),
+        Command::Letter(args) => letter::run(args, now),
         Command::Revoke(args) => issue::run_revoke(args, now),
         Command::Verify(args) => verify::run(args, now),
         Command::Wallet(args) => wallet::run(args, now),
