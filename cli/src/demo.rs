@@ -347,10 +347,13 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
                 revocation_validity_days: 7,
                 trust_list: Some(dir.join("trust-list.cose")),
                 revocation_list_out: Some(revocations_out.clone()),
+                issuer_name: "Landratsamt Musterstadt".into(),
+                region_names: Default::default(),
             },
         ),
         limiter: RateLimiter::new(30, 6000),
         apps: Default::default(),
+        fonts: None,
     });
     let running = ehk_server::Background::start(state.clone(), listener)?;
     let clerk = Admin::project("Sachbearbeiterin Demo");

@@ -13,6 +13,14 @@ pub struct Config {
     /// The https origin people and phones reach the service at (links in letters).
     pub public_url: String,
     pub project_id: u32,
+    /// Who sends the activation letters, printed at their top ("Landratsamt Musterstadt").
+    pub issuer_name: String,
+    /// Region names printed on the letters, by region id (`"9162" = "Landkreis …"`).
+    #[serde(default)]
+    pub region_names: std::collections::BTreeMap<String, String>,
+    /// The DejaVu fonts for the letters (default: Debian's fonts-dejavu-core).
+    #[serde(default)]
+    pub font_dir: Option<PathBuf>,
     /// The regions this issuer may issue cards for (as its trust list entry says); none: all.
     #[serde(default)]
     pub regions: Option<Vec<u32>>,
@@ -135,6 +143,10 @@ impl Config {
             return Err(
                 "public_url: an https origin without a path, like https://karte.example.org".into(),
             );
+        }
+        for id in self.region_names.keys() {
+            id.parse::<u32>()
+                .map_err(|_| format!("region_names: {id:?} is not a region id"))?;
         }
         let a = &self.activation;
         if a.max_attempts == 0 || a.per_client_per_minute == 0 || a.overall_per_minute == 0 {

@@ -28,6 +28,8 @@ pub struct AppState<D: Database> {
     pub service: Service<D>,
     pub limiter: RateLimiter,
     pub apps: crate::config::AppsConfig,
+    /// For PDF letters; `None` when the fonts are missing (the JSON letter still works).
+    pub fonts: Option<ehk_issuer::letter::LetterFonts>,
 }
 
 pub fn now() -> i64 {
@@ -54,6 +56,7 @@ pub fn router<D: Database>(state: Arc<AppState<D>>) -> Router {
         )
         .route("/api/v1/admin/cards/{id}", get(card::<D>))
         .route("/api/v1/admin/cards/{id}/letter", post(letter::<D>))
+        .route("/api/v1/admin/letters", post(letters::<D>))
         .route("/api/v1/admin/cards/{id}/revoke", post(revoke::<D>))
         .route("/api/v1/admin/cards/{id}/renew", post(renew::<D>))
         .route("/api/v1/admin/publish", post(publish::<D>))
@@ -65,10 +68,10 @@ pub fn router<D: Database>(state: Arc<AppState<D>>) -> Router {
 /// Runs blocking service work off the async threads.
 async fn blocking<D: Database, T: Send + 'static>(
     state: &Arc<AppState<D>>,
-    f: impl FnOnce(&Service<D>) -> T + Send + 'static,
+    f: impl FnOnce(&AppState<D>) -> T + Send + 'static,
 ) -> Result<T, Response> {
     let state = state.clone();
-    tokio::task::spawn_blocking(move || f(&state.service))
+    tokio::task::spawn_blocking(move || f(&state))
         .await
         .map_err(|e| {
             log::error!("a request's work failed: {e}");
@@ -157,7 +160,7 @@ async fn activate<D: Database>(
         }
     };
     let now = now();
-    match blocking(&state, move |s| s.activate(&request, now)).await {
+    match blocking(&state, move |s| s.service.activate(&request, now)).await {
         Err(r) => r,
         Ok(Ok(Ok(answer))) => Json(answer).into_response(),
         Ok(Ok(Err(refusal))) => refusal_response(refusal, now, None),
@@ -172,7 +175,7 @@ async fn activate<D: Database>(
 }
 
 async fn revocation_list<D: Database>(State(state): State<Arc<AppState<D>>>) -> Response {
-    match blocking(&state, |s| s.revocation_list()).await {
+    match blocking(&state, |s| s.service.revocation_list()).await {
         Err(r) => r,
         Ok(Some(bytes)) => ([(header::CONTENT_TYPE, "application/cose")], bytes).into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, "no revocation list yet").into_response(),
@@ -355,7 +358,7 @@ async fn admin<D: Database>(
     let Some(token) = token else {
         return Err(unauthorized());
     };
-    match blocking(state, move |s| s.admin_for_token(&token)).await? {
+    match blocking(state, move |s| s.service.admin_for_token(&token)).await? {
         Ok(Some(admin)) => Ok(admin),
         Ok(None) => Err(unauthorized()),
         Err(e) => Err(api_error(e)),
@@ -390,7 +393,7 @@ async fn create_card<D: Database>(
     let admin = try_response!(admin(&state, &headers).await);
     let new: NewCard = try_response!(json_body(&body));
     let now = now();
-    match try_response!(blocking(&state, move |s| s.create_card(&admin, &new, now)).await) {
+    match try_response!(blocking(&state, move |s| s.service.create_card(&admin, &new, now)).await) {
         Ok(card) => (StatusCode::CREATED, Json(CardJson::of(&card, now))).into_response(),
         Err(e) => api_error(e),
     }
@@ -421,7 +424,7 @@ async fn find_cards<D: Database>(
         offset: q.offset.unwrap_or(0),
     };
     let now = now();
-    match try_response!(blocking(&state, move |s| s.find_cards(&admin, query)).await) {
+    match try_response!(blocking(&state, move |s| s.service.find_cards(&admin, query)).await) {
         Ok(cards) => Json(
             cards
                 .iter()
@@ -440,7 +443,7 @@ async fn card<D: Database>(
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
     let now = now();
-    match try_response!(blocking(&state, move |s| s.card(&admin, id)).await) {
+    match try_response!(blocking(&state, move |s| s.service.card(&admin, id)).await) {
         Ok((card, log)) => Json(serde_json::json!({
             "card": CardJson::of(&card, now),
             "audit": log.into_iter().map(AuditJson::from).collect::<Vec<_>>(),
@@ -450,27 +453,138 @@ async fn card<D: Database>(
     }
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterQuery {
+    /// `json` (default: code and link) or `pdf` (the letter to print).
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LettersBody {
+    pub card_ids: Vec<i64>,
+}
+
+/// The most letters one request makes.
+const MAX_LETTERS: usize = 1000;
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The letters as the caller asked: JSON (codes and links) or one PDF.
+async fn letters_response<D: Database>(
+    state: &Arc<AppState<D>>,
+    letters: Vec<crate::service::NewLetter>,
+    pdf: bool,
+    now: i64,
+) -> Response {
+    if !pdf {
+        let json: Vec<LetterJson> = letters
+            .into_iter()
+            .map(|l| LetterJson {
+                card: CardJson::of(&l.card, now),
+                code: l.code.grouped(),
+                link: l.link,
+                expires_at: l.expires_at,
+            })
+            .collect();
+        return no_store(Json(json).into_response());
+    }
+    if state.fonts.is_none() {
+        return api_error(ServiceError::Invalid(
+            "PDF letters need the DejaVu fonts (Debian's fonts-dejavu-core) on the service".into(),
+        ));
+    }
+    match blocking(state, move |s| {
+        let Some(fonts) = &s.fonts else {
+            return Err(ServiceError::Invalid("no fonts".into()));
+        };
+        s.service.letters_pdf(&letters, fonts)
+    })
+    .await
+    {
+        Err(r) => r,
+        Ok(Ok(pdf)) => no_store(
+            (
+                [
+                    (header::CONTENT_TYPE, "application/pdf"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"letters.pdf\"",
+                    ),
+                ],
+                pdf,
+            )
+                .into_response(),
+        ),
+        Ok(Err(e)) => api_error(e),
+    }
+}
+
+fn wants_pdf(q: &LetterQuery) -> Result<bool, Response> {
+    match q.format.as_deref() {
+        None | Some("json") => Ok(false),
+        Some("pdf") => Ok(true),
+        Some(other) => Err(api_error(ServiceError::Invalid(format!(
+            "format {other:?}: json or pdf"
+        )))),
+    }
+}
+
 async fn letter<D: Database>(
     State(state): State<Arc<AppState<D>>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(q): Query<LetterQuery>,
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
+    let pdf = try_response!(wants_pdf(&q));
     let now = now();
-    match try_response!(blocking(&state, move |s| s.new_letter(&admin, id, now)).await) {
-        Ok(letter) => {
-            let mut response = Json(LetterJson {
+    match try_response!(blocking(&state, move |s| s.service.new_letter(&admin, id, now)).await) {
+        Ok(letter) if pdf => letters_response(&state, vec![letter], true, now).await,
+        Ok(letter) => no_store(
+            Json(LetterJson {
                 card: CardJson::of(&letter.card, now),
                 code: letter.code.grouped(),
                 link: letter.link,
                 expires_at: letter.expires_at,
             })
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+            .into_response(),
+        ),
+        Err(e) => api_error(e),
+    }
+}
+
+/// New letters for many cards: `{"card_ids": [...]}`; JSON or one PDF.
+async fn letters<D: Database>(
+    State(state): State<Arc<AppState<D>>>,
+    headers: HeaderMap,
+    Query(q): Query<LetterQuery>,
+    body: Bytes,
+) -> Response {
+    let admin = try_response!(admin(&state, &headers).await);
+    let pdf = try_response!(wants_pdf(&q));
+    let body: LettersBody = try_response!(json_body(&body));
+    if body.card_ids.is_empty() || body.card_ids.len() > MAX_LETTERS {
+        return api_error(ServiceError::Invalid(format!(
+            "between 1 and {MAX_LETTERS} card ids"
+        )));
+    }
+    let now = now();
+    match try_response!(
+        blocking(&state, move |s| s.service.new_letters(
+            &admin,
+            &body.card_ids,
+            now
+        ))
+        .await
+    ) {
+        Ok(letters) => letters_response(&state, letters, pdf, now).await,
         Err(e) => api_error(e),
     }
 }
@@ -484,7 +598,15 @@ async fn revoke<D: Database>(
     let admin = try_response!(admin(&state, &headers).await);
     let body: RevokeBody = try_response!(json_body(&body));
     let now = now();
-    match try_response!(blocking(&state, move |s| s.revoke(&admin, id, &body.reason, now)).await) {
+    match try_response!(
+        blocking(&state, move |s| s.service.revoke(
+            &admin,
+            id,
+            &body.reason,
+            now
+        ))
+        .await
+    ) {
         Ok(card) => Json(CardJson::of(&card, now)).into_response(),
         Err(e) => api_error(e),
     }
@@ -500,7 +622,7 @@ async fn renew<D: Database>(
     let body: RenewBody = try_response!(json_body(&body));
     let now = now();
     match try_response!(
-        blocking(&state, move |s| s.renew(
+        blocking(&state, move |s| s.service.renew(
             &admin,
             id,
             body.valid_until.as_deref(),
@@ -519,7 +641,8 @@ async fn publish<D: Database>(
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
     let now = now();
-    match try_response!(blocking(&state, move |s| s.publish_revocations(&admin, now)).await) {
+    match try_response!(blocking(&state, move |s| s.service.publish_revocations(&admin, now)).await)
+    {
         Ok(version) => {
             Json(serde_json::json!({ "revocation_list_version": version })).into_response()
         }
@@ -534,7 +657,7 @@ async fn audit<D: Database>(
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
     let limit = q.limit.unwrap_or(100);
-    match try_response!(blocking(&state, move |s| s.audit_log(&admin, limit)).await) {
+    match try_response!(blocking(&state, move |s| s.service.audit_log(&admin, limit)).await) {
         Ok(log) => Json(log.into_iter().map(AuditJson::from).collect::<Vec<_>>()).into_response(),
         Err(e) => api_error(e),
     }

@@ -15,6 +15,7 @@ pub mod store;
 
 use config::{Config, SignerConfig};
 use ehk_core::cose::CoseSigner;
+use ehk_issuer::letter::LetterFonts;
 use http::AppState;
 use ratelimit::RateLimiter;
 use secret::ServiceSecret;
@@ -43,6 +44,12 @@ pub fn settings(config: &Config) -> Settings {
         revocation_validity_days: config.activation.revocation_validity_days,
         trust_list: config.trust_list.clone(),
         revocation_list_out: config.revocation_list_out.clone(),
+        issuer_name: config.issuer_name.clone(),
+        region_names: config
+            .region_names
+            .iter()
+            .filter_map(|(k, v)| Some((k.parse().ok()?, v.clone())))
+            .collect(),
     }
 }
 
@@ -50,6 +57,17 @@ pub fn settings(config: &Config) -> Settings {
 pub fn state<D: Database>(db: D, config: &Config) -> Result<Arc<AppState<D>>, String> {
     let secret = ServiceSecret::read_file(&config.secret_file)?;
     let service = Service::new(db, signer(&config.signer)?, secret, settings(config));
+    let fonts = match &config.font_dir {
+        Some(dir) => LetterFonts::from_dir(dir),
+        None => LetterFonts::debian(),
+    };
+    let fonts = match fonts {
+        Ok(fonts) => Some(fonts),
+        Err(e) => {
+            log::warn!("no PDF letters: {e}");
+            None
+        }
+    };
     Ok(Arc::new(AppState {
         service,
         limiter: RateLimiter::new(
@@ -57,6 +75,7 @@ pub fn state<D: Database>(db: D, config: &Config) -> Result<Arc<AppState<D>>, St
             config.activation.overall_per_minute,
         ),
         apps: config.apps.clone(),
+        fonts,
     }))
 }
 

@@ -173,6 +173,8 @@ fn prepare(o: &LoadOptions) -> Result<Prepared, String> {
         revocation_validity_days: 7,
         trust_list: None,
         revocation_list_out: None,
+        issuer_name: "Landkreis Last".into(),
+        region_names: Default::default(),
     };
     let signer = Arc::new(issuer);
     let letters = match &o.backend {

@@ -18,6 +18,7 @@ use ehk_core::cose::CoseSigner;
 use ehk_core::day::Day;
 use ehk_core::trust::revocation::RevocationList;
 use ehk_issuer::issue::{check_request, issue_card, CardRequest};
+use ehk_issuer::letter::{letters_pdf, Letter, LetterFonts};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -151,6 +152,10 @@ pub struct Settings {
     pub trust_list: Option<PathBuf>,
     /// Where the latest signed revocation list is written for the feed publisher.
     pub revocation_list_out: Option<PathBuf>,
+    /// Who sends the letters (printed at the top).
+    pub issuer_name: String,
+    /// Region names for the letters; a region without one prints as "Region N".
+    pub region_names: std::collections::BTreeMap<u32, String>,
 }
 
 pub struct Service<D: Database> {
@@ -186,6 +191,48 @@ impl<D: Database> Service<D> {
             secret,
             settings,
         }
+    }
+
+    /// New letters for several cards (each replacing the card's earlier codes), in order.
+    pub fn new_letters(
+        &self,
+        admin: &Admin,
+        ids: &[i64],
+        now: i64,
+    ) -> ServiceResult<Vec<NewLetter>> {
+        ids.iter()
+            .map(|&id| self.new_letter(admin, id, now))
+            .collect()
+    }
+
+    /// The letters as one PDF, a page each.
+    pub fn letters_pdf(
+        &self,
+        letters: &[NewLetter],
+        fonts: &LetterFonts,
+    ) -> ServiceResult<Vec<u8>> {
+        let printed = letters
+            .iter()
+            .map(|l| {
+                Ok(Letter {
+                    holder_name: l.card.holder_name.clone(),
+                    card_type: card_type(&l.card.card_type)?,
+                    region: self
+                        .settings
+                        .region_names
+                        .get(&l.card.region_id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("Region {}", l.card.region_id)),
+                    valid_from: Day(l.card.valid_from),
+                    valid_until: l.card.valid_until.map(Day),
+                    code: l.code.clone(),
+                    service_base: self.settings.public_url.clone(),
+                    issuer_name: self.settings.issuer_name.clone(),
+                    code_expires: today(l.expires_at)?,
+                })
+            })
+            .collect::<ServiceResult<Vec<_>>>()?;
+        letters_pdf(&printed, fonts).map_err(|e| ServiceError::Invalid(e.to_string()))
     }
 
     pub fn settings(&self) -> &Settings {

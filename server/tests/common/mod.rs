@@ -143,6 +143,8 @@ impl<D: Database> Server<D> {
             revocation_validity_days: 7,
             trust_list: Some(world.dir.path().join("trust-list.cose")),
             revocation_list_out: Some(world.dir.path().join("revocations.cose")),
+            issuer_name: "Landratsamt Test".into(),
+            region_names: Default::default(),
         };
         let service = Service::new(
             db,
@@ -159,6 +161,7 @@ impl<D: Database> Server<D> {
                 android_cert_sha256: vec!["AA:BB".into()],
                 apple_app_ids: vec!["ABCDE12345.org.ehrenamtskarte.app".into()],
             },
+            fonts: Some(ehk_issuer::letter::LetterFonts::debian().unwrap()),
         });
         let running = ehk_server::Background::start(state.clone(), listener).unwrap();
         Server {
