@@ -25,6 +25,20 @@ pub fn issue_card(
     request: &CardRequest,
     now: i64,
 ) -> Result<(Vec<u8>, CardClaims)> {
+    let mut card_id: CardId = [0; CARD_ID_LEN];
+    check_request(request, now)?;
+    getrandom::getrandom(&mut card_id)
+        .map_err(|e| Error::InvalidRequest(format!("no system randomness: {e}")))?;
+    let claims = claims_for(request, now, card_id)?;
+    Ok((cose::sign(key, claims.encode()), claims))
+}
+
+/// Every check [`issue_card`] makes before it signs, without signing: what a dry run uses.
+pub fn check_request(request: &CardRequest, now: i64) -> Result<()> {
+    claims_for(request, now, [0; CARD_ID_LEN]).map(|_| ())
+}
+
+fn claims_for(request: &CardRequest, now: i64, card_id: CardId) -> Result<CardClaims> {
     let holder_name = request.holder_name.trim().to_string();
     check_name(&holder_name).map_err(Error::InvalidRequest)?;
     if let Some(device_key) = &request.device_key {
@@ -35,9 +49,6 @@ pub fn issue_card(
     if now < 0 {
         return Err(Error::TimeOutOfRange(now));
     }
-    let mut card_id: CardId = [0; CARD_ID_LEN];
-    getrandom::getrandom(&mut card_id)
-        .map_err(|e| Error::InvalidRequest(format!("no system randomness: {e}")))?;
     let claims = CardClaims {
         card_id,
         holder_name,
@@ -56,5 +67,5 @@ pub fn issue_card(
     claims
         .check_validity_period()
         .map_err(Error::InvalidRequest)?;
-    Ok((cose::sign(key, claims.encode()), claims))
+    Ok(claims)
 }
