@@ -195,7 +195,8 @@ fn read_cards(csv_bytes: &[u8]) -> Result<CsvTable<CardColumn>> {
             "both a full-name column and Vorname/Nachname columns; keep one of them",
         ));
     }
-    if !table.has(CardColumn::Name) && !(first && last) {
+    let has_name = table.has(CardColumn::Name) || (first && last);
+    if !has_name {
         let missing = match (first, last) {
             (true, false) => "'Nachname' (next to 'Vorname')",
             (false, true) => "'Vorname' (next to 'Nachname')",
