@@ -5,8 +5,12 @@ use crate::output::write_card_files;
 use clap::Args;
 use ehk_core::card::claims::CardClaims;
 use ehk_core::{Day, IssuerKey, QrPayload, RevocationList};
-use ehk_issuer::batch::{issue_csv, request_from_fields, BatchDefaults, CardFields, Progress};
-use ehk_issuer::issue_card;
+use ehk_issuer::batch::{
+    check_csv, issue_csv, request_from_fields, BatchDefaults, CardFields, Progress,
+};
+use ehk_issuer::csv_input::parse_date;
+use ehk_issuer::issue::check_request;
+use ehk_issuer::{issue_card, CardRequest};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,7 +24,10 @@ pub struct IssueArgs {
     /// Directory for each card's QR code as .txt, .png and .svg.
     #[arg(long)]
     out_dir: PathBuf,
-    /// Issue every row of this CSV file (header: name,birthday,cardType,regionId,validFrom,validUntil,deviceKey).
+    /// Issue every row of this CSV file: UTF-8 or Windows-1252, comma, semicolon or tab;
+    /// columns Name (or Vorname and Nachname), Geburtsdatum, Kartentyp, Region, Gültig ab,
+    /// Gültig bis, deviceKey, or their English names (see the README). Unknown columns are
+    /// refused.
     #[arg(long, conflicts_with = "name")]
     csv: Option<PathBuf>,
     /// Holder name (for a single card).
@@ -34,10 +41,10 @@ pub struct IssueArgs {
     /// Region id; in a CSV batch, the default for rows without one.
     #[arg(long)]
     region: Option<u32>,
-    /// First valid day (YYYY-MM-DD); default today.
+    /// First valid day (YYYY-MM-DD or D.M.YYYY); default today.
     #[arg(long)]
     valid_from: Option<String>,
-    /// Last valid day (YYYY-MM-DD); default three years from today.
+    /// Last valid day (YYYY-MM-DD or D.M.YYYY); default three years from today.
     #[arg(long)]
     valid_until: Option<String>,
     /// The holder device's public key (hex), for a device-bound card.
@@ -46,6 +53,9 @@ pub struct IssueArgs {
     /// Do not print the QR code to the terminal.
     #[arg(long)]
     quiet: bool,
+    /// Check everything and print what would be issued, without signing or writing anything.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args)]
@@ -64,9 +74,12 @@ pub struct RevokeArgs {
 
 pub fn run_issue(a: IssueArgs, now: i64) -> CliResult {
     let key = IssuerKey::read_secret_file(&a.key)?;
-    std::fs::create_dir_all(&a.out_dir)?;
     match &a.csv {
-        Some(csv) => issue_batch(&a, &key, csv, now),
+        Some(csv) if a.dry_run => check_batch(&a, csv, now),
+        Some(csv) => {
+            std::fs::create_dir_all(&a.out_dir)?;
+            issue_batch(&a, &key, csv, now)
+        }
         None => {
             let fields = CardFields {
                 name: a.name.as_deref().unwrap_or_default(),
@@ -78,6 +91,13 @@ pub fn run_issue(a: IssueArgs, now: i64) -> CliResult {
                 device_key: a.device_key.as_deref().unwrap_or_default(),
             };
             let request = request_from_fields(&fields, &defaults(&a)?, now)?;
+            if a.dry_run {
+                check_request(&request, now)?;
+                println!("dry run: would issue {}", planned(&request));
+                println!("nothing signed or written");
+                return Ok(ExitCode::SUCCESS);
+            }
+            std::fs::create_dir_all(&a.out_dir)?;
             let (credential, claims) = issue_card(&key, &request, now)?;
             let text = QrPayload::Credential(credential).encode();
             write_card_files(&a.out_dir, &claims.card_id_hex(), &text)?;
@@ -115,6 +135,53 @@ fn describe(claims: &CardClaims, text: &str) {
     println!("{text}");
 }
 
+/// One line about a card not yet signed.
+fn planned(request: &CardRequest) -> String {
+    format!(
+        "a {} card for {}, region {}, valid {} to {}{}",
+        request.card_type.as_str(),
+        request.holder_name,
+        request.region_id,
+        request.valid_from,
+        request
+            .valid_until
+            .map_or("forever".to_string(), |d| d.to_string()),
+        if request.device_key.is_some() {
+            ", device-bound"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The exit code of a batch: 3 when rows were skipped.
+fn batch_exit(errors: usize) -> ExitCode {
+    if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    }
+}
+
+/// Checks every row as a real batch would and prints the cards it would issue; signs and
+/// writes nothing (not even the output directory).
+fn check_batch(a: &IssueArgs, csv_path: &Path, now: i64) -> CliResult {
+    let plan = check_csv(&read(csv_path)?, &defaults(a)?, now)?;
+    println!("read {}: {}", csv_path.display(), plan.format);
+    for card in &plan.cards {
+        println!("line {}: would issue {}", card.line, planned(&card.request));
+    }
+    for error in &plan.errors {
+        eprintln!("line {}: would skip: {}", error.line, error.reason);
+    }
+    println!(
+        "dry run: would issue {} card(s), would skip {} bad row(s); nothing signed or written",
+        plan.cards.len(),
+        plan.errors.len()
+    );
+    Ok(batch_exit(plan.errors.len()))
+}
+
 struct Bar(indicatif::ProgressBar);
 
 impl Progress for Bar {
@@ -133,6 +200,9 @@ fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &Path, now: i64) -> Cli
     ));
     let report = issue_csv(key, &read(csv_path)?, &defaults, now, &bar)?;
     bar.0.finish_and_clear();
+    if let Some(format) = report.format {
+        println!("read {}: {format}", csv_path.display());
+    }
     // Names and card codes: written for the owner only (0600), never through the umask.
     let mut summary = csv::Writer::from_writer(Vec::new());
     summary.write_record(["line", "cardId", "name", "qrText"])?;
@@ -157,15 +227,13 @@ fn issue_batch(a: &IssueArgs, key: &IssuerKey, csv_path: &Path, now: i64) -> Cli
         report.errors.len(),
         a.out_dir.display()
     );
-    Ok(if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(3)
-    })
+    Ok(batch_exit(report.errors.len()))
 }
 
 fn parse_day(text: &str, what: &str) -> Result<Day, String> {
-    Day::parse(text).ok_or_else(|| format!("{what}: '{text}' is not a YYYY-MM-DD date"))
+    parse_date(text).ok_or_else(|| {
+        format!("{what}: '{text}' is not a real date in the form YYYY-MM-DD or D.M.YYYY")
+    })
 }
 
 fn defaults(a: &IssueArgs) -> Result<BatchDefaults, String> {

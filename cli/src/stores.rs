@@ -1,13 +1,14 @@
 //! `ehk stores ...`: import, search and nearby over a store database.
 
 use crate::files::{read, CliResult};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use ehk_core::stores::db::StoreDb;
-use ehk_core::stores::model::default_categories;
+use ehk_core::stores::model::{default_categories, Category};
 use ehk_core::stores::{NearbyQuery, Position, SearchQuery, Snapshot, SortOrder, StoreSummary};
 use ehk_issuer::stores::generate::synthetic_snapshot;
-use ehk_issuer::stores::import::{import_csv, import_geojson};
-use std::path::PathBuf;
+use ehk_issuer::stores::import::{import_csv, import_geojson, ImportReport};
+use ehk_issuer::stores::lbe_xml::import_xml;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -21,9 +22,27 @@ pub struct StoresArgs {
 
 #[derive(Subcommand)]
 enum StoresCommand {
-    /// Replace the stores with those of a CSV or GeoJSON file (by extension); bad records are
+    /// Replace the stores with those of a CSV, LBE XML or GeoJSON file; bad records are
     /// reported and skipped.
-    Import { file: PathBuf },
+    ///
+    /// CSV: UTF-8 or Windows-1252, comma, semicolon or tab; German or English headers (Name,
+    /// Straße, Hausnummer, PLZ, Ort, Breitengrad, Längengrad, Telefon, E-Mail, Homepage, Rabatt,
+    /// Kategorie, ...). Unknown columns or XML elements are refused.
+    Import {
+        file: PathBuf,
+        /// The file's format; default: by extension (.xml, .geojson or .json, otherwise CSV).
+        #[arg(long, value_enum)]
+        format: Option<StoreFileFormat>,
+        /// The project's categories as a JSON array of {"id", "name_de", "name_en", "icon"};
+        /// default: the ten every project starts with. A store's category is matched by id or
+        /// by name.
+        #[arg(long)]
+        categories: Option<PathBuf>,
+        /// Check everything and print the stores that would be imported, without writing the
+        /// database.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Fill the database with deterministic synthetic stores (for demos and benchmarks).
     Generate {
         count: usize,
@@ -58,6 +77,126 @@ enum StoresCommand {
         #[arg(long)]
         category: Option<u32>,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StoreFileFormat {
+    Csv,
+    Xml,
+    Geojson,
+}
+
+impl StoreFileFormat {
+    fn of(file: &Path) -> StoreFileFormat {
+        let ext = file
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("xml") => StoreFileFormat::Xml,
+            Some("geojson" | "json") => StoreFileFormat::Geojson,
+            _ => StoreFileFormat::Csv,
+        }
+    }
+}
+
+fn read_categories(file: Option<&Path>) -> CliResult<Vec<Category>> {
+    let Some(file) = file else {
+        return Ok(default_categories());
+    };
+    let categories: Vec<Category> = serde_json::from_slice(&read(file)?)
+        .map_err(|e| format!("{}: not a JSON list of categories: {e}", file.display()))?;
+    for (i, c) in categories.iter().enumerate() {
+        if categories[..i].iter().any(|d| d.id == c.id) {
+            return Err(format!("{}: category id {} appears twice", file.display(), c.id).into());
+        }
+    }
+    Ok(categories)
+}
+
+fn import(
+    db_path: &Path,
+    file: &Path,
+    format: Option<StoreFileFormat>,
+    categories: Option<&Path>,
+    dry_run: bool,
+) -> CliResult {
+    let categories = read_categories(categories)?;
+    let bytes = read(file)?;
+    let format = format.unwrap_or_else(|| StoreFileFormat::of(file));
+    let report: ImportReport = match format {
+        StoreFileFormat::Geojson => {
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| format!("{}: GeoJSON must be UTF-8", file.display()))?;
+            import_geojson(text, &categories)?
+        }
+        StoreFileFormat::Xml => import_xml(&bytes, &categories)?,
+        StoreFileFormat::Csv => import_csv(&bytes, &categories)?,
+    };
+    match (report.format, report.encoding) {
+        (Some(f), _) => println!("read {}: {f}", file.display()),
+        (None, Some(e)) => println!("read {}: {e}", file.display()),
+        _ => {}
+    }
+    let (unit, verb) = match (format, dry_run) {
+        (StoreFileFormat::Geojson, false) => ("feature", "skipped"),
+        (StoreFileFormat::Geojson, true) => ("feature", "would skip"),
+        (_, false) => ("line", "skipped"),
+        (_, true) => ("line", "would skip"),
+    };
+    for e in &report.errors {
+        eprintln!("{unit} {}: {verb}: {}", e.line, e.reason);
+    }
+    let count = report.stores.len();
+    let exit = if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    };
+    if dry_run {
+        for s in &report.stores {
+            let category = categories
+                .iter()
+                .find(|c| c.id == s.category_id)
+                .map_or("", |c| c.name_de.as_str());
+            println!(
+                "would import {}: {} {}, {} {} [{category}]{}",
+                s.name,
+                s.street,
+                s.house_number,
+                s.postal_code,
+                s.city,
+                if s.position.is_none() {
+                    " (no coordinates)"
+                } else {
+                    ""
+                }
+            );
+        }
+        println!(
+            "dry run: would import {count} store(s), would skip {} bad record(s); {} not written",
+            report.errors.len(),
+            db_path.display()
+        );
+        return Ok(exit);
+    }
+    let mut stores = report.stores;
+    stores.sort_by_key(|s| s.id);
+    let db = StoreDb::open(db_path)?;
+    replace(
+        &db,
+        &Snapshot {
+            version: 0,
+            categories,
+            regions: Vec::new(),
+            stores,
+        },
+    )?;
+    println!(
+        "imported {count} store(s), skipped {} bad record(s) into {}",
+        report.errors.len(),
+        db_path.display()
+    );
+    Ok(exit)
 }
 
 pub fn parse_position(text: &str) -> Result<Position, String> {
@@ -109,49 +248,28 @@ fn replace(db: &StoreDb, snapshot: &Snapshot) -> CliResult<()> {
 }
 
 pub fn run(a: StoresArgs) -> CliResult {
-    let db = StoreDb::open(&a.db)?;
     match a.command {
-        StoresCommand::Import { file } => {
-            let categories = default_categories();
-            let bytes = read(&file)?;
-            let is_geojson = file.extension().is_some_and(|e| {
-                e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")
-            });
-            let report = if is_geojson {
-                import_geojson(&String::from_utf8_lossy(&bytes), &categories)?
-            } else {
-                import_csv(&bytes, &categories)?
-            };
-            let unit = if is_geojson { "feature" } else { "line" };
-            for e in &report.errors {
-                eprintln!("{unit} {}: skipped: {}", e.line, e.reason);
-            }
-            let count = report.stores.len();
-            let mut stores = report.stores;
-            stores.sort_by_key(|s| s.id);
-            replace(
-                &db,
-                &Snapshot {
-                    version: 0,
-                    categories,
-                    regions: Vec::new(),
-                    stores,
-                },
-            )?;
-            println!(
-                "imported {count} store(s), skipped {} bad record(s) into {}",
-                report.errors.len(),
-                a.db.display()
-            );
-            return Ok(if report.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(3)
-            });
-        }
+        // An import opens the database only after the file checked out; a dry run never does.
+        StoresCommand::Import {
+            file,
+            format,
+            categories,
+            dry_run,
+        } => import(&a.db, &file, format, categories.as_deref(), dry_run),
+        command => run_on_db(&a.db, command),
+    }
+}
+
+fn run_on_db(db_path: &Path, command: StoresCommand) -> CliResult {
+    let db = StoreDb::open(db_path)?;
+    match command {
+        StoresCommand::Import { .. } => {}
         StoresCommand::Generate { count, seed } => {
             replace(&db, &synthetic_snapshot(count, seed, 0))?;
-            println!("generated {count} synthetic stores into {}", a.db.display());
+            println!(
+                "generated {count} synthetic stores into {}",
+                db_path.display()
+            );
         }
         StoresCommand::Search {
             text,

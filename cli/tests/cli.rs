@@ -176,7 +176,7 @@ fn csv_batch_reports_bad_rows_and_issues_good_ones() {
          Erika Mustermann,1980-05-17,standard,9162,2026-01-01,2028-12-31,\n\
          ,1980-05-17,standard,9162,,,\n\
          Max Mustermann,,gold,,,,\n\
-         Anna Schmidt,17.05.1980,standard,9162,,,\n\
+         Anna Schmidt,31.02.1980,standard,9162,,,\n\
          Jürgen Weiß,,platinum,9162,,,\n\
          Olga Becker,,standard,9162,,,zz\n\
          Too,Many,Fields,9162,,,,,\n\

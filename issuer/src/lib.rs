@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod bench_fixture;
+pub mod csv_input;
 pub mod issue;
 pub mod letter;
 pub mod news_area;
