@@ -143,6 +143,10 @@ struct AppText {
         case .CardNotFound?: return pick("Die Karte ist nicht mehr gespeichert.", "The card is no longer stored.")
         case .KeyStore?: return walletUnavailable
         case .Storage?: return pick("Die Kartenablage konnte nicht gespeichert werden.", "The wallet could not be saved.")
+        case .CodeUnreadable?, .ForeignLink?, .CodeInvalid?, .UsedOnOtherPhone?, .ClockWrong?, .RateLimited?,
+             .ServiceRefused?, .Network?:
+            // Activation errors have their own texts (ActivationProblem in the kit).
+            return ActivationProblem(error)?.text(lang: lang) ?? ActivationText.moveQuestion(lang: lang)
         case .InvalidArgument?, nil:
             return pick("Unerwarteter Fehler.", "Unexpected error.")
         }
