@@ -27,6 +27,13 @@ struct AppText {
              "Scan the QR code from your activation letter.")
     }
     var cancel: String { pick("Abbrechen", "Cancel") }
+
+    var activateCard: String { pick("Mit Aktivierungsschreiben aktivieren", "Activate with my letter") }
+    var activationCode: String { pick("Aktivierungscode", "Activation code") }
+    var activate: String { pick("Aktivieren", "Activate") }
+    var scanLetter: String { pick("QR-Code im Schreiben scannen", "Scan the letter's QR code") }
+    var activating: String { pick("Die Karte wird aktiviert …", "Activating the card …") }
+    var activationTitle: String { pick("Karte aktivieren", "Activate card") }
     var errorTitle: String { pick("Hinweis", "Notice") }
     var ok: String { "OK" }
 
