@@ -147,5 +147,5 @@ class Activation(unittest.TestCase):
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
     failed = len(result.failures) + len(result.errors)
-    print(f"python activation: {result.testsRun - failed} passed, {failed} failed")
+    print(f"python activation: {max(result.testsRun - failed, 0)} passed, {failed} failed")
     sys.exit(1 if failed or result.testsRun == 0 else 0)

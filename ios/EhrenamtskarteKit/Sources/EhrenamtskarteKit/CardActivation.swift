@@ -41,8 +41,8 @@ public enum ActivationProblem: Equatable, Sendable {
     /// The phone's clock is off; nothing was sent, so no attempt was used up.
     case clockWrong(serverTime: Int64, phoneTime: Int64)
     case rateLimited(retryAfterSecs: UInt64)
-    /// The service said no (e.g. the card was revoked); `message` is the service's.
-    case serviceRefused(code: String, message: String)
+    /// The service said no (e.g. the card was revoked); `detail` is the service's message.
+    case serviceRefused(code: String, detail: String)
     /// No connection or no answer: try again.
     case offline
     /// The card from the service did not pass the phone's own check; the core's reason.
@@ -65,7 +65,7 @@ public enum ActivationProblem: Equatable, Sendable {
         case .CodeInvalid: self = .codeInvalid
         case let .ClockWrong(serverTime, phoneTime): self = .clockWrong(serverTime: serverTime, phoneTime: phoneTime)
         case let .RateLimited(retryAfterSecs): self = .rateLimited(retryAfterSecs: retryAfterSecs)
-        case let .ServiceRefused(code, message): self = .serviceRefused(code: code, message: message)
+        case let .ServiceRefused(code, detail): self = .serviceRefused(code: code, detail: detail)
         case .Network: self = .offline
         case let .CardRefused(reason): self = .cardRefused(reason)
         case .KeyStore: self = .keyStore
@@ -96,8 +96,8 @@ public enum ActivationProblem: Equatable, Sendable {
             let minutes = max(1, (retryAfterSecs + 59) / 60)
             return pick("Zu viele Versuche. Bitte versuchen Sie es in \(minutes) Minuten erneut.",
                         "Too many attempts. Please try again in \(minutes) minutes.")
-        case let .serviceRefused(_, message):
-            return pick("Der Dienst hat die Aktivierung abgelehnt: \(message)", "The service refused the activation: \(message)")
+        case let .serviceRefused(_, detail):
+            return pick("Der Dienst hat die Aktivierung abgelehnt: \(detail)", "The service refused the activation: \(detail)")
         case .offline:
             return pick("Keine Verbindung zum Dienst. Bitte prüfen Sie die Internetverbindung und versuchen Sie es erneut.",
                         "No connection to the service. Please check the internet connection and try again.")

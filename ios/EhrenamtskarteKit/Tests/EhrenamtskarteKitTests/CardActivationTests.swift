@@ -34,7 +34,7 @@ final class CardActivationTests: XCTestCase {
         let errors: [WalletError] = [
             .CodeUnreadable(detail: "check symbol"), .ForeignLink(origin: "https://evil.example"), .CodeInvalid,
             .ClockWrong(serverTime: 10_000, phoneTime: 6_400), .RateLimited(retryAfterSecs: 90),
-            .ServiceRefused(code: "revoked", message: "card revoked"), .Network(detail: "timeout"),
+            .ServiceRefused(code: "revoked", detail: "card revoked"), .Network(detail: "timeout"),
             .CardRefused(reason: .expired), .KeyStore(detail: "locked"), .Storage, .InvalidArgument(detail: "x"),
             .InvalidCard, .NotNewerThanStored, .WrongDevice, .CardNotFound,
         ]

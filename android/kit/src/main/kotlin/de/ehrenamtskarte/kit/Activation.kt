@@ -49,8 +49,8 @@ sealed interface ActivationProblem {
 
     data class RateLimited(val retryAfterSecs: ULong) : ActivationProblem
 
-    /** The service said no (e.g. the card was revoked); [message] is the service's. */
-    data class ServiceRefused(val code: String, val message: String) : ActivationProblem
+    /** The service said no (e.g. the card was revoked); [detail] is the service's message. */
+    data class ServiceRefused(val code: String, val detail: String) : ActivationProblem
 
     /** No connection or no answer: try again. */
     data object Offline : ActivationProblem
@@ -73,7 +73,7 @@ sealed interface ActivationProblem {
             is WalletException.CodeInvalid -> CodeInvalid
             is WalletException.ClockWrong -> ClockWrong(e.serverTime, e.phoneTime)
             is WalletException.RateLimited -> RateLimited(e.retryAfterSecs)
-            is WalletException.ServiceRefused -> ServiceRefused(e.code, e.message)
+            is WalletException.ServiceRefused -> ServiceRefused(e.code, e.detail)
             is WalletException.Network -> Offline
             is WalletException.CardRefused -> CardRefused(e.reason)
             is WalletException.KeyStore -> KeyStore
@@ -150,8 +150,8 @@ object ActivationTexts {
         }
         is ActivationProblem.ServiceRefused -> pick(
             lang,
-            "Der Dienst hat die Aktivierung abgelehnt: ${problem.message}",
-            "The service refused the activation: ${problem.message}",
+            "Der Dienst hat die Aktivierung abgelehnt: ${problem.detail}",
+            "The service refused the activation: ${problem.detail}",
         )
         ActivationProblem.Offline -> pick(
             lang,
