@@ -154,7 +154,7 @@ object ActivationTest {
             val done = assertIs<ActivationState.Done>(controller.submit(linked.link))
             assertEquals(linked.holderName, done.card.holderName)
             assertEquals(listOf(done.card.cardId), model.state.value.cards.map { it.cardId })
-            assertTrue(feed.verify(wallet.present(done.card.cardId, realNow()), realNow()).isValid())
+            assertIs<de.ehrenamtskarte.core.Verification.Valid>(feed.verify(wallet.present(done.card.cardId, realNow()), realNow()))
             // The typed code, grouped and in lower case.
             controller.dismiss()
             assertEquals(typed.holderName, assertIs<ActivationState.Done>(controller.submit(typed.typed)).card.holderName)
