@@ -19,12 +19,12 @@ struct AppText {
 
     var addCard: String { pick("Karte hinzufügen", "Add card") }
     var noCards: String {
-        pick("Noch keine Karte. Tippen Sie auf +, um den QR-Code Ihrer Karte zu scannen.",
-             "No card yet. Tap + to scan the QR code of your card.")
+        pick("Noch keine Karte. Öffnen Sie den Link aus Ihrem Aktivierungsschreiben oder tippen Sie auf den Umschlag, um den Code einzugeben oder zu scannen.",
+             "No card yet. Open the link in your activation letter, or tap the envelope to type or scan its code.")
     }
     var scanCardHint: String {
-        pick("Scannen Sie den QR-Code aus Ihrem Aktivierungsschreiben.",
-             "Scan the QR code from your activation letter.")
+        pick("Scannen Sie den QR-Code Ihrer Karte (Papierkarte oder PDF). Ein Aktivierungsschreiben scannen Sie über den Umschlag.",
+             "Scan the QR code of your card (paper card or PDF). Scan an activation letter through the envelope button.")
     }
     var cancel: String { pick("Abbrechen", "Cancel") }
 
