@@ -11,11 +11,13 @@ import Foundation
 ///     `trust-list-N.cose` at build time), the floor a fresh phone verifies with before any sync.
 enum AppConfiguration {
     /// The issuer service for activation letters (`EHKServiceURL` in Info.plist, from the build
-    /// setting `EHK_SERVICE_HOST`); nil when not set. The core refuses a link to any other host.
+    /// setting `EHK_SERVICE_HOST`); nil when not set (empty, or the placeholder host
+    /// `activation.invalid`). The core refuses a link to any other host.
     static var serviceURL: String? {
         guard let url = (Bundle.main.object(forInfoDictionaryKey: "EHKServiceURL") as? String)?
             .trimmingCharacters(in: .whitespaces),
-              url.hasPrefix("https://"), url.count > "https://".count, !url.contains("$(")
+              url.hasPrefix("https://"), url.count > "https://".count, !url.contains("$("),
+              !url.hasSuffix(".invalid")
         else { return nil }
         return url
     }
