@@ -5,7 +5,7 @@
 # `cargo build --release -p ehk-bindings`.) The profile is the test build's (`dev`, which
 # scripts/test.sh has already compiled, so nothing is built twice) unless
 # EHK_BINDINGS_PROFILE=release (benchmarks). Output (not committed):
-#   ${1:-build/bindings}/{kotlin,swift,python}/, lib/libehk_ffi.so and bin/ehk
+#   ${1:-build/bindings}/{kotlin,swift,python}/, lib/libehk_ffi.so, bin/ehk and bin/ehk-server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-build/bindings}"
@@ -14,13 +14,14 @@ case "${EHK_BINDINGS_PROFILE:-dev}" in
     release) profile=(--release); dir=target/release ;;
     *) echo "EHK_BINDINGS_PROFILE must be dev or release" >&2; exit 2 ;;
 esac
-# One cargo invocation, so the library and the CLI share one build of every dependency.
-cargo build "${profile[@]}" --locked -p ehk-bindings -p ehk --features ehk-bindings/issuer
+# One cargo invocation, so the library, the CLI and the service share one build of every dependency.
+cargo build "${profile[@]}" --locked -p ehk-bindings -p ehk -p ehk-server --features ehk-bindings/issuer
 lib="$dir/libehk_ffi.so"
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/bin"
-# The foreign tests start `ehk serve` to sync from a real feed over loopback.
-cp "$dir/ehk" "$out/bin/"
+# The foreign tests start `ehk serve` to sync from a real feed over loopback, and activate cards
+# at an `ehk-server` (scripts/service-fixture.sh with EHK_BIN_DIR=$out/bin).
+cp "$dir/ehk" "$dir/ehk-server" "$out/bin/"
 for lang in kotlin swift python; do
     "$dir/uniffi-bindgen" generate --library "$lib" --language "$lang" \
         --out-dir "$out/$lang" >/dev/null

@@ -3,6 +3,14 @@ plugins {
     alias(libs.plugins.kotlin.compose)
 }
 
+// The issuer service (activation letters link to https://HOST/activate#CODE): the App Link's host
+// comes from the same asset the app reads at run time, so the two cannot disagree.
+val activationHost: String = file("src/main/assets/trust/service-url.txt")
+    .takeIf { it.isFile }
+    ?.readLines()?.firstOrNull()?.trim()?.takeIf { it.isNotEmpty() }
+    ?.let { java.net.URI(it).host }
+    ?: "activation.invalid"
+
 android {
     namespace = "de.ehrenamtskarte.app"
     compileSdk = libs.versions.compileSdk.get().toInt()
@@ -14,6 +22,7 @@ android {
         versionCode = 1
         versionName = "0.1.0"
         ndk { abiFilters += listOf("arm64-v8a", "armeabi-v7a", "x86_64") }
+        manifestPlaceholders["activationHost"] = activationHost
     }
 
     buildTypes {

@@ -115,9 +115,10 @@ pub enum WalletError {
     ClockWrong { server_time: i64, phone_time: i64 },
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
-    /// Activation: the service refused (for example, the card was revoked); its message.
-    #[error("the service refused: {message}")]
-    ServiceRefused { code: String, message: String },
+    /// Activation: the service refused (for example, the card was revoked); `detail` is its
+    /// message. (Not named `message`: that would clash with Kotlin's `Throwable.message`.)
+    #[error("the service refused: {detail}")]
+    ServiceRefused { code: String, detail: String },
     /// No connection or no answer from the service: try again.
     #[error("network: {detail}")]
     Network { detail: String },
@@ -140,7 +141,10 @@ fn activation_error(e: ehk_core::activation::ActivationError) -> WalletError {
             phone_time,
         },
         A::RateLimited { retry_after_secs } => WalletError::RateLimited { retry_after_secs },
-        A::Refused { code, message } => WalletError::ServiceRefused { code, message },
+        A::Refused { code, message } => WalletError::ServiceRefused {
+            code,
+            detail: message,
+        },
         A::Network(detail) => WalletError::Network { detail },
     }
 }

@@ -299,6 +299,7 @@ impl From<ehk_core::Error> for IssueError {
             | E::CardRefused(_)
             | E::NotNewerThanStored
             | E::Network(_)
+            | E::Activation(_)
             | E::HashMismatch(_)
             | E::Expired(_) => invalid("the request failed"),
         }

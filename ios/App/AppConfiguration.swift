@@ -2,6 +2,7 @@ import EhrenamtskarteKit
 import Foundation
 
 /// Build-time configuration from the app bundle (see ios/README.md):
+///   - `EHKServiceURL` in Info.plist: the issuer service for activation letters;
 ///   - `EHKFeedURL` in Info.plist: the signed feed's URL (the directory with `manifest.cose`);
 ///   - `EHKProjectID` in Info.plist: the project the app is pinned to (a number);
 ///   - `root.key.pub` in the bundle: the Land's root public key (hex, as `ehk key generate`
@@ -9,6 +10,18 @@ import Foundation
 ///   - `trust-list.cose` in the bundle: the project's current root-signed trust list (the feed's
 ///     `trust-list-N.cose` at build time), the floor a fresh phone verifies with before any sync.
 enum AppConfiguration {
+    /// The issuer service for activation letters (`EHKServiceURL` in Info.plist, from the build
+    /// setting `EHK_SERVICE_HOST`); nil when not set (empty, or the placeholder host
+    /// `activation.invalid`). The core refuses a link to any other host.
+    static var serviceURL: String? {
+        guard let url = (Bundle.main.object(forInfoDictionaryKey: "EHKServiceURL") as? String)?
+            .trimmingCharacters(in: .whitespaces),
+              url.hasPrefix("https://"), url.count > "https://".count, !url.contains("$("),
+              !url.hasSuffix(".invalid")
+        else { return nil }
+        return url
+    }
+
     static var feed: FeedConfiguration? {
         guard let url = Bundle.main.object(forInfoDictionaryKey: "EHKFeedURL") as? String,
               !url.trimmingCharacters(in: .whitespaces).isEmpty,

@@ -12,6 +12,8 @@ final class AppModel: ObservableObject {
     @Published var message: String?
     /// The last feed sync (nil before the first one of this launch).
     @Published private(set) var syncState: FeedSyncState = .idle
+    /// Where the activation of a letter stands (the root view shows its question and result).
+    @Published private(set) var activationStep: ActivationStep = .idle
 
     let lang: Lang
     let text: AppText
@@ -20,6 +22,9 @@ final class AppModel: ObservableObject {
     /// Nil when the build has no feed URL or root key (see ios/README.md).
     let syncer: FeedSyncer?
     private let bundledVerifier: CardVerifier?
+    /// Activation letters to the core's `Wallet.activate`; without a service URL or a feed store
+    /// it answers "not set up".
+    private let activation: CardActivation
     private let feedVerifier: CardVerifier?
 
     /// The verifier for the next scan: the feed store's when the app has a feed (it starts from
@@ -36,7 +41,8 @@ final class AppModel: ObservableObject {
         let verifierResult = Result { try Self.loadBundledVerifier() }
         self.lang = lang
         self.text = text
-        wallet = try? walletResult.get()
+        let cardWallet = try? walletResult.get()
+        wallet = cardWallet
         bundledVerifier = try? verifierResult.get()
         let store = AppConfiguration.feedStore
         feedVerifier = store.map { CardVerifier(store: $0) }
@@ -47,6 +53,10 @@ final class AppModel: ObservableObject {
         } else {
             syncer = nil
         }
+        let activator = cardWallet.flatMap { wallet in
+            AppConfiguration.serviceURL.flatMap { url in store.map { wallet.activator(serviceUrl: url, feed: $0) } }
+        }
+        activation = CardActivation(activator: activator)
         if wallet == nil {
             message = text.walletUnavailable
         } else if verifier == nil {
@@ -116,6 +126,31 @@ final class AppModel: ObservableObject {
             message = text.walletError(error)
             return false
         }
+    }
+
+    /// An opened link (universal link or app scheme), a scanned letter or a typed code: to the
+    /// core unchanged. The step says whether to ask about a move, or what happened.
+    func activate(_ linkOrCode: String) async {
+        activationStep = .working
+        activationStep = await activation.submit(linkOrCode)
+        if case .done = activationStep { await reload() }
+    }
+
+    /// The holder's answer to the move question.
+    func answerMove(_ yes: Bool) async {
+        if yes {
+            activationStep = .working
+            activationStep = await activation.confirmMove()
+            if case .done = activationStep { await reload() }
+        } else {
+            await activation.declineMove()
+            activationStep = await activation.step
+        }
+    }
+
+    func dismissActivation() async {
+        await activation.dismiss()
+        activationStep = await activation.step
     }
 
     func remove(cardIds: [String]) async {

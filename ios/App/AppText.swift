@@ -19,14 +19,21 @@ struct AppText {
 
     var addCard: String { pick("Karte hinzufügen", "Add card") }
     var noCards: String {
-        pick("Noch keine Karte. Tippen Sie auf +, um den QR-Code Ihrer Karte zu scannen.",
-             "No card yet. Tap + to scan the QR code of your card.")
+        pick("Noch keine Karte. Öffnen Sie den Link aus Ihrem Aktivierungsschreiben oder tippen Sie auf den Umschlag, um den Code einzugeben oder zu scannen.",
+             "No card yet. Open the link in your activation letter, or tap the envelope to type or scan its code.")
     }
     var scanCardHint: String {
-        pick("Scannen Sie den QR-Code aus Ihrem Aktivierungsschreiben.",
-             "Scan the QR code from your activation letter.")
+        pick("Scannen Sie den QR-Code Ihrer Karte (Papierkarte oder PDF). Ein Aktivierungsschreiben scannen Sie über den Umschlag.",
+             "Scan the QR code of your card (paper card or PDF). Scan an activation letter through the envelope button.")
     }
     var cancel: String { pick("Abbrechen", "Cancel") }
+
+    var activateCard: String { pick("Mit Aktivierungsschreiben aktivieren", "Activate with my letter") }
+    var activationCode: String { pick("Aktivierungscode", "Activation code") }
+    var activate: String { pick("Aktivieren", "Activate") }
+    var scanLetter: String { pick("QR-Code im Schreiben scannen", "Scan the letter's QR code") }
+    var activating: String { pick("Die Karte wird aktiviert …", "Activating the card …") }
+    var activationTitle: String { pick("Karte aktivieren", "Activate card") }
     var errorTitle: String { pick("Hinweis", "Notice") }
     var ok: String { "OK" }
 
@@ -143,6 +150,10 @@ struct AppText {
         case .CardNotFound?: return pick("Die Karte ist nicht mehr gespeichert.", "The card is no longer stored.")
         case .KeyStore?: return walletUnavailable
         case .Storage?: return pick("Die Kartenablage konnte nicht gespeichert werden.", "The wallet could not be saved.")
+        case .CodeUnreadable?, .ForeignLink?, .CodeInvalid?, .UsedOnOtherPhone?, .ClockWrong?, .RateLimited?,
+             .ServiceRefused?, .Network?:
+            // Activation errors have their own texts (ActivationProblem in the kit).
+            return ActivationProblem(error)?.text(lang: lang) ?? ActivationText.moveQuestion(lang: lang)
         case .InvalidArgument?, nil:
             return pick("Unerwarteter Fehler.", "Unexpected error.")
         }

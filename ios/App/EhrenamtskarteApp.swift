@@ -21,6 +21,12 @@ struct EhrenamtskarteApp: App {
         WindowGroup {
             RootView()
                 .environmentObject(model)
+                // Activation letters: https://HOST/activate#CODE (universal link, associated domain
+                // in the entitlements) and ehrenamtskarte://activate#CODE (URL scheme in Info.plist)
+                // both arrive here; the core reads the code and refuses another host.
+                .onOpenURL { url in
+                    Task { await model.activate(url.absoluteString) }
+                }
         }
         .onChange(of: scenePhase) { phase in
             if phase == .background {
@@ -44,5 +50,6 @@ struct RootView: View {
             NavigationStack { NewsScreen() }
                 .tabItem { Label(model.text.newsTab, systemImage: "newspaper") }
         }
+        .modifier(ActivationDialogs())
     }
 }

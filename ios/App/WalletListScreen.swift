@@ -4,6 +4,7 @@ import SwiftUI
 struct WalletListScreen: View {
     @EnvironmentObject private var model: AppModel
     @State private var adding = false
+    @State private var activating = false
 
     var body: some View {
         List {
@@ -26,6 +27,11 @@ struct WalletListScreen: View {
         .navigationTitle(model.text.walletTab)
         .toolbar {
             Button {
+                activating = true
+            } label: {
+                Label(model.text.activateCard, systemImage: "envelope.open")
+            }
+            Button {
                 adding = true
             } label: {
                 Label(model.text.addCard, systemImage: "plus")
@@ -33,6 +39,9 @@ struct WalletListScreen: View {
         }
         .sheet(isPresented: $adding) {
             AddCardSheet()
+        }
+        .sheet(isPresented: $activating) {
+            ActivationSheet()
         }
         .task { await model.reload() }
         .refreshable { await model.reload() }

@@ -12,4 +12,5 @@ XCTMain([
     testCase(StoreTextTests.allTests),
     testCase(FeedSyncerTests.allTests),
     testCase(GeofenceCoordinatorTests.allTests),
+    testCase(CardActivationTests.allTests),
 ])

@@ -246,5 +246,6 @@ fun main() {
     runner.test("logger receives core records without personal data", ::loggerReceivesCoreRecordsWithoutPersonalData)
     registerStoreTests(runner) // StoresTest.kt: the store database and the signed feed over `ehk serve`
     registerNewsTests(runner) // NewsTest.kt: the news engine
+    registerActivationTests(runner) // ActivationTest.kt: Wallet.activate against a running service
     runner.runAndExit()
 }

@@ -148,14 +148,21 @@ build_ehkcore() {
 }
 
 # run_test_program LOG PROGRAM [ARG...]: runs a compiled test program in the chroot with the core
-# library, EHK_BIN and EHK_SERVER_PIDS; its output goes to the terminal and to LOG. Sets TEST_RC
-# to its exit status (the caller decides what failed).
+# library, EHK_BIN and EHK_SERVER_PIDS, and, when set, EHK_TEST_SERVICE_FIXTURE (the running
+# issuer service of the activation tests; its directory is mounted, the service itself is reached
+# on the host's loopback, which the chroot shares); its output goes to the terminal and to LOG.
+# Sets TEST_RC to its exit status (the caller decides what failed).
 run_test_program() {
-    local log_file="$1"
+    local log_file="$1" service=() mounts=()
     shift
+    if [ -n "${EHK_TEST_SERVICE_FIXTURE:-}" ]; then
+        [ -f "$EHK_TEST_SERVICE_FIXTURE" ] || die "EHK_TEST_SERVICE_FIXTURE: no file $EHK_TEST_SERVICE_FIXTURE"
+        service=(EHK_TEST_SERVICE_FIXTURE="$(realpath "$EHK_TEST_SERVICE_FIXTURE")")
+        mounts=("$(dirname "$(realpath "$EHK_TEST_SERVICE_FIXTURE")")")
+    fi
     set +e
-    in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" "$EHK_BIN_DIR" -- env LD_LIBRARY_PATH="$BINDINGS/lib" \
-        EHK_BIN="$EHK_BIN" EHK_SERVER_PIDS="$SERVER_PIDS" "$@" 2>&1 | tee "$log_file"
+    in_swift "$REPO_ROOT" "$BINDINGS" "$OUT" "$EHK_BIN_DIR" "${mounts[@]}" -- env LD_LIBRARY_PATH="$BINDINGS/lib" \
+        EHK_BIN="$EHK_BIN" EHK_SERVER_PIDS="$SERVER_PIDS" "${service[@]}" "$@" 2>&1 | tee "$log_file"
     TEST_RC=${PIPESTATUS[0]}
     set -e
 }

@@ -49,6 +49,12 @@ public actor CardWallet {
     }
     #endif
 
+    /// The activator for `CardActivation`: this wallet at the issuer service `serviceUrl`, cards
+    /// checked by `feed` (the app's feed store).
+    public nonisolated func activator(serviceUrl: String, feed: FeedStore) -> WalletActivator {
+        WalletActivator(wallet: wallet, serviceUrl: serviceUrl, feed: feed)
+    }
+
     /// This device's public key (32 bytes); the core creates it in the key store on first use.
     public func devicePublicKey() throws -> Data {
         try wallet.devicePublicKey()

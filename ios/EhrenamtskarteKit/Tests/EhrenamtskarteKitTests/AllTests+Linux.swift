@@ -15,6 +15,16 @@ extension KeyStoreAndWalletTests {
     }
 }
 
+extension CardActivationTests {
+    static var allTests: [(String, (CardActivationTests) -> () throws -> Void)] {
+        [
+            ("testEveryCoreErrorHasATextInBothLanguages", testEveryCoreErrorHasATextInBothLanguages),
+            ("testMoveIsAskedThenConfirmedOrDeclined", asyncTest(testMoveIsAskedThenConfirmedOrDeclined)),
+            ("testActivatesAtTheRunningService", asyncTest(testActivatesAtTheRunningService)),
+        ]
+    }
+}
+
 extension PresentationStreamTests {
     static var allTests: [(String, (PresentationStreamTests) -> () throws -> Void)] {
         [

@@ -15,12 +15,14 @@ import de.ehrenamtskarte.core.android.KeystoreSecretCipher
 import de.ehrenamtskarte.core.android.LogcatLogger
 import de.ehrenamtskarte.core.android.SharedPreferencesSecretStorage
 import de.ehrenamtskarte.core.setLogger
+import de.ehrenamtskarte.kit.ActivationController
 import de.ehrenamtskarte.kit.CardPresenter
 import de.ehrenamtskarte.kit.CodeVerifier
 import de.ehrenamtskarte.kit.EncryptedKeyStore
 import de.ehrenamtskarte.kit.FeedSyncer
 import de.ehrenamtskarte.kit.SyncState
 import de.ehrenamtskarte.kit.WalletModel
+import de.ehrenamtskarte.kit.walletActivator
 import java.io.File
 import java.io.FileNotFoundException
 import java.util.Locale
@@ -48,6 +50,16 @@ class Services(context: Context, val feed: FeedServices) {
     val wallet: Wallet = Wallet.open(File(context.noBackupFilesDir, "wallet.sqlite").path, keyStore)
     val walletModel = WalletModel(wallet, verifier = feed::walletVerifier)
     val presenter = CardPresenter(wallet)
+
+    /**
+     * Activation letters (opened link, scanned QR code, typed code) to the core's `Wallet.activate`
+     * at the app's issuer service, cards checked by the feed store; without a service URL or a
+     * project it says "not set up". A stored card refreshes the wallet list.
+     */
+    val activation = ActivationController(
+        activator = AppConfig.serviceUrl(context)?.let { url -> feed.store?.let { walletActivator(wallet, url, it) } },
+        onActivated = { walletModel.refresh() },
+    )
 
     /** Null when the app's project is not configured (see assets/trust/README.md). */
     val verifier: CodeVerifier? get() = feed.verifier
@@ -119,6 +131,14 @@ object AppConfig {
     }
 
     /** The feed's base URL (first line of `feed-url.txt`), e.g. `https://feed.example.de/ehrenamtskarte`. */
-    fun feedUrl(context: Context): String? =
-        asset(context, "feed-url.txt")?.toString(Charsets.UTF_8)?.lineSequence()?.firstOrNull()?.trim()?.takeIf { it.isNotEmpty() }
+    fun feedUrl(context: Context): String? = firstLine(context, "feed-url.txt")
+
+    /**
+     * The issuer service's origin (first line of `service-url.txt`), e.g. `https://karte.example.de`:
+     * where activation codes go, and the host of the App Link (app/build.gradle.kts reads the same file).
+     */
+    fun serviceUrl(context: Context): String? = firstLine(context, "service-url.txt")
+
+    private fun firstLine(context: Context, name: String): String? =
+        asset(context, name)?.toString(Charsets.UTF_8)?.lineSequence()?.firstOrNull()?.trim()?.takeIf { it.isNotEmpty() }
 }

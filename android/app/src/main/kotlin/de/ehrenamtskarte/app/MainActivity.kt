@@ -1,5 +1,6 @@
 package de.ehrenamtskarte.app
 
+import android.content.Intent
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.BackHandler
@@ -18,6 +19,8 @@ import androidx.compose.material3.NavigationBarItem
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.saveable.rememberSaveable
@@ -25,19 +28,42 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.vector.ImageVector
 import androidx.compose.ui.res.stringResource
+import de.ehrenamtskarte.app.ui.ActivationDialogs
+import de.ehrenamtskarte.app.ui.ActivationScreen
 import de.ehrenamtskarte.app.ui.CardScreen
 import de.ehrenamtskarte.app.ui.NewsScreen
 import de.ehrenamtskarte.app.ui.StoresScreen
 import de.ehrenamtskarte.app.ui.VerifyScreen
 import de.ehrenamtskarte.app.ui.WalletScreen
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
 
 class MainActivity : ComponentActivity() {
+    /** An activation link the app was opened with (App Link or app scheme), until it is handed on. */
+    private val openedLink = MutableStateFlow<String?>(null)
+
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
         val services = (application as EhkApplication).services
         val startTab = if (intent?.getStringExtra(EXTRA_TAB) == TAB_NEWS) Tab.NEWS else Tab.WALLET
-        setContent { MaterialTheme { EhkApp(services, startTab) } }
+        // Not again after a rotation: the activation for that link already ran.
+        if (savedInstanceState == null) takeLink(intent)
+        setContent { MaterialTheme { EhkApp(services, startTab, openedLink, onLinkTaken = { openedLink.value = null }) } }
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        setIntent(intent)
+        takeLink(intent)
+    }
+
+    /**
+     * `https://HOST/activate#CODE` or `ehrenamtskarte://activate#CODE`, as the intent filters let
+     * them in: the whole text goes to the core, which reads the code and checks the host.
+     */
+    private fun takeLink(intent: Intent?) {
+        if (intent?.action == Intent.ACTION_VIEW) intent.dataString?.let { openedLink.value = it }
     }
 
     companion object {
@@ -57,10 +83,32 @@ enum class Tab(val label: Int, val icon: ImageVector) {
 }
 
 @Composable
-fun EhkApp(services: Services, startTab: Tab = Tab.WALLET) {
+fun EhkApp(
+    services: Services,
+    startTab: Tab = Tab.WALLET,
+    openedLink: StateFlow<String?> = MutableStateFlow(null),
+    onLinkTaken: () -> Unit = {},
+) {
     var tab by rememberSaveable { mutableStateOf(startTab) }
     var openCardId by rememberSaveable { mutableStateOf<String?>(null) }
+    var activating by rememberSaveable { mutableStateOf(false) }
 
+    // An opened activation link: to the core at once; the dialogs show the question or the result.
+    val link by openedLink.collectAsState()
+    LaunchedEffect(link) {
+        val opened = link ?: return@LaunchedEffect
+        onLinkTaken()
+        tab = Tab.WALLET
+        openCardId = null
+        services.activation.submit(opened)
+    }
+    ActivationDialogs(services, onActivated = { activating = false })
+
+    if (activating) {
+        BackHandler { activating = false }
+        Scaffold { padding -> ActivationScreen(services, onBack = { activating = false }, Modifier.padding(padding)) }
+        return
+    }
     val cardId = openCardId
     if (cardId != null) {
         BackHandler { openCardId = null }
@@ -83,7 +131,7 @@ fun EhkApp(services: Services, startTab: Tab = Tab.WALLET) {
     ) { padding ->
         val modifier = Modifier.padding(padding)
         when (tab) {
-            Tab.WALLET -> WalletScreen(services, onOpenCard = { openCardId = it }, modifier)
+            Tab.WALLET -> WalletScreen(services, onOpenCard = { openCardId = it }, onActivate = { activating = true }, modifier)
             Tab.VERIFY -> VerifyScreen(services, modifier)
             Tab.STORES -> StoresScreen(services, modifier)
             Tab.NEWS -> NewsScreen(services, modifier)

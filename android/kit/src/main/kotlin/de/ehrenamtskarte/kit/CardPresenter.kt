@@ -32,6 +32,9 @@ enum class WalletProblem {
     KEY_STORE_UNAVAILABLE,
     STORAGE,
     INVALID_ARGUMENT,
+
+    /** An activation error outside an activation (never expected; see [ActivationProblem]). */
+    ACTIVATION,
     ;
 
     companion object {
@@ -44,6 +47,15 @@ enum class WalletProblem {
             is WalletException.KeyStore -> KEY_STORE_UNAVAILABLE
             is WalletException.Storage -> STORAGE
             is WalletException.InvalidArgument -> INVALID_ARGUMENT
+            is WalletException.CodeUnreadable,
+            is WalletException.ForeignLink,
+            is WalletException.CodeInvalid,
+            is WalletException.UsedOnOtherPhone,
+            is WalletException.ClockWrong,
+            is WalletException.RateLimited,
+            is WalletException.ServiceRefused,
+            is WalletException.Network,
+            -> ACTIVATION
         }
     }
 }

@@ -11,5 +11,6 @@ fun main() {
     WalletModelTest.register(runner)
     StoresTest.register(runner)
     NewsTest.register(runner)
+    ActivationTest.register(runner)
     runner.runAndExit()
 }

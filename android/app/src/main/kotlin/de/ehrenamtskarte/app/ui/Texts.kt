@@ -18,6 +18,7 @@ fun problemText(problem: WalletProblem): String = stringResource(
         WalletProblem.KEY_STORE_UNAVAILABLE -> R.string.problem_key_store
         WalletProblem.STORAGE -> R.string.problem_storage
         WalletProblem.INVALID_ARGUMENT -> R.string.problem_invalid_argument
+        WalletProblem.ACTIVATION -> R.string.problem_activation
     },
 )
 

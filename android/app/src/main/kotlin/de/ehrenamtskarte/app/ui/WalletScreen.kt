@@ -14,6 +14,7 @@ import androidx.compose.foundation.text.selection.SelectionContainer
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -40,9 +41,12 @@ import de.ehrenamtskarte.kit.AddResult
 import de.ehrenamtskarte.kit.WalletProblem
 import kotlinx.coroutines.launch
 
-/** The holder's cards with the core's status for each; adding a card by scanning its letter. */
+/**
+ * The holder's cards with the core's status for each; activating a card with its letter
+ * ([onActivate]: type or scan the code), or adding a card by scanning its QR code.
+ */
 @Composable
-fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, modifier: Modifier = Modifier) {
+fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, onActivate: () -> Unit, modifier: Modifier = Modifier) {
     val model = services.walletModel
     val state by model.state.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
@@ -88,7 +92,12 @@ fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, modifier: Mod
             WalletCardRow(card, onOpen = { onOpenCard(card.cardId) }, onRemove = { scope.launch { model.remove(card.cardId) } })
         }
         item {
-            Button(onClick = { problem = null; refusal = null; adding = true }, Modifier.fillMaxWidth()) {
+            Button(onClick = { problem = null; refusal = null; onActivate() }, Modifier.fillMaxWidth()) {
+                Text(stringResource(R.string.wallet_activate))
+            }
+        }
+        item {
+            OutlinedButton(onClick = { problem = null; refusal = null; adding = true }, Modifier.fillMaxWidth()) {
                 Text(stringResource(R.string.wallet_add))
             }
         }
