@@ -115,28 +115,23 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
     trust.version = 1;
     trust.issued_at = now;
     trust.expires_at = now + 90 * 86_400;
-    trust.upsert_issuer(IssuerEntry {
-        key_id: issuer.key_id(),
-        public_key: issuer.public_key().to_bytes(),
-        name: "Landkreis Musterstadt".into(),
-        roles: Roles::of(&[Role::Cards]),
-        regions: Some(vec![REGION]),
-        card_types: CardType::Standard.bit() | CardType::Gold.bit(),
-        valid_from: now - 86_400,
-        valid_until: now + 5 * 365 * 86_400,
-        withdrawn: false,
-    })?;
-    trust.upsert_issuer(IssuerEntry {
-        key_id: service_key.key_id(),
-        public_key: service_key.public_key().to_bytes(),
-        name: "Landkreis Musterstadt (Aktivierungsdienst)".into(),
-        roles: Roles::of(&[Role::Cards]),
-        regions: Some(vec![REGION]),
-        card_types: CardType::Standard.bit() | CardType::Gold.bit(),
-        valid_from: now - 86_400,
-        valid_until: now + 5 * 365 * 86_400,
-        withdrawn: false,
-    })?;
+    // The Landkreis's offline key and its issuer service's key: cards for region 9162.
+    for (key, name) in [
+        (&issuer, "Landkreis Musterstadt"),
+        (&service_key, "Landkreis Musterstadt (Aktivierungsdienst)"),
+    ] {
+        trust.upsert_issuer(IssuerEntry {
+            key_id: key.key_id(),
+            public_key: key.public_key().to_bytes(),
+            name: name.into(),
+            roles: Roles::of(&[Role::Cards]),
+            regions: Some(vec![REGION]),
+            card_types: CardType::Standard.bit() | CardType::Gold.bit(),
+            valid_from: now - 86_400,
+            valid_until: now + 5 * 365 * 86_400,
+            withdrawn: false,
+        })?;
+    }
     trust.upsert_issuer(IssuerEntry {
         key_id: feed_key.key_id(),
         public_key: feed_key.public_key().to_bytes(),

@@ -589,27 +589,32 @@ async fn letters<D: Database>(
     }
 }
 
+/// An admin action on one card with a JSON body: the changed card, or the refusal.
+async fn card_action<D: Database, B: serde::de::DeserializeOwned + Send + 'static>(
+    state: Arc<AppState<D>>,
+    headers: HeaderMap,
+    body: Bytes,
+    action: impl FnOnce(&Service<D>, &Admin, B, i64) -> Result<CardRow, ServiceError> + Send + 'static,
+) -> Response {
+    let admin = try_response!(admin(&state, &headers).await);
+    let body: B = try_response!(json_body(&body));
+    let now = now();
+    match try_response!(blocking(&state, move |s| action(&s.service, &admin, body, now)).await) {
+        Ok(card) => Json(CardJson::of(&card, now)).into_response(),
+        Err(e) => api_error(e),
+    }
+}
+
 async fn revoke<D: Database>(
     State(state): State<Arc<AppState<D>>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    let admin = try_response!(admin(&state, &headers).await);
-    let body: RevokeBody = try_response!(json_body(&body));
-    let now = now();
-    match try_response!(
-        blocking(&state, move |s| s.service.revoke(
-            &admin,
-            id,
-            &body.reason,
-            now
-        ))
-        .await
-    ) {
-        Ok(card) => Json(CardJson::of(&card, now)).into_response(),
-        Err(e) => api_error(e),
-    }
+    card_action(state, headers, body, move |s, admin, b: RevokeBody, now| {
+        s.revoke(admin, id, &b.reason, now)
+    })
+    .await
 }
 
 async fn renew<D: Database>(
@@ -618,21 +623,10 @@ async fn renew<D: Database>(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    let admin = try_response!(admin(&state, &headers).await);
-    let body: RenewBody = try_response!(json_body(&body));
-    let now = now();
-    match try_response!(
-        blocking(&state, move |s| s.service.renew(
-            &admin,
-            id,
-            body.valid_until.as_deref(),
-            now
-        ))
-        .await
-    ) {
-        Ok(card) => Json(CardJson::of(&card, now)).into_response(),
-        Err(e) => api_error(e),
-    }
+    card_action(state, headers, body, move |s, admin, b: RenewBody, now| {
+        s.renew(admin, id, b.valid_until.as_deref(), now)
+    })
+    .await
 }
 
 async fn publish<D: Database>(
