@@ -39,6 +39,7 @@ cat >"$dir/ehk-server.toml" <<TOML
 listen = "127.0.0.1:$port"
 public_url = "$url"
 project_id = 1
+issuer_name = "Landratsamt Test"
 regions = [9162]
 secret_file = "secret.hex"
 trust_list = "trust-list.cose"

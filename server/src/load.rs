@@ -158,6 +158,7 @@ fn prepare(o: &LoadOptions) -> Result<Prepared, String> {
         &config,
         format!(
             "listen = \"127.0.0.1:{port}\"\npublic_url = \"{url}\"\nproject_id = 1\n\
+             issuer_name = \"Landkreis Last\"\n\
              regions = [{REGION}]\nsecret_file = \"secret.hex\"\ntrust_list = \"trust-list.cose\"\n\
              [database]\n{database}\n[signer]\nkind = \"file\"\npath = \"issuer.key\"\n\
              [activation]\nper_client_per_minute = 10000000\noverall_per_minute = 10000000\n"

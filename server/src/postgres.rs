@@ -34,7 +34,21 @@ fn backend(e: postgres::Error) -> StoreError {
 }
 
 pub struct Postgres {
-    pool: Pool,
+    /// Always `Some` until dropped.
+    pool: Option<Pool>,
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // The client closes its connections on a runtime of its own, which must not start on
+        // an async runtime's thread (where the service's last reference may go): there, the
+        // pool is closed on a plain thread.
+        if let Some(pool) = self.pool.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::spawn(move || drop(pool)).join();
+            }
+        }
+    }
 }
 
 impl Postgres {
@@ -49,14 +63,18 @@ impl Postgres {
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Backend(format!("connecting: {e}")))?;
-        let db = Postgres { pool };
+        let db = Postgres { pool: Some(pool) };
         db.migrate()?;
         Ok(db)
     }
 
+    fn pool(&self) -> &Pool {
+        self.pool.as_ref().expect("the pool lives until drop")
+    }
+
     fn migrate(&self) -> StoreResult<()> {
         let mut conn = self
-            .pool
+            .pool()
             .get()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut tx = conn.transaction().map_err(backend)?;
@@ -100,7 +118,7 @@ impl Database for Postgres {
         f: &mut dyn FnMut(&mut PgTx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self
-            .pool
+            .pool()
             .get()
             .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))?;
         let mut attempt = 0;

@@ -536,6 +536,83 @@ fn the_pages_for_people_and_app_links_are_served<D: Database>(world: &World, ser
     );
 }
 
+/// Runs a tool of poppler or zbar; a missing one fails the test.
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed (scripts/test.sh installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn a_printed_letter_is_scanned_and_activates_the_card<D: Database>(
+    world: &World,
+    server: Server<D>,
+) {
+    let first = server.create_card("Jürgen Weiß-Öztürk", REGION);
+    let second = server.create_card("Ayşe Yılmaz", REGION);
+    let response = server
+        .client()
+        .post(format!("{}/api/v1/admin/letters?format=pdf", server.url))
+        .bearer_auth(&server.token)
+        .json(&serde_json::json!({ "card_ids": [first, second] }))
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let pdf = temp_path(world, "letters.pdf");
+    std::fs::write(&pdf, response.bytes().unwrap()).unwrap();
+    let pdf = pdf.to_str().unwrap();
+    let text = tool("pdftotext", &["-f", "1", "-l", "1", "-layout", pdf, "-"]);
+    assert!(
+        text.contains("Jürgen Weiß-Öztürk") && text.contains("Landratsamt Test"),
+        "{text}"
+    );
+    assert!(tool("pdftotext", &["-f", "2", "-l", "2", pdf, "-"]).contains("Ayşe Yılmaz"));
+    // The holder scans the first page's QR code with the phone.
+    let png = temp_path(world, "page");
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            pdf,
+            png.to_str().unwrap(),
+        ],
+    );
+    let scanned = tool(
+        "zbarimg",
+        &["--raw", "-q", &format!("{}.png", png.display())],
+    );
+    let link = scanned.trim();
+    assert!(
+        link.starts_with(&format!("{}/activate#", server.url)),
+        "{link}"
+    );
+    let phone = Phone::new(world, "p");
+    let card = phone
+        .wallet
+        .activate(link, &service_of(&server), &phone.feed, false, now())
+        .unwrap()
+        .card;
+    assert_eq!(card.holder_name, "Jürgen Weiß-Öztürk");
+    // The code printed for typing is the same code.
+    let grouped = ActivationCode::from_link_or_code(link).unwrap().0.grouped();
+    assert!(text.contains(&grouped), "{grouped} in {text}");
+}
+
 macro_rules! on_backend {
     ($backend:ident, $make:expr, $limits:expr, $($test:ident),* $(,)?) => {
         mod $backend {
@@ -573,6 +650,7 @@ every_backend!(Limits::default();
     links_of_another_service_are_refused_before_anything_is_sent,
     admins_see_and_act_only_within_their_regions,
     the_pages_for_people_and_app_links_are_served,
+    a_printed_letter_is_scanned_and_activates_the_card,
 );
 
 mod limited {
