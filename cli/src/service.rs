@@ -43,6 +43,21 @@ enum ServiceCommand {
         #[arg(long)]
         birthday: Option<String>,
     },
+    /// Create cards from an issuer's table file (CSV as `ehk issue --csv` reads it: German or
+    /// English headers, comma or semicolon, UTF-8 or Windows-1252); every row is checked first,
+    /// and nothing is created if any row is bad. Prints the new ids by line.
+    Import {
+        file: PathBuf,
+        /// The project of the cards (the service's).
+        #[arg(long, default_value_t = 1)]
+        project: u32,
+        /// Region for rows without one.
+        #[arg(long)]
+        region: Option<u32>,
+        /// Check every row and print what would be created; create nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// A new activation letter for a card (earlier codes stop working): prints code and link.
     Letter {
         id: i64,
@@ -165,6 +180,77 @@ pub fn run(a: ServiceArgs) -> CliResult {
                 }),
             )?;
             println!("{}", card["id"]);
+        }
+        ServiceCommand::Import {
+            file,
+            project,
+            region,
+            dry_run,
+        } => {
+            let bytes = crate::files::read(&file)?;
+            let defaults = ehk_issuer::batch::BatchDefaults {
+                project_id: project,
+                region_id: region,
+                valid_from: None,
+                valid_until: None,
+            };
+            let plan = ehk_issuer::batch::check_csv(&bytes, &defaults, crate::files::system_now())?;
+            for e in &plan.errors {
+                eprintln!("{}: line {}: {}", file.display(), e.line, e.reason);
+            }
+            let bound: Vec<u64> = plan
+                .cards
+                .iter()
+                .filter(|row| row.request.device_key.is_some())
+                .map(|row| row.line)
+                .collect();
+            if !bound.is_empty() {
+                return Err(format!(
+                    "lines {bound:?} name a device key: the service binds cards to phones at activation; remove the deviceKey column. Nothing created."
+                )
+                .into());
+            }
+            if !plan.errors.is_empty() {
+                return Err(format!(
+                    "{} bad rows: nothing created (fix them and import the file again)",
+                    plan.errors.len()
+                )
+                .into());
+            }
+            for row in &plan.cards {
+                let r = &row.request;
+                let card = json!({
+                    "holder_name": r.holder_name,
+                    "card_type": r.card_type.as_str(),
+                    "region_id": r.region_id,
+                    "valid_from": r.valid_from.to_string(),
+                    "valid_until": r.valid_until.map(|d| d.to_string()),
+                    "birthday": r.birthday.map(|d| d.to_string()),
+                });
+                if dry_run {
+                    println!(
+                        "line {}: would create {} ({}, region {}, {} – {})",
+                        row.line,
+                        r.holder_name,
+                        r.card_type.as_str(),
+                        r.region_id,
+                        r.valid_from,
+                        r.valid_until
+                            .map_or("unbefristet".to_string(), |d| d.to_string())
+                    );
+                    continue;
+                }
+                let created = client.post("/api/v1/admin/cards", card).map_err(|e| {
+                    format!("line {}: {e} (the rows before it were created)", row.line)
+                })?;
+                println!("line {}: card {}", row.line, created["id"]);
+            }
+            if dry_run {
+                println!(
+                    "dry run: {} cards would be created, nothing was",
+                    plan.cards.len()
+                );
+            }
         }
         ServiceCommand::Letter { id, link_only } => {
             let letter = client.post(&format!("/api/v1/admin/cards/{id}/letter"), json!({}))?;
