@@ -349,6 +349,7 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
         limiter: RateLimiter::new(30, 6000),
         apps: Default::default(),
         fonts: None,
+        clock_offset: now - ehk_server::http::now(),
     });
     let running = ehk_server::Background::start(state.clone(), listener)?;
     let clerk = Admin::project("Sachbearbeiterin Demo");

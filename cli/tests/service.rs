@@ -44,6 +44,7 @@ fn service(dir: &Path) -> Running {
         limiter: RateLimiter::new(1000, 10_000),
         apps: Default::default(),
         fonts: None,
+        clock_offset: 0,
     });
     Running {
         url,

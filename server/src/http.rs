@@ -30,6 +30,15 @@ pub struct AppState<D: Database> {
     pub apps: crate::config::AppsConfig,
     /// For PDF letters; `None` when the fonts are missing (the JSON letter still works).
     pub fonts: Option<ehk_issuer::letter::LetterFonts>,
+    /// Seconds added to the system clock: 0 in service; the demo replays its `--now`.
+    pub clock_offset: i64,
+}
+
+impl<D: Database> AppState<D> {
+    /// The service's clock.
+    pub fn now(&self) -> i64 {
+        now().saturating_add(self.clock_offset)
+    }
 }
 
 pub fn now() -> i64 {
@@ -108,13 +117,13 @@ fn refusal_response(refusal: Refusal, now: i64, retry_after: Option<u64>) -> Res
     response
 }
 
-fn protocol_error(code: ErrorCode, message: &str) -> Response {
+fn protocol_error(code: ErrorCode, message: &str, now: i64) -> Response {
     refusal_response(
         Refusal {
             code,
             message: message.into(),
         },
-        now(),
+        now,
         None,
     )
 }
@@ -126,7 +135,7 @@ fn limited<D: Database>(state: &AppState<D>, peer: SocketAddr) -> Option<Respons
                 code: ErrorCode::RateLimited,
                 message: "Zu viele Versuche. / Too many attempts.".into(),
             },
-            now(),
+            state.now(),
             Some(retry_after),
         )
     })
@@ -139,7 +148,7 @@ async fn challenge<D: Database>(
     if let Some(r) = limited(&state, peer) {
         return r;
     }
-    Json(state.service.challenge(now())).into_response()
+    Json(state.service.challenge(state.now())).into_response()
 }
 
 async fn activate<D: Database>(
@@ -150,16 +159,17 @@ async fn activate<D: Database>(
     if let Some(r) = limited(&state, peer) {
         return r;
     }
+    let now = state.now();
     let request: ActivationRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(_) => {
             return protocol_error(
                 ErrorCode::BadRequest,
                 "Die Anfrage ist ungültig. / The request is invalid.",
+                now,
             )
         }
     };
-    let now = now();
     match blocking(&state, move |s| s.service.activate(&request, now)).await {
         Err(r) => r,
         Ok(Ok(Ok(answer))) => Json(answer).into_response(),
@@ -169,6 +179,7 @@ async fn activate<D: Database>(
             protocol_error(
                 ErrorCode::Unavailable,
                 "Der Dienst ist gerade nicht erreichbar. / The service is unavailable.",
+                now,
             )
         }
     }
@@ -392,7 +403,7 @@ async fn create_card<D: Database>(
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
     let new: NewCard = try_response!(json_body(&body));
-    let now = now();
+    let now = state.now();
     match try_response!(blocking(&state, move |s| s.service.create_card(&admin, &new, now)).await) {
         Ok(card) => (StatusCode::CREATED, Json(CardJson::of(&card, now))).into_response(),
         Err(e) => api_error(e),
@@ -423,7 +434,7 @@ async fn find_cards<D: Database>(
         limit: q.limit.unwrap_or(100),
         offset: q.offset.unwrap_or(0),
     };
-    let now = now();
+    let now = state.now();
     match try_response!(blocking(&state, move |s| s.service.find_cards(&admin, query)).await) {
         Ok(cards) => Json(
             cards
@@ -442,7 +453,7 @@ async fn card<D: Database>(
     Path(id): Path<i64>,
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
-    let now = now();
+    let now = state.now();
     match try_response!(blocking(&state, move |s| s.service.card(&admin, id)).await) {
         Ok((card, log)) => Json(serde_json::json!({
             "card": CardJson::of(&card, now),
@@ -544,7 +555,7 @@ async fn letter<D: Database>(
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
     let pdf = try_response!(wants_pdf(&q));
-    let now = now();
+    let now = state.now();
     match try_response!(blocking(&state, move |s| s.service.new_letter(&admin, id, now)).await) {
         Ok(letter) if pdf => letters_response(&state, vec![letter], true, now).await,
         Ok(letter) => no_store(
@@ -575,7 +586,7 @@ async fn letters<D: Database>(
             "between 1 and {MAX_LETTERS} card ids"
         )));
     }
-    let now = now();
+    let now = state.now();
     match try_response!(
         blocking(&state, move |s| s.service.new_letters(
             &admin,
@@ -598,7 +609,7 @@ async fn card_action<D: Database, B: serde::de::DeserializeOwned + Send + 'stati
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
     let body: B = try_response!(json_body(&body));
-    let now = now();
+    let now = state.now();
     match try_response!(blocking(&state, move |s| action(&s.service, &admin, body, now)).await) {
         Ok(card) => Json(CardJson::of(&card, now)).into_response(),
         Err(e) => api_error(e),
@@ -634,7 +645,7 @@ async fn publish<D: Database>(
     headers: HeaderMap,
 ) -> Response {
     let admin = try_response!(admin(&state, &headers).await);
-    let now = now();
+    let now = state.now();
     match try_response!(blocking(&state, move |s| s.service.publish_revocations(&admin, now)).await)
     {
         Ok(version) => {

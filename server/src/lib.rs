@@ -76,6 +76,7 @@ pub fn state<D: Database>(db: D, config: &Config) -> Result<Arc<AppState<D>>, St
         ),
         apps: config.apps.clone(),
         fonts,
+        clock_offset: 0,
     }))
 }
 
@@ -94,7 +95,7 @@ pub async fn serve<D: Database>(
             let s = resign.clone();
             let result = tokio::task::spawn_blocking(move || {
                 s.service
-                    .publish_revocations(&Admin::project("system"), http::now())
+                    .publish_revocations(&Admin::project("system"), s.now())
             })
             .await;
             match result {

@@ -162,6 +162,7 @@ impl<D: Database> Server<D> {
                 apple_app_ids: vec!["ABCDE12345.org.ehrenamtskarte.app".into()],
             },
             fonts: Some(ehk_issuer::letter::LetterFonts::debian().unwrap()),
+            clock_offset: 0,
         });
         let running = ehk_server::Background::start(state.clone(), listener).unwrap();
         Server {
