@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s\n' "$*"; }
 
+# One build per run: incremental compilation data only costs disk (gigabytes) here.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 step "test tools"
 # zbar-tools reads QR codes back; poppler-utils reads the activation letters (pdftotext,
 # pdftoppm, pdfinfo); fonts-dejavu-core is the letters' font.

@@ -149,6 +149,38 @@ fn activation_error(e: ehk_core::activation::ActivationError) -> WalletError {
     }
 }
 
+/// What an error of `Wallet.activate` means for the holder: `None` for `UsedOnOtherPhone`,
+/// which is a question (ask with `ActivationPrompt.MoveQuestion`, then activate again with
+/// `confirm_move`), otherwise the problem to show with `activation_problem_text`.
+#[uniffi::export]
+pub fn activation_problem(error: WalletError) -> Option<ehk_core::activation::ActivationProblem> {
+    use ehk_core::activation::ActivationProblem as P;
+    Some(match error {
+        WalletError::UsedOnOtherPhone => return None,
+        WalletError::CodeUnreadable { .. } => P::CodeUnreadable,
+        WalletError::ForeignLink { origin } => P::ForeignLink { origin },
+        WalletError::CodeInvalid => P::CodeInvalid,
+        WalletError::ClockWrong {
+            server_time,
+            phone_time,
+        } => P::ClockWrong {
+            server_time,
+            phone_time,
+        },
+        WalletError::RateLimited { retry_after_secs } => P::RateLimited { retry_after_secs },
+        WalletError::ServiceRefused { code, detail } => P::ServiceRefused { code, detail },
+        WalletError::Network { .. } => P::Offline,
+        WalletError::CardRefused { reason } => P::CardRefused { reason },
+        WalletError::KeyStore { .. } => P::KeyStore,
+        WalletError::InvalidArgument { .. }
+        | WalletError::InvalidCard
+        | WalletError::NotNewerThanStored
+        | WalletError::WrongDevice
+        | WalletError::CardNotFound
+        | WalletError::Storage => P::Failed,
+    })
+}
+
 impl From<CoreError> for WalletError {
     fn from(e: CoreError) -> Self {
         logged("wallet", &e);
@@ -288,5 +320,54 @@ impl From<CoreError> for FeedError {
             | CoreError::Activation(_)
             | CoreError::NotNewerThanStored => FeedError::Storage,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ehk_core::activation::ActivationProblem as P;
+
+    #[test]
+    fn activation_errors_are_problems_except_the_move_question() {
+        assert_eq!(activation_problem(WalletError::UsedOnOtherPhone), None);
+        assert_eq!(
+            activation_problem(WalletError::ClockWrong {
+                server_time: 10,
+                phone_time: 5
+            }),
+            Some(P::ClockWrong {
+                server_time: 10,
+                phone_time: 5
+            })
+        );
+        assert_eq!(
+            activation_problem(WalletError::Network {
+                detail: "timeout".into()
+            }),
+            Some(P::Offline)
+        );
+        // The typed detail of an unreadable code is for the log, not for the holder's screen.
+        assert_eq!(
+            activation_problem(WalletError::CodeUnreadable {
+                detail: "check symbol".into()
+            }),
+            Some(P::CodeUnreadable)
+        );
+        assert_eq!(activation_problem(WalletError::Storage), Some(P::Failed));
+        // Through the core's error, as `Wallet.activate` reports it.
+        let refused = WalletError::from(CoreError::Activation(
+            ehk_core::activation::ActivationError::Refused {
+                code: "revoked".into(),
+                message: "Karte gesperrt".into(),
+            },
+        ));
+        assert_eq!(
+            activation_problem(refused),
+            Some(P::ServiceRefused {
+                code: "revoked".into(),
+                detail: "Karte gesperrt".into()
+            })
+        );
     }
 }

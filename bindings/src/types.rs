@@ -1,6 +1,7 @@
 //! The core's own enums and records, exported as they are (`#[uniffi::remote]`): no mirrored
 //! copies and no conversions. Days travel as `YYYY-MM-DD` text, key ids as hex.
 
+use ehk_core::activation::{ActivationProblem, ActivationPrompt};
 use ehk_core::card::reason::{Flag, InvalidReason, Lang};
 use ehk_core::feed::SyncOutcome;
 use ehk_core::news::geofence::Fix;
@@ -176,4 +177,47 @@ pub fn reason_text(reason: InvalidReason, lang: Lang) -> String {
 #[uniffi::export]
 pub fn flag_text(flag: Flag, lang: Lang) -> String {
     flag.text(lang).to_string()
+}
+
+/// Why an activation did not work (`activation_problem` of the error), as the holder hears it
+/// through `activation_problem_text`.
+#[uniffi::remote(Enum)]
+pub enum ActivationProblem {
+    NotConfigured,
+    CodeUnreadable,
+    ForeignLink { origin: String },
+    CodeInvalid,
+    ClockWrong { server_time: i64, phone_time: i64 },
+    RateLimited { retry_after_secs: u64 },
+    ServiceRefused { code: String, detail: String },
+    Offline,
+    CardRefused { reason: InvalidReason },
+    KeyStore,
+    Failed,
+}
+
+/// The activation texts that are not problems: the move question, its buttons, the typing hint.
+#[uniffi::remote(Enum)]
+pub enum ActivationPrompt {
+    MoveQuestion,
+    MoveConfirm,
+    MoveDecline,
+    TypeCodeHint,
+}
+
+/// The holder's text for an activation problem.
+#[uniffi::export]
+pub fn activation_problem_text(problem: ActivationProblem, lang: Lang) -> String {
+    problem.text(lang)
+}
+
+#[uniffi::export]
+pub fn activation_prompt_text(prompt: ActivationPrompt, lang: Lang) -> String {
+    prompt.text(lang)
+}
+
+/// The line shown after a card was activated (`moved`: it came from another phone).
+#[uniffi::export]
+pub fn activated_text(holder_name: String, moved: bool, lang: Lang) -> String {
+    ehk_core::activation::activated_text(&holder_name, moved, lang)
 }

@@ -14,7 +14,7 @@ struct ActivationSheet: View {
         NavigationStack {
             Form {
                 Section {
-                    Text(ActivationText.typeCodeHint(lang: model.lang))
+                    Text(ActivationPrompt.typeCodeHint.text(lang: model.lang))
                     TextField(model.text.activationCode, text: $code)
                         .textInputAutocapitalization(.characters)
                         .autocorrectionDisabled()
@@ -70,14 +70,14 @@ struct ActivationDialogs: ViewModifier {
                 }
             }
             .alert(model.text.activationTitle, isPresented: binding(for: .confirmMove)) {
-                Button(ActivationText.moveConfirm(lang: model.lang), role: .destructive) {
+                Button(ActivationPrompt.moveConfirm.text(lang: model.lang), role: .destructive) {
                     Task { await model.answerMove(true) }
                 }
                 Button(model.text.cancel, role: .cancel) {
                     Task { await model.answerMove(false) }
                 }
             } message: {
-                Text(ActivationText.moveQuestion(lang: model.lang))
+                Text(ActivationPrompt.moveQuestion.text(lang: model.lang))
             }
             .alert(model.text.activationTitle, isPresented: resultShown) {
                 Button(model.text.ok, role: .cancel) {
@@ -90,7 +90,7 @@ struct ActivationDialogs: ViewModifier {
 
     private var resultText: String {
         switch model.activationStep {
-        case let .done(card, moved): return ActivationText.activated(lang: model.lang, card: card, moved: moved)
+        case let .done(card, moved): return activatedText(holderName: card.holderName, moved: moved, lang: model.lang)
         case let .failed(problem): return problem.text(lang: model.lang)
         case .idle, .working, .confirmMove: return ""
         }

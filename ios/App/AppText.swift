@@ -152,8 +152,8 @@ struct AppText {
         case .Storage?: return pick("Die Kartenablage konnte nicht gespeichert werden.", "The wallet could not be saved.")
         case .CodeUnreadable?, .ForeignLink?, .CodeInvalid?, .UsedOnOtherPhone?, .ClockWrong?, .RateLimited?,
              .ServiceRefused?, .Network?:
-            // Activation errors have their own texts (ActivationProblem in the kit).
-            return ActivationProblem(error)?.text(lang: lang) ?? ActivationText.moveQuestion(lang: lang)
+            // Activation errors have their own texts (the core's ActivationProblem).
+            return ActivationProblem(error)?.text(lang: lang) ?? ActivationPrompt.moveQuestion.text(lang: lang)
         case .InvalidArgument?, nil:
             return pick("Unerwarteter Fehler.", "Unexpected error.")
         }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
     name = "ehk-server",
     version,
     about = "Ehrenamtskarte issuer service: cards, activation letters, activation and moving of device-bound cards, revocation",
-    long_about = "Ehrenamtskarte issuer service.\n\nSet-up: write a configuration (see ehk-server.example.toml), run `ehk-server init --config FILE` once (creates the service secret and the database), add an admin token with `ehk-server token --config FILE --name NAME`, then `ehk-server serve --config FILE`. Issuers work through the admin API (`ehk service ...`)."
+    long_about = "Ehrenamtskarte issuer service.\n\nSet-up: write a configuration (see ehk-server.example.toml), run `ehk-server init --config FILE` once (creates the service secret and the database), add an admin token with `ehk-server token --config FILE --name NAME` (and revoke it with `ehk-server revoke-token`), then `ehk-server serve --config FILE`. Issuers work through the admin API (`ehk service ...`)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,6 +43,15 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         regions: Option<Vec<u32>>,
     },
+    /// Revokes every admin API token held by NAME (someone left, a token leaked); the service
+    /// refuses them from the next request on, also while it runs.
+    RevokeToken {
+        #[arg(long)]
+        config: PathBuf,
+        /// The name the tokens were added with.
+        #[arg(long)]
+        name: String,
+    },
     /// Signs the revocation list afresh and writes it to `revocation_list_out`.
     Publish {
         #[arg(long)]
@@ -66,6 +75,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Init { config }
         | Command::Serve { config }
         | Command::Token { config, .. }
+        | Command::RevokeToken { config, .. }
         | Command::Publish { config } => config.clone(),
     };
     let config = Config::read(&config_path)?;
@@ -101,6 +111,17 @@ fn with_database<D: Database>(db: D, config: &Config, command: Command) -> Resul
                 .add_token(&name, regions, http::now())
                 .map_err(|e| e.to_string())?;
             println!("{token}");
+            Ok(())
+        }
+        Command::RevokeToken { name, .. } => {
+            let n = state
+                .service
+                .revoke_tokens(&name, http::now())
+                .map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err(format!("no live admin token is held by {name:?}"));
+            }
+            println!("{n} token(s) of {name:?} revoked");
             Ok(())
         }
         Command::Publish { .. } => {

@@ -496,6 +496,13 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
+    fn revoke_tokens(&mut self, name: &str, now: i64) -> StoreResult<u64> {
+        self.execute(
+            "UPDATE admin_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
+            &[&name, &now],
+        )
+    }
+
     fn token(&mut self, hash: &[u8; 32]) -> StoreResult<Option<TokenRow>> {
         self.query_opt(
             "SELECT token_hash, name, role, regions, created_at, revoked_at FROM admin_tokens \

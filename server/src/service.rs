@@ -493,6 +493,23 @@ impl<D: Database> Service<D> {
         Ok(token)
     }
 
+    /// Revokes every live admin token held by `name` (someone left, a token leaked); the API
+    /// refuses them from the next request on. Returns how many were revoked.
+    pub fn revoke_tokens(&self, name: &str, now: i64) -> ServiceResult<u64> {
+        self.db.transaction(&mut |tx| -> ServiceResult<u64> {
+            let n = tx.revoke_tokens(name, now)?;
+            audit(
+                tx,
+                now,
+                "system",
+                "token revoked",
+                None,
+                &format!("{name}: {n}"),
+            )?;
+            Ok(n)
+        })
+    }
+
     /// The admin a bearer token stands for, if it is a live token.
     pub fn admin_for_token(&self, token: &str) -> ServiceResult<Option<Admin>> {
         let hash = self.secret.token_hash(token);

@@ -484,6 +484,17 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn revoke_tokens(&mut self, name: &str, now: i64) -> StoreResult<u64> {
+        let n = self
+            .tx
+            .execute(
+                "UPDATE admin_tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+                params![name, now],
+            )
+            .map_err(backend)?;
+        Ok(n as u64)
+    }
+
     fn token(&mut self, hash: &[u8; 32]) -> StoreResult<Option<TokenRow>> {
         let found = self
             .tx

@@ -181,6 +181,8 @@ pub trait Tx {
 
     fn insert_token(&mut self, token: &TokenRow) -> StoreResult<()>;
     fn token(&mut self, hash: &[u8; 32]) -> StoreResult<Option<TokenRow>>;
+    /// Marks every live token held by `name` revoked at `now`; returns how many.
+    fn revoke_tokens(&mut self, name: &str, now: i64) -> StoreResult<u64>;
 
     fn totals(&mut self) -> StoreResult<Totals>;
 }

@@ -486,6 +486,20 @@ fn admins_see_and_act_only_within_their_regions<D: Database>(world: &World, serv
     assert_eq!(status, 403);
     let (status, _) = server.get_json("ehk_not-a-token", "/api/v1/admin/cards");
     assert_eq!(status, 401);
+    // A revoked token is refused from the next request on; the other admins' tokens work.
+    assert_eq!(
+        server.service().revoke_tokens("Kreis 9162", now()).unwrap(),
+        1
+    );
+    let (status, _) = server.get_json(&regional, "/api/v1/admin/cards");
+    assert_eq!(status, 401, "a revoked token");
+    let (status, _) = server.get_json(&server.token, "/api/v1/admin/cards");
+    assert_eq!(status, 200);
+    assert_eq!(
+        server.service().revoke_tokens("Kreis 9162", now()).unwrap(),
+        0,
+        "nothing left to revoke"
+    );
     let (status, _) = server.get_json("", "/api/v1/admin/cards");
     assert_eq!(status, 401);
     // Bad input is named, nothing is stored.

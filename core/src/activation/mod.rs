@@ -4,6 +4,8 @@
 pub mod client;
 pub mod code;
 pub mod protocol;
+pub mod texts;
 
 pub use client::{Activated, ActivationError, ActivationService};
 pub use code::{ActivationCode, CodeError};
+pub use texts::{activated_text, ActivationProblem, ActivationPrompt};

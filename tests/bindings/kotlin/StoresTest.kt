@@ -57,7 +57,7 @@ private fun FeedStore.names(
 fun publishAndSync() = withFeedWorld { f ->
     assertEquals(1uL, f.published.version)
     assertEquals(4uL, f.published.stores)
-    assertEquals(listOf(5uL to "name is empty"), f.published.importErrors.map { it.line to it.reason })
+    assertEquals(listOf(5uL to "column 'name': empty"), f.published.importErrors.map { it.line to it.reason })
     assertEquals(emptyList(), f.published.skipped)
     assertNull(f.phone.feedVersion())
     assertEquals(0uL, f.phone.storeCount())

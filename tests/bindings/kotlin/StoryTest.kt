@@ -211,7 +211,7 @@ fun csvBatchWithProgress() {
     val defaults = BatchDefaults(projectId = 1u, regionId = 9162u, validFrom = null, validUntil = null)
     val report = w.issuer.issueCsv(csv, defaults, NOW, progress)
     assertEquals(listOf(2uL, 4uL), report.issued.map { it.line })
-    assertEquals(listOf(3uL to "name is empty"), report.errors.map { it.line to it.reason })
+    assertEquals(listOf(3uL to "column 'name': empty"), report.errors.map { it.line to it.reason })
     assertEquals(3uL to 3uL, progress.calls.last())
     for (card in report.issued) assertIs<Verification.Valid>(w.verifier.verify(card.qrText, NOW), card.cardId)
     assertFailsWith<IssueException.InvalidRequest> {

@@ -108,7 +108,7 @@ class StoresAndFeed(unittest.TestCase):
         report = self.pub.publish([self.revoked])
         self.assertEqual(report.version, 1)
         self.assertEqual(report.stores, 4)
-        self.assertEqual([(e.line, e.reason) for e in report.import_errors], [(5, "name is empty")])
+        self.assertEqual([(e.line, e.reason) for e in report.import_errors], [(5, "column 'name': empty")])
         self.server, self.url = serve(self.pub.feed)
         self.servers = [self.server]
         self.phone = open_phone(os.path.join(self.tmp.name, "phone.db"), self.pub.pin())

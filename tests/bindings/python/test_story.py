@@ -184,7 +184,7 @@ class CardStory(unittest.TestCase):
         defaults = ehk.BatchDefaults(project_id=1, region_id=9162, valid_from=None, valid_until=None)
         report = issuer.issue_csv(csv, defaults, NOW, progress)
         self.assertEqual([c.line for c in report.issued], [2, 4])
-        self.assertEqual([(e.line, e.reason) for e in report.errors], [(3, "name is empty")])
+        self.assertEqual([(e.line, e.reason) for e in report.errors], [(3, "column 'name': empty")])
         self.assertEqual(progress.calls[-1], (3, 3))
         for card in report.issued:
             self.assertTrue(verifier.verify(card.qr_text, NOW).is_valid())

@@ -17,7 +17,7 @@ func testFeedStoreMethods() throws {
     let published = feed.publisher.first
     expectEqual(published.version, 1, "first feed version")
     expectEqual(published.stores, 4, "published stores")
-    expectEqual(published.importErrors.map { "\($0.line): \($0.reason)" }, ["5: name is empty"], "import errors")
+    expectEqual(published.importErrors.map { "\($0.line): \($0.reason)" }, ["5: column 'name': empty"], "import errors")
     expectEqual(published.skipped, [], "nothing left out")
 
     // sync (async) with a listener that Rust calls back; every field of SyncReport and SyncOutcome.

@@ -196,7 +196,7 @@ func testCsvBatchWithProgress() throws {
     let report = try world.issuer.issueCsv(csv: csv, defaults: defaults, now: NOW, progress: progress)
     expectEqual(report.issued.map(\.line), [2, 4], "issued lines")
     expectEqual(report.errors.map(\.line), [3], "bad lines")
-    expectEqual(report.errors.map(\.reason), ["name is empty"], "bad line reasons")
+    expectEqual(report.errors.map(\.reason), ["column 'name': empty"], "bad line reasons")
     expect(progress.calls.last.map { $0 == (3, 3) } ?? false, "last progress call: \(progress.calls)")
     for card in report.issued {
         expect(world.verifier.verify(qrText: card.qrText, now: NOW).validCard != nil, "batch card line \(card.line) verifies")

@@ -54,7 +54,7 @@ final class CardActivationTests: XCTestCase {
                        "Die Uhr dieses Telefons geht um etwa 60 Minuten falsch. Bitte stellen Sie Datum und Uhrzeit richtig ein und versuchen Sie es erneut.")
         XCTAssertTrue(problems[4].text(lang: .en).contains("2 minutes"))
         XCTAssertEqual(problems[7].text(lang: .de), reasonText(reason: .expired, lang: .de))
-        XCTAssertEqual(ActivationText.moveQuestion(lang: .de),
+        XCTAssertEqual(ActivationPrompt.moveQuestion.text(lang: .de),
                        "Die Karte ist auf einem anderen Telefon aktiv. Hierher umziehen? Die Karte auf dem anderen Telefon funktioniert dann nicht mehr.")
     }
 

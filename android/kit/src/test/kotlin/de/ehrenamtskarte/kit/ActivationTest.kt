@@ -1,6 +1,8 @@
 package de.ehrenamtskarte.kit
 
 import de.ehrenamtskarte.core.Activation
+import de.ehrenamtskarte.core.ActivationProblem
+import de.ehrenamtskarte.core.ActivationPrompt
 import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.CardType
 import de.ehrenamtskarte.core.InvalidReason
@@ -8,6 +10,7 @@ import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.WalletCard
 import de.ehrenamtskarte.core.WalletException
+import de.ehrenamtskarte.core.activationProblem
 import de.ehrenamtskarte.testing.ServiceFixture
 import de.ehrenamtskarte.testing.TestRunner
 import de.ehrenamtskarte.testing.realNow
@@ -65,28 +68,28 @@ object ActivationTest {
             WalletException.WrongDevice(),
             WalletException.CardNotFound(),
         )
-        val problems = errors.map { assertIs<ActivationProblem>(ActivationProblem.of(it), "$it") }
+        val problems = errors.map { assertIs<ActivationProblem>(activationProblem(it), "$it") }
         assertEquals(ActivationProblem.ClockWrong(10_000L, 6_400L), problems[3])
         assertEquals(ActivationProblem.ForeignLink("https://evil.example"), problems[1])
         assertEquals(ActivationProblem.Offline, problems[6])
-        assertEquals(null, ActivationProblem.of(WalletException.UsedOnOtherPhone()), "a question, not a problem")
+        assertEquals(null, activationProblem(WalletException.UsedOnOtherPhone()), "a question, not a problem")
         for (problem in problems + ActivationProblem.NotConfigured) {
-            val de = ActivationTexts.text(problem, Lang.DE)
-            val en = ActivationTexts.text(problem, Lang.EN)
+            val de = problem.text(Lang.DE)
+            val en = problem.text(Lang.EN)
             assertTrue(de.isNotBlank() && en.isNotBlank(), "$problem")
             assertNotEquals(de, en, "$problem")
         }
         assertEquals(
             "Die Uhr dieses Telefons geht um etwa 60 Minuten falsch. Bitte stellen Sie Datum und Uhrzeit richtig ein und versuchen Sie es erneut.",
-            ActivationTexts.text(problems[3], Lang.DE),
+            problems[3].text(Lang.DE),
         )
-        assertContains(ActivationTexts.text(problems[4], Lang.EN), "2 minutes")
-        assertContains(ActivationTexts.text(problems[1], Lang.DE), "https://evil.example")
+        assertContains(problems[4].text(Lang.EN), "2 minutes")
+        assertContains(problems[1].text(Lang.DE), "https://evil.example")
         // A card the phone's own check refused: the core's reason text.
-        assertEquals(de.ehrenamtskarte.core.reasonText(InvalidReason.EXPIRED, Lang.DE), ActivationTexts.text(problems[7], Lang.DE))
+        assertEquals(de.ehrenamtskarte.core.reasonText(InvalidReason.EXPIRED, Lang.DE), problems[7].text(Lang.DE))
         assertEquals(
             "Die Karte ist auf einem anderen Telefon aktiv. Hierher umziehen? Die Karte auf dem anderen Telefon funktioniert dann nicht mehr.",
-            ActivationTexts.moveQuestion(Lang.DE),
+            ActivationPrompt.MOVE_QUESTION.text(Lang.DE),
         )
     }
 
@@ -176,7 +179,7 @@ object ActivationTest {
             assertEquals(ActivationState.Failed(ActivationProblem.ForeignLink("https://karte.example.org")), controller.submit(foreign))
             val wrongClock = ActivationController(walletActivator(wallet, service.url, feed), VirtualClock(realNow() - 3600, autoAdvance = true))
             val clockProblem = assertIs<ActivationProblem.ClockWrong>(assertIs<ActivationState.Failed>(wrongClock.submit(mistaken.link)).problem)
-            assertContains(ActivationTexts.text(clockProblem, Lang.DE), "60 Minuten")
+            assertContains(clockProblem.text(Lang.DE), "60 Minuten")
             listOf(wallet, other, feed, otherFeed).forEach { it.close() }
         }
     }

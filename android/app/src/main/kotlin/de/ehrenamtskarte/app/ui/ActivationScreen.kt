@@ -29,8 +29,10 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import de.ehrenamtskarte.app.R
 import de.ehrenamtskarte.app.Services
+import de.ehrenamtskarte.core.ActivationPrompt
+import de.ehrenamtskarte.core.activatedText
 import de.ehrenamtskarte.kit.ActivationState
-import de.ehrenamtskarte.kit.ActivationTexts
+import de.ehrenamtskarte.kit.text
 import kotlinx.coroutines.launch
 
 /**
@@ -62,7 +64,7 @@ fun ActivationScreen(services: Services, onBack: () -> Unit, modifier: Modifier 
     }
 
     Column(modifier.fillMaxSize().padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-        Text(ActivationTexts.typeCodeHint(lang))
+        Text(ActivationPrompt.TYPE_CODE_HINT.text(lang))
         OutlinedTextField(
             value = code,
             onValueChange = { code = it },
@@ -101,18 +103,18 @@ fun ActivationDialogs(services: Services, onActivated: () -> Unit = {}) {
         )
         ActivationState.ConfirmMove -> AlertDialog(
             onDismissRequest = { controller.declineMove() },
-            text = { Text(ActivationTexts.moveQuestion(lang)) },
-            confirmButton = { TextButton(onClick = { scope.launch { controller.confirmMove() } }) { Text(ActivationTexts.moveConfirm(lang)) } },
-            dismissButton = { TextButton(onClick = { controller.declineMove() }) { Text(ActivationTexts.moveDecline(lang)) } },
+            text = { Text(ActivationPrompt.MOVE_QUESTION.text(lang)) },
+            confirmButton = { TextButton(onClick = { scope.launch { controller.confirmMove() } }) { Text(ActivationPrompt.MOVE_CONFIRM.text(lang)) } },
+            dismissButton = { TextButton(onClick = { controller.declineMove() }) { Text(ActivationPrompt.MOVE_DECLINE.text(lang)) } },
         )
         is ActivationState.Done -> AlertDialog(
             onDismissRequest = { controller.dismiss(); onActivated() },
-            text = { Text(ActivationTexts.activated(lang, s.card, s.moved)) },
+            text = { Text(activatedText(s.card.holderName, s.moved, lang)) },
             confirmButton = { TextButton(onClick = { controller.dismiss(); onActivated() }) { Text(stringResource(R.string.ok)) } },
         )
         is ActivationState.Failed -> AlertDialog(
             onDismissRequest = { controller.dismiss() },
-            text = { Text(ActivationTexts.text(s.problem, lang)) },
+            text = { Text(s.problem.text(lang)) },
             confirmButton = { TextButton(onClick = { controller.dismiss() }) { Text(stringResource(R.string.ok)) } },
         )
     }
