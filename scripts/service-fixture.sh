@@ -43,6 +43,7 @@ issuer_name = "Landratsamt Test"
 regions = [9162]
 secret_file = "secret.hex"
 trust_list = "trust-list.cose"
+root_key = "root.key.pub"
 revocation_list_out = "revocations.cose"
 
 [database]

@@ -20,7 +20,7 @@ use ehk_issuer::{issue_card, CardRequest};
 use ehk_server::http::AppState;
 use ehk_server::ratelimit::RateLimiter;
 use ehk_server::secret::ServiceSecret;
-use ehk_server::service::{Admin, NewCard, Service, Settings};
+use ehk_server::service::{Admin, NewCard, Service, Settings, TrustListFile};
 use ehk_server::sqlite::Sqlite;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -340,7 +340,10 @@ pub fn run(a: DemoArgs, now: i64) -> CliResult {
                 code_validity_days: 90,
                 max_attempts: 5,
                 revocation_validity_days: 7,
-                trust_list: Some(dir.join("trust-list.cose")),
+                trust_list: Some(TrustListFile {
+                    path: dir.join("trust-list.cose"),
+                    root: root.public_key(),
+                }),
                 revocation_list_out: Some(revocations_out.clone()),
                 issuer_name: "Landratsamt Musterstadt".into(),
                 region_names: Default::default(),

@@ -28,9 +28,14 @@ pub struct Config {
     pub signer: SignerConfig,
     /// The service's secret (32 bytes hex, 0600), shared by all instances of one service.
     pub secret_file: PathBuf,
-    /// The project's current trust list, handed to phones with their card.
+    /// The project's current trust list, handed to phones with their card; the service signs
+    /// only cards this list lets its key sign.
     #[serde(default)]
     pub trust_list: Option<PathBuf>,
+    /// The project's root public key (hex, as `ehk key generate` writes `*.pub`): the trust
+    /// list must verify with it. Required with `trust_list`.
+    #[serde(default)]
+    pub root_key: Option<PathBuf>,
     /// Where the latest signed revocation list is written for the feed publisher.
     #[serde(default)]
     pub revocation_list_out: Option<PathBuf>,
@@ -131,6 +136,9 @@ impl Config {
         if let Some(p) = &mut self.trust_list {
             fix(p);
         }
+        if let Some(p) = &mut self.root_key {
+            fix(p);
+        }
         if let Some(p) = &mut self.revocation_list_out {
             fix(p);
         }
@@ -190,5 +198,19 @@ mod tests {
         )
         .unwrap();
         assert!(Config::read(&path).unwrap_err().contains("public_url"));
+    }
+
+    #[test]
+    fn a_trust_list_needs_the_root_key_it_is_checked_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, EXAMPLE.replace("root_key = \"root.pub\"", "")).unwrap();
+        let config = Config::read(&path).unwrap();
+        let e = crate::settings(&config).err().unwrap();
+        assert!(e.contains("root_key"), "{e}");
+        // Named but missing: the file is named in the error.
+        std::fs::write(&path, EXAMPLE).unwrap();
+        let e = crate::settings(&Config::read(&path).unwrap()).err().unwrap();
+        assert!(e.contains("root.pub"), "{e}");
     }
 }

@@ -335,6 +335,11 @@ fn api_error(e: ServiceError) -> Response {
         ServiceError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
         ServiceError::NotFound => (StatusCode::NOT_FOUND, "no such card".to_string()),
         ServiceError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
+        // The issuer's own set-up (its trust list) is wrong: tell the admin what.
+        ServiceError::Trust(m) => {
+            log::error!("admin request refused by the trust list: {m}");
+            (StatusCode::SERVICE_UNAVAILABLE, m.clone())
+        }
         ServiceError::Store(_) | ServiceError::Signer(_) => {
             log::error!("admin request failed: {e}");
             (

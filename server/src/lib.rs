@@ -19,7 +19,7 @@ use ehk_issuer::letter::LetterFonts;
 use http::AppState;
 use ratelimit::RateLimiter;
 use secret::ServiceSecret;
-use service::{Admin, Service, Settings};
+use service::{Admin, Service, Settings, TrustListFile};
 use std::sync::Arc;
 use store::Database;
 
@@ -34,15 +34,26 @@ pub fn signer(config: &SignerConfig) -> Result<Arc<dyn CoseSigner>, String> {
     }
 }
 
-pub fn settings(config: &Config) -> Settings {
-    Settings {
+pub fn settings(config: &Config) -> Result<Settings, String> {
+    let trust_list = match (&config.trust_list, &config.root_key) {
+        (Some(path), Some(root)) => Some(TrustListFile {
+            path: path.clone(),
+            root: ehk_core::keys::read_public_file(root)
+                .map_err(|e| format!("root_key {}: {e}", root.display()))?,
+        }),
+        (Some(_), None) => {
+            return Err("trust_list needs root_key: the list is checked before it is used".into())
+        }
+        (None, _) => None,
+    };
+    Ok(Settings {
         project_id: config.project_id,
         regions: config.regions.clone(),
         public_url: config.public_url.trim_end_matches('/').to_string(),
         code_validity_days: config.activation.code_validity_days,
         max_attempts: config.activation.max_attempts,
         revocation_validity_days: config.activation.revocation_validity_days,
-        trust_list: config.trust_list.clone(),
+        trust_list,
         revocation_list_out: config.revocation_list_out.clone(),
         issuer_name: config.issuer_name.clone(),
         region_names: config
@@ -50,13 +61,13 @@ pub fn settings(config: &Config) -> Settings {
             .iter()
             .filter_map(|(k, v)| Some((k.parse().ok()?, v.clone())))
             .collect(),
-    }
+    })
 }
 
 /// Everything a running service needs, on `db`.
 pub fn state<D: Database>(db: D, config: &Config) -> Result<Arc<AppState<D>>, String> {
     let secret = ServiceSecret::read_file(&config.secret_file)?;
-    let service = Service::new(db, signer(&config.signer)?, secret, settings(config));
+    let service = Service::new(db, signer(&config.signer)?, secret, settings(config)?);
     let fonts = match &config.font_dir {
         Some(dir) => LetterFonts::from_dir(dir),
         None => LetterFonts::debian(),
@@ -130,6 +141,11 @@ impl Background {
         state: Arc<AppState<D>>,
         listener: std::net::TcpListener,
     ) -> std::io::Result<Background> {
+        let trust = state
+            .service
+            .check_trust(state.now())
+            .map_err(std::io::Error::other)?;
+        log::info!("{trust}");
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -144,6 +144,8 @@ fn prepare(o: &LoadOptions) -> Result<Prepared, String> {
         trust.sign(&root).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
+    root.write_public_file(&dir.join("root.key.pub"))
+        .map_err(|e| e.to_string())?;
     let secret = ServiceSecret::create_file(&dir.join("secret.hex"))?;
     let port = free_port().map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{port}");
@@ -160,6 +162,7 @@ fn prepare(o: &LoadOptions) -> Result<Prepared, String> {
             "listen = \"127.0.0.1:{port}\"\npublic_url = \"{url}\"\nproject_id = 1\n\
              issuer_name = \"Landkreis Last\"\n\
              regions = [{REGION}]\nsecret_file = \"secret.hex\"\ntrust_list = \"trust-list.cose\"\n\
+             root_key = \"root.key.pub\"\n\
              [database]\n{database}\n[signer]\nkind = \"file\"\npath = \"issuer.key\"\n\
              [activation]\nper_client_per_minute = 10000000\noverall_per_minute = 10000000\n"
         ),

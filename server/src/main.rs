@@ -133,6 +133,13 @@ fn with_database<D: Database>(db: D, config: &Config, command: Command) -> Resul
             Ok(())
         }
         Command::Serve { .. } => {
+            // The trust list verifies and lets the key sign for the configured regions, or
+            // the service does not start.
+            let trust = state
+                .service
+                .check_trust(http::now())
+                .map_err(|e| e.to_string())?;
+            log::info!("{trust}");
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -16,6 +16,7 @@ use ehk_core::activation::ActivationCode;
 use ehk_core::card::claims::{CardClaims, CardType};
 use ehk_core::cose::CoseSigner;
 use ehk_core::day::Day;
+use ehk_core::trust::list::{SignedObject, TrustList};
 use ehk_core::trust::revocation::RevocationList;
 use ehk_issuer::issue::{check_request, issue_card, CardRequest};
 use ehk_issuer::letter::{letters_pdf, Letter, LetterFonts};
@@ -39,6 +40,9 @@ pub enum ServiceError {
     Invalid(String),
     #[error("signing failed: {0}")]
     Signer(String),
+    /// The configured trust list is unreadable, does not verify, or refuses the service's key.
+    #[error("{0}")]
+    Trust(String),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
@@ -148,14 +152,23 @@ pub struct Settings {
     pub code_validity_days: u32,
     pub max_attempts: u32,
     pub revocation_validity_days: u32,
-    /// The project's current trust list, handed to phones with their card.
-    pub trust_list: Option<PathBuf>,
+    /// The project's current trust list, checked against the root key, handed to phones with
+    /// their card; the service signs a card only if this list lets its key sign it.
+    pub trust_list: Option<TrustListFile>,
     /// Where the latest signed revocation list is written for the feed publisher.
     pub revocation_list_out: Option<PathBuf>,
     /// Who sends the letters (printed at the top).
     pub issuer_name: String,
     /// Region names for the letters; a region without one prints as "Region N".
     pub region_names: std::collections::BTreeMap<u32, String>,
+}
+
+/// Where the project's trust list lies and the root key that must have signed it. The file is
+/// read again for every use, so a new list published next to a running service takes effect.
+#[derive(Debug, Clone)]
+pub struct TrustListFile {
+    pub path: PathBuf,
+    pub root: VerifyingKey,
 }
 
 pub struct Service<D: Database> {
@@ -312,6 +325,13 @@ impl<D: Database> Service<D> {
         };
         let claims =
             check_request(&request, now).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let trust = self.trust_list()?;
+        self.may_sign_card(
+            trust.as_ref().map(|(_, list)| list),
+            claims.region_id,
+            card_type,
+            now,
+        )?;
         let mut card = CardRow {
             id: 0,
             holder_name: claims.holder_name,
@@ -542,8 +562,14 @@ impl<D: Database> Service<D> {
             Err(refusal) => return Ok(Err(refusal)),
         };
         let (code, device) = checked;
+        // Read and checked before the code is touched: a broken trust list spends no code.
+        let trust = self.trust_list()?;
+        let (trust_bytes, trust) = match trust {
+            Some((bytes, list)) => (Some(bytes), Some(list)),
+            None => (None, None),
+        };
         let outcome = self.db.transaction(&mut |tx| -> ServiceResult<_> {
-            self.activate_in(tx, &code, device, request.confirm_move, now)
+            self.activate_in(tx, &code, device, trust.as_ref(), request.confirm_move, now)
         })?;
         if let Ok((_, true)) = &outcome {
             self.write_revocation_list();
@@ -551,7 +577,7 @@ impl<D: Database> Service<D> {
         Ok(match outcome {
             Ok((credential, moved)) => Ok(ActivationResponse {
                 credential: hex::encode(credential),
-                trust_list: self.trust_list().map(hex::encode),
+                trust_list: trust_bytes.as_deref().map(hex::encode),
                 revocation_lists: self
                     .revocation_list()
                     .into_iter()
@@ -607,6 +633,7 @@ impl<D: Database> Service<D> {
         tx: &mut D::Tx<'_>,
         code: &ActivationCode,
         device: [u8; 32],
+        trust: Option<&TrustList>,
         confirm_move: bool,
         now: i64,
     ) -> ServiceResult<Result<(Vec<u8>, bool), Refusal>> {
@@ -651,14 +678,15 @@ impl<D: Database> Service<D> {
         if moved && !confirm_move {
             return Ok(Err(refuse(ErrorCode::UsedOnOtherPhone)));
         }
+        // The key may still sign this card now (not withdrawn, region, type): otherwise the
+        // transaction ends here and the code stays as it was.
+        let request = self.request_for(&card, Some(device));
+        self.may_sign_card(trust, card.region_id, request.card_type, now)?;
         let revoked =
             tx.revoke_credentials(card.id, if moved { "moved" } else { "replaced" }, now)?;
-        let (credential, claims): (Vec<u8>, CardClaims) = issue_card(
-            self.signer.as_ref(),
-            &self.request_for(&card, Some(device)),
-            now,
-        )
-        .map_err(|e| ServiceError::Signer(e.to_string()))?;
+        let (credential, claims): (Vec<u8>, CardClaims) =
+            issue_card(self.signer.as_ref(), &request, now)
+                .map_err(|e| ServiceError::Signer(e.to_string()))?;
         tx.insert_credential(&CredentialRow {
             credential_id: claims.card_id,
             card_id: card.id,
@@ -739,15 +767,98 @@ impl<D: Database> Service<D> {
         }
     }
 
-    fn trust_list(&self) -> Option<Vec<u8>> {
-        let path = self.settings.trust_list.as_ref()?;
-        match std::fs::read(path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) => {
-                log::error!("trust list {} unreadable: {e}", path.display());
-                None
-            }
+    /// The trust list as configured, verified with the root key and checked for this project;
+    /// `None` when none is configured. A list that does not verify is an error: it is neither
+    /// handed to phones nor used to decide what the service may sign.
+    fn trust_list(&self) -> ServiceResult<Option<(Vec<u8>, TrustList)>> {
+        let Some(file) = &self.settings.trust_list else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(&file.path)
+            .map_err(|e| ServiceError::Trust(format!("trust list {}: {e}", file.path.display())))?;
+        let list = TrustList::verify(&bytes, &file.root)
+            .map_err(|e| ServiceError::Trust(format!("trust list {}: {e}", file.path.display())))?;
+        if list.project_id != self.settings.project_id {
+            return Err(ServiceError::Trust(format!(
+                "the trust list is for project {}, the service for project {}",
+                list.project_id, self.settings.project_id
+            )));
         }
+        Ok(Some((bytes, list)))
+    }
+
+    /// Whether the service's key may sign a card of `card_type` for `region_id` at `now`: the
+    /// core's one trust rule ([`TrustList::authorize`]) on the configured trust list, so the
+    /// service never signs a card that phones and shops would refuse.
+    fn may_sign_card(
+        &self,
+        trust: Option<&TrustList>,
+        region_id: u32,
+        card_type: CardType,
+        now: i64,
+    ) -> ServiceResult<()> {
+        let Some(list) = trust else { return Ok(()) };
+        let what = SignedObject::Card {
+            project_id: self.settings.project_id,
+            region_id,
+            card_type,
+            issued_at: now,
+        };
+        list.authorize(self.signer.key_id(), what)
+            .map(|_| ())
+            .map_err(|refusal| {
+                ServiceError::Forbidden(format!(
+                    "the trust list (version {}) does not let this issuer key ({}) sign a {} card for region {region_id}: {refusal}",
+                    list.version,
+                    self.signer.key_id().to_hex(),
+                    card_type.as_str(),
+                ))
+            })
+    }
+
+    /// The start-up check: the trust list verifies, and lets the service's key sign cards for
+    /// every region of the configuration (for the whole project when it names none). Returns
+    /// a line for the log.
+    pub fn check_trust(&self, now: i64) -> ServiceResult<String> {
+        let Some((_, list)) = self.trust_list()? else {
+            return Ok("no trust list configured: phones get none with their card, and the service cannot check its own rights".into());
+        };
+        let key_id = self.signer.key_id();
+        let entry = list
+            .authorize(key_id, SignedObject::RevocationList)
+            .map_err(|refusal| {
+                ServiceError::Trust(format!(
+                    "the trust list (version {}) refuses this issuer key ({}): {refusal}",
+                    list.version,
+                    key_id.to_hex()
+                ))
+            })?;
+        match (&self.settings.regions, &entry.regions) {
+            (Some(regions), _) => {
+                for &region in regions {
+                    self.may_sign_card(Some(&list), region, CardType::Standard, now)
+                        .map_err(|e| ServiceError::Trust(e.to_string()))?;
+                }
+            }
+            (None, Some(allowed)) => {
+                return Err(ServiceError::Trust(format!(
+                    "the trust list limits this issuer key to the regions {allowed:?}; name them in `regions`"
+                )))
+            }
+            (None, None) => {}
+        }
+        if list.expires_at < now {
+            log::warn!(
+                "the trust list (version {}) has expired: phones refuse it; publish a new one",
+                list.version
+            );
+        }
+        Ok(format!(
+            "trust list version {} lets key {} ({}) sign cards",
+            list.version,
+            key_id.to_hex(),
+            entry.name
+        ))
     }
 
     /// Writes the latest revocation list where the feed publisher takes it from (0644: it is

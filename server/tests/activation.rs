@@ -521,6 +521,76 @@ fn admins_see_and_act_only_within_their_regions<D: Database>(world: &World, serv
     assert_eq!(server.totals().cards, 2);
 }
 
+/// The service signs only what the project's trust list lets its key sign, read afresh for
+/// every card: a list that narrows its regions or withdraws its key stops it at once, without
+/// spending a code; a list the root did not sign is not used, and not handed to phones.
+fn the_trust_list_decides_what_the_service_signs<D: Database>(world: &World, server: Server<D>) {
+    let create = |region: u32| {
+        server.post_json(
+            &server.token,
+            "/api/v1/admin/cards",
+            serde_json::json!({"holder_name": "Ida Test", "card_type": "standard", "region_id": region, "valid_from": "2026-01-01", "valid_until": "2029-12-31"}),
+        )
+    };
+    assert_eq!(create(OTHER_REGION).0, 201);
+    // The root narrows the key to one region: the other is refused, by the trust list.
+    world.publish_trust_list(&world.root, 2, |e| e.regions = Some(vec![REGION]));
+    let (status, answer) = create(OTHER_REGION);
+    assert_eq!(status, 403, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("trust list (version 2)"),
+        "{answer}"
+    );
+    assert!(
+        server.service().check_trust(now()).is_err(),
+        "the configuration names a region the list no longer allows"
+    );
+    // Gold cards taken away: a gold card is refused, a standard one is fine.
+    world.publish_trust_list(&world.root, 3, |e| {
+        e.regions = Some(vec![REGION]);
+        e.card_types = ehk_core::card::claims::CardType::Standard.bit();
+    });
+    let (status, answer) = server.post_json(
+        &server.token,
+        "/api/v1/admin/cards",
+        serde_json::json!({"holder_name": "Gold Test", "card_type": "gold", "region_id": REGION, "valid_from": "2026-01-01"}),
+    );
+    assert_eq!(status, 403, "{answer}");
+    let id = server.create_card("Erika Mustermann", REGION);
+    let link = server.letter(id);
+    // The root withdraws the key: activation fails and the code is not spent.
+    world.publish_trust_list(&world.root, 4, |e| e.withdrawn = true);
+    let phone = Phone::new(world, "a");
+    assert!(phone
+        .wallet
+        .activate(&link, &service_of(&server), &phone.feed, false, now())
+        .is_err());
+    assert_eq!(server.totals().codes_used, 0);
+    assert!(phone.wallet.cards(now()).unwrap().is_empty());
+    let refused = server.service().check_trust(now()).unwrap_err().to_string();
+    assert!(refused.contains("withdrawn"), "{refused}");
+    // A list signed by someone else than the root is not used at all.
+    let forger = ehk_core::keys::IssuerKey::generate().unwrap();
+    world.publish_trust_list(&forger, 5, |_| {});
+    assert_eq!(create(REGION).0, 503);
+    assert!(phone
+        .wallet
+        .activate(&link, &service_of(&server), &phone.feed, false, now())
+        .is_err());
+    assert_eq!(server.totals().codes_used, 0);
+    // The root's list again: the same letter works.
+    world.publish_trust_list(&world.root, 6, |_| {});
+    let activation = phone
+        .wallet
+        .activate(&link, &service_of(&server), &phone.feed, false, now())
+        .unwrap();
+    assert_eq!(activation.card.holder_name, "Erika Mustermann");
+    assert_eq!(server.totals().codes_used, 1);
+}
+
 fn the_pages_for_people_and_app_links_are_served<D: Database>(world: &World, server: Server<D>) {
     let _ = world;
     let get = |path: &str| {
@@ -663,6 +733,7 @@ every_backend!(Limits::default();
     revoking_an_active_card_publishes_its_credential,
     links_of_another_service_are_refused_before_anything_is_sent,
     admins_see_and_act_only_within_their_regions,
+    the_trust_list_decides_what_the_service_signs,
     the_pages_for_people_and_app_links_are_served,
     a_printed_letter_is_scanned_and_activates_the_card,
 );

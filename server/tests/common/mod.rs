@@ -12,7 +12,7 @@ use ehk_core::{FeedStore, MemoryKeyStore, Platform, ProjectPin, Wallet};
 use ehk_server::http::{now, AppState};
 use ehk_server::ratelimit::RateLimiter;
 use ehk_server::secret::ServiceSecret;
-use ehk_server::service::{Admin, Service, Settings};
+use ehk_server::service::{Admin, Service, Settings, TrustListFile};
 use ehk_server::store::{Database, Totals};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,6 +21,34 @@ use std::sync::Arc;
 pub const PROJECT: u32 = 1;
 pub const REGION: u32 = 9162;
 pub const OTHER_REGION: u32 = 9163;
+
+/// The project's trust list with the service key's entry (both regions, both card types, all
+/// roles), changed by `edit`, signed by `signer`.
+fn signed_trust_list(
+    signer: &IssuerKey,
+    issuer: &IssuerKey,
+    version: u64,
+    edit: impl FnOnce(&mut IssuerEntry),
+) -> Vec<u8> {
+    let mut trust = TrustList::new(PROJECT);
+    trust.version = version;
+    trust.issued_at = now() - 86_400;
+    trust.expires_at = now() + 90 * 86_400;
+    let mut entry = IssuerEntry {
+        key_id: issuer.key_id(),
+        public_key: issuer.public_key().to_bytes(),
+        name: "Landkreis Test".into(),
+        roles: Roles::of(&Role::ALL),
+        regions: Some(vec![REGION, OTHER_REGION]),
+        card_types: CardType::Standard.bit() | CardType::Gold.bit(),
+        valid_from: now() - 86_400 * 365,
+        valid_until: now() + 86_400 * 365 * 5,
+        withdrawn: false,
+    };
+    edit(&mut entry);
+    trust.upsert_issuer(entry).unwrap();
+    trust.sign(signer).unwrap()
+}
 
 pub struct World {
     pub root: IssuerKey,
@@ -33,24 +61,7 @@ impl World {
     pub fn new() -> World {
         let root = IssuerKey::generate().unwrap();
         let issuer = IssuerKey::generate().unwrap();
-        let mut trust = TrustList::new(PROJECT);
-        trust.version = 1;
-        trust.issued_at = now() - 86_400;
-        trust.expires_at = now() + 90 * 86_400;
-        trust
-            .upsert_issuer(IssuerEntry {
-                key_id: issuer.key_id(),
-                public_key: issuer.public_key().to_bytes(),
-                name: "Landkreis Test".into(),
-                roles: Roles::of(&Role::ALL),
-                regions: Some(vec![REGION, OTHER_REGION]),
-                card_types: CardType::Standard.bit() | CardType::Gold.bit(),
-                valid_from: now() - 86_400 * 365,
-                valid_until: now() + 86_400 * 365 * 5,
-                withdrawn: false,
-            })
-            .unwrap();
-        let trust_bytes = trust.sign(&root).unwrap();
+        let trust_bytes = signed_trust_list(&root, &issuer, 1, |_| {});
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("trust-list.cose"), &trust_bytes).unwrap();
         World {
@@ -59,6 +70,18 @@ impl World {
             trust_bytes,
             dir,
         }
+    }
+
+    /// Replaces the trust list next to the running service: version `version`, the service
+    /// key's entry changed by `edit`, signed by `signer` (the root, or a forger).
+    pub fn publish_trust_list(
+        &self,
+        signer: &IssuerKey,
+        version: u64,
+        edit: impl FnOnce(&mut IssuerEntry),
+    ) {
+        let bytes = signed_trust_list(signer, &self.issuer, version, edit);
+        std::fs::write(self.dir.path().join("trust-list.cose"), bytes).unwrap();
     }
 
     pub fn pin(&self) -> ProjectPin {
@@ -141,7 +164,10 @@ impl<D: Database> Server<D> {
             code_validity_days: 90,
             max_attempts: limits.max_attempts,
             revocation_validity_days: 7,
-            trust_list: Some(world.dir.path().join("trust-list.cose")),
+            trust_list: Some(TrustListFile {
+                path: world.dir.path().join("trust-list.cose"),
+                root: world.root.public_key(),
+            }),
             revocation_list_out: Some(world.dir.path().join("revocations.cose")),
             issuer_name: "Landratsamt Test".into(),
             region_names: Default::default(),
