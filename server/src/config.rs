@@ -83,6 +83,10 @@ pub struct ActivationConfig {
     pub overall_per_minute: u32,
     /// Days a signed revocation list stays valid (it is signed afresh daily).
     pub revocation_validity_days: u32,
+    /// Addresses of the reverse proxies in front of the service: from these (only), the
+    /// client's address is read from `X-Forwarded-For`, so the per-client limit counts
+    /// clients, not the proxy.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ActivationConfig {
@@ -93,6 +97,7 @@ impl Default for ActivationConfig {
             per_client_per_minute: 30,
             overall_per_minute: 6000,
             revocation_validity_days: 7,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -210,7 +215,9 @@ mod tests {
         assert!(e.contains("root_key"), "{e}");
         // Named but missing: the file is named in the error.
         std::fs::write(&path, EXAMPLE).unwrap();
-        let e = crate::settings(&Config::read(&path).unwrap()).err().unwrap();
+        let e = crate::settings(&Config::read(&path).unwrap())
+            .err()
+            .unwrap();
         assert!(e.contains("root.pub"), "{e}");
     }
 }

@@ -128,8 +128,18 @@ fn protocol_error(code: ErrorCode, message: &str, now: i64) -> Response {
     )
 }
 
-fn limited<D: Database>(state: &AppState<D>, peer: SocketAddr) -> Option<Response> {
-    state.limiter.check(peer.ip()).err().map(|retry_after| {
+fn limited<D: Database>(
+    state: &AppState<D>,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let client = state.limiter.client(peer.ip(), &forwarded);
+    state.limiter.check(client).err().map(|retry_after| {
         refusal_response(
             Refusal {
                 code: ErrorCode::RateLimited,
@@ -144,8 +154,9 @@ fn limited<D: Database>(state: &AppState<D>, peer: SocketAddr) -> Option<Respons
 async fn challenge<D: Database>(
     State(state): State<Arc<AppState<D>>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
-    if let Some(r) = limited(&state, peer) {
+    if let Some(r) = limited(&state, peer, &headers) {
         return r;
     }
     Json(state.service.challenge(state.now())).into_response()
@@ -154,9 +165,10 @@ async fn challenge<D: Database>(
 async fn activate<D: Database>(
     State(state): State<Arc<AppState<D>>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = limited(&state, peer) {
+    if let Some(r) = limited(&state, peer, &headers) {
         return r;
     }
     let now = state.now();

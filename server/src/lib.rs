@@ -84,7 +84,8 @@ pub fn state<D: Database>(db: D, config: &Config) -> Result<Arc<AppState<D>>, St
         limiter: RateLimiter::new(
             config.activation.per_client_per_minute,
             config.activation.overall_per_minute,
-        ),
+        )
+        .with_trusted_proxies(config.activation.trusted_proxies.clone()),
         apps: config.apps.clone(),
         fonts,
         clock_offset: 0,

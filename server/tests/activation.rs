@@ -380,22 +380,35 @@ fn revoking_an_active_card_publishes_its_credential<D: Database>(world: &World, 
     );
 }
 
+/// Challenge requests as `forwarded_for` says (none: no header); the statuses, and whether
+/// each refusal says when to retry.
+fn challenges<D: Database>(server: &Server<D>, forwarded_for: &[Option<&str>]) -> Vec<(u16, bool)> {
+    forwarded_for
+        .iter()
+        .map(|xff| {
+            let mut request = server
+                .client()
+                .get(format!("{}/api/v1/activation/challenge", server.url));
+            if let Some(xff) = xff {
+                request = request.header("X-Forwarded-For", *xff);
+            }
+            let r = request.send().unwrap();
+            (
+                r.status().as_u16(),
+                r.headers().get("retry-after").is_some(),
+            )
+        })
+        .collect()
+}
+
 fn the_rate_limit_answers_with_when_to_retry<D: Database>(world: &World, server: Server<D>) {
     let _ = world;
-    let mut statuses = Vec::new();
-    for _ in 0..5 {
-        let r = server
-            .client()
-            .get(format!("{}/api/v1/activation/challenge", server.url))
-            .send()
-            .unwrap();
-        statuses.push((
-            r.status().as_u16(),
-            r.headers().get("retry-after").is_some(),
-        ));
-    }
+    // The last two claim to come from elsewhere: without a trusted proxy, nobody is believed.
     assert_eq!(
-        statuses,
+        challenges(
+            &server,
+            &[None, None, None, Some("203.0.113.5"), Some("198.51.100.7")]
+        ),
         [
             (200, false),
             (200, false),
@@ -403,6 +416,26 @@ fn the_rate_limit_answers_with_when_to_retry<D: Database>(world: &World, server:
             (429, true),
             (429, true)
         ]
+    );
+}
+
+/// Behind a trusted reverse proxy (here: loopback), each client the proxy names has its own
+/// limit, and what a client writes into the header itself does not change whose it is.
+fn behind_a_trusted_proxy_each_client_has_its_own_limit<D: Database>(
+    world: &World,
+    server: Server<D>,
+) {
+    let _ = world;
+    let a = Some("203.0.113.5");
+    let a_disguised = Some("192.0.2.77, 203.0.113.5");
+    assert_eq!(
+        challenges(&server, &[a, a, a, a_disguised]),
+        [(200, false), (200, false), (200, false), (429, true)]
+    );
+    // Another client behind the same proxy, and the proxy's own requests, go on.
+    assert_eq!(
+        challenges(&server, &[Some("198.51.100.7"), None]),
+        [(200, false), (200, false)]
     );
 }
 
@@ -747,4 +780,16 @@ mod limited {
         }
     }
     every_backend!(limits(); the_rate_limit_answers_with_when_to_retry);
+}
+
+mod behind_proxy {
+    use super::*;
+    fn limits() -> Limits {
+        Limits {
+            per_client_per_minute: 3,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Limits::default()
+        }
+    }
+    every_backend!(limits(); behind_a_trusted_proxy_each_client_has_its_own_limit);
 }

@@ -131,6 +131,8 @@ pub struct Limits {
     pub per_client_per_minute: u32,
     pub overall_per_minute: u32,
     pub max_attempts: u32,
+    /// Reverse proxies whose `X-Forwarded-For` the service believes.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Limits {
@@ -139,6 +141,7 @@ impl Default for Limits {
             per_client_per_minute: 10_000,
             overall_per_minute: 100_000,
             max_attempts: 5,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -181,7 +184,8 @@ impl<D: Database> Server<D> {
         let token = service.add_token("Test Admin", None, now()).unwrap();
         let state = Arc::new(AppState {
             service,
-            limiter: RateLimiter::new(limits.per_client_per_minute, limits.overall_per_minute),
+            limiter: RateLimiter::new(limits.per_client_per_minute, limits.overall_per_minute)
+                .with_trusted_proxies(limits.trusted_proxies.clone()),
             apps: ehk_server::config::AppsConfig {
                 android_package: Some("org.ehrenamtskarte.app".into()),
                 android_cert_sha256: vec!["AA:BB".into()],
