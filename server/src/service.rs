@@ -837,7 +837,10 @@ impl<D: Database> Service<D> {
             (Some(regions), _) => {
                 for &region in regions {
                     self.may_sign_card(Some(&list), region, CardType::Standard, now)
-                        .map_err(|e| ServiceError::Trust(e.to_string()))?;
+                        .map_err(|e| match e {
+                            ServiceError::Forbidden(why) => ServiceError::Trust(why),
+                            other => other,
+                        })?;
                 }
             }
             (None, Some(allowed)) => {
