@@ -458,9 +458,8 @@ impl<D: Database> Service<D> {
             });
         }
         query.limit = query.limit.clamp(1, 1000);
-        Ok(self
-            .db
-            .transaction(&mut |tx| -> ServiceResult<_> { Ok(tx.find_cards(&query)?) })?)
+        self.db
+            .transaction(&mut |tx| -> ServiceResult<_> { Ok(tx.find_cards(&query)?) })
     }
 
     pub fn card(&self, admin: &Admin, id: i64) -> ServiceResult<(CardRow, Vec<AuditEntry>)> {
@@ -473,15 +472,14 @@ impl<D: Database> Service<D> {
     /// The audit log (a project admin's view).
     pub fn audit_log(&self, admin: &Admin, limit: u32) -> ServiceResult<Vec<AuditEntry>> {
         admin.check_project("the whole audit log")?;
-        Ok(self.db.transaction(&mut |tx| -> ServiceResult<_> {
+        self.db.transaction(&mut |tx| -> ServiceResult<_> {
             Ok(tx.audit_log(None, limit.clamp(1, 10_000))?)
-        })?)
+        })
     }
 
     pub fn totals(&self) -> ServiceResult<Totals> {
-        Ok(self
-            .db
-            .transaction(&mut |tx| -> ServiceResult<_> { Ok(tx.totals()?) })?)
+        self.db
+            .transaction(&mut |tx| -> ServiceResult<_> { Ok(tx.totals()?) })
     }
 
     /// Adds an admin token (stored hashed); `regions` `None` makes a project admin.
