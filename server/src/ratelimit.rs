@@ -65,7 +65,7 @@ impl RateLimiter {
 
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> RateLimiter {
-        self.trusted_proxies = proxies;
+        self.trusted_proxies = proxies.into_iter().map(canonical).collect();
         self
     }
 
@@ -74,23 +74,14 @@ impl RateLimiter {
     /// not itself a trusted proxy. Entries left of that one were written by the client and are
     /// not believed; an entry that is no address ends the walk at the proxy before it.
     pub fn client(&self, peer: IpAddr, forwarded_for: &[&str]) -> IpAddr {
-        let trusted = |ip: &IpAddr| self.trusted_proxies.contains(&canonical(*ip));
         let mut client = canonical(peer);
-        if !trusted(&client) {
-            return client;
-        }
-        let hops = forwarded_for
-            .iter()
-            .flat_map(|v| v.split(','))
-            .collect::<Vec<_>>();
-        for hop in hops.into_iter().rev() {
+        let hops = forwarded_for.iter().rev().flat_map(|v| v.rsplit(','));
+        for hop in hops {
+            if !self.trusted_proxies.contains(&client) {
+                break;
+            }
             match hop.trim().parse::<IpAddr>() {
-                Ok(ip) => {
-                    client = canonical(ip);
-                    if !trusted(&client) {
-                        break;
-                    }
-                }
+                Ok(ip) => client = canonical(ip),
                 Err(_) => break,
             }
         }

@@ -17,6 +17,7 @@ use ehk_core::card::claims::{CardClaims, CardType};
 use ehk_core::cose::CoseSigner;
 use ehk_core::day::Day;
 use ehk_core::trust::list::{SignedObject, TrustList};
+use ehk_core::trust::pin::check_project;
 use ehk_core::trust::revocation::RevocationList;
 use ehk_issuer::issue::{check_request, issue_card, CardRequest};
 use ehk_issuer::letter::{letters_pdf, Letter, LetterFonts};
@@ -176,6 +177,8 @@ pub struct Service<D: Database> {
     signer: Arc<dyn CoseSigner>,
     secret: ServiceSecret,
     settings: Settings,
+    /// The trust list file's bytes as last verified, and the list they hold.
+    checked_trust_list: std::sync::Mutex<Option<(Vec<u8>, TrustList)>>,
 }
 
 fn day(text: &str, what: &str) -> ServiceResult<Day> {
@@ -203,6 +206,7 @@ impl<D: Database> Service<D> {
             signer,
             secret,
             settings,
+            checked_trust_list: Default::default(),
         }
     }
 
@@ -561,11 +565,7 @@ impl<D: Database> Service<D> {
         };
         let (code, device) = checked;
         // Read and checked before the code is touched: a broken trust list spends no code.
-        let trust = self.trust_list()?;
-        let (trust_bytes, trust) = match trust {
-            Some((bytes, list)) => (Some(bytes), Some(list)),
-            None => (None, None),
-        };
+        let (trust_bytes, trust) = self.trust_list()?.unzip();
         let outcome = self.db.transaction(&mut |tx| -> ServiceResult<_> {
             self.activate_in(tx, &code, device, trust.as_ref(), request.confirm_move, now)
         })?;
@@ -772,16 +772,21 @@ impl<D: Database> Service<D> {
         let Some(file) = &self.settings.trust_list else {
             return Ok(None);
         };
-        let bytes = std::fs::read(&file.path)
-            .map_err(|e| ServiceError::Trust(format!("trust list {}: {e}", file.path.display())))?;
-        let list = TrustList::verify(&bytes, &file.root)
-            .map_err(|e| ServiceError::Trust(format!("trust list {}: {e}", file.path.display())))?;
-        if list.project_id != self.settings.project_id {
-            return Err(ServiceError::Trust(format!(
-                "the trust list is for project {}, the service for project {}",
-                list.project_id, self.settings.project_id
-            )));
+        let failed = |e: &dyn std::fmt::Display| {
+            ServiceError::Trust(format!("trust list {}: {e}", file.path.display()))
+        };
+        let bytes = std::fs::read(&file.path).map_err(|e| failed(&e))?;
+        // Every activation reads the file; the signature is checked again only when it changed.
+        let mut last = self
+            .checked_trust_list
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, list)) = last.as_ref().filter(|(seen, _)| *seen == bytes) {
+            return Ok(Some((seen.clone(), list.clone())));
         }
+        let list = TrustList::verify(&bytes, &file.root).map_err(|e| failed(&e))?;
+        check_project("trust list", &list, self.settings.project_id).map_err(|e| failed(&e))?;
+        *last = Some((bytes.clone(), list.clone()));
         Ok(Some((bytes, list)))
     }
 
