@@ -122,6 +122,9 @@ pub enum WalletError {
     /// No connection or no answer from the service: try again.
     #[error("network: {detail}")]
     Network { detail: String },
+    /// Activation: the caller cancelled it; nothing was stored.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 fn activation_error(e: ehk_core::activation::ActivationError) -> WalletError {
@@ -170,6 +173,7 @@ pub fn activation_problem(error: WalletError) -> Option<ehk_core::activation::Ac
         WalletError::RateLimited { retry_after_secs } => P::RateLimited { retry_after_secs },
         WalletError::ServiceRefused { code, detail } => P::ServiceRefused { code, detail },
         WalletError::Network { .. } => P::Offline,
+        WalletError::Cancelled => P::Cancelled,
         WalletError::CardRefused { reason } => P::CardRefused { reason },
         WalletError::KeyStore { .. } => P::KeyStore,
         WalletError::InvalidArgument { .. }
@@ -203,11 +207,11 @@ impl From<CoreError> for WalletError {
             },
             CoreError::Activation(a) => activation_error(a),
             CoreError::Network(detail) => WalletError::Network { detail },
+            CoreError::Interrupted => WalletError::Cancelled,
             CoreError::Malformed { .. }
             | CoreError::Database(_)
             | CoreError::Io(_)
             | CoreError::KeyFilePermissions { .. }
-            | CoreError::Interrupted
             | CoreError::VersionNotNewer { .. }
             | CoreError::NoTrustList
             | CoreError::UnknownIssuer(_)

@@ -3,9 +3,10 @@
 //! feed sync (async: a Kotlin `suspend` / Swift `async` function, cancelled with its caller).
 //! Everything is decided in `ehk_core::FeedStore`; this file only converts.
 
+use crate::cancel::{on_own_thread, Cancellation};
 use crate::errors::FeedError;
 use crate::verifier::{Verification, Verifier};
-use ehk_core::feed::{SyncCancel, SyncOutcome};
+use ehk_core::feed::SyncOutcome;
 use ehk_core::keys::public_key_from_bytes;
 use ehk_core::news::geofence::Fix;
 use ehk_core::news::{MonitorRegion, NewsCategory, PolicySettings};
@@ -201,41 +202,6 @@ impl ehk_core::progress::Progress for ForwardProgress {
     }
 }
 
-/// Cancels the sync it belongs to when the caller drops the sync's future (a cancelled Kotlin
-/// coroutine); disarmed once the sync has finished.
-struct CancelOnDrop(Option<SyncCancel>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        if let Some(token) = self.0.take() {
-            token.cancel();
-        }
-    }
-}
-
-/// A cancel for one sync, made by the caller before it starts that sync and passed to
-/// `FeedStore.sync`: a `cancel()` at any time, even before the sync has begun, stops that
-/// sync and no other (Swift does not pass a task's cancellation to Rust; its
-/// `withTaskCancellationHandler` may run before the call starts). One per sync.
-#[derive(uniffi::Object, Default)]
-pub struct SyncCancellation(SyncCancel);
-
-#[uniffi::export]
-impl SyncCancellation {
-    #[uniffi::constructor]
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
-    }
-
-    pub fn cancel(&self) {
-        self.0.cancel();
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.is_cancelled()
-    }
-}
-
 fn ids(region_ids: &[String]) -> Result<(), FeedError> {
     if region_ids.len() > 1_000 {
         return Err(FeedError::InvalidArgument {
@@ -312,31 +278,23 @@ impl FeedStore {
         url: String,
         now: i64,
         progress: Option<Arc<dyn ProgressListener>>,
-        cancellation: Option<Arc<SyncCancellation>>,
+        cancellation: Option<Arc<Cancellation>>,
     ) -> Result<SyncReport, FeedError> {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(FeedError::InvalidArgument {
                 detail: "the feed URL must start with https:// or http://".into(),
             });
         }
-        let token = cancellation.map(|c| c.0.clone()).unwrap_or_default();
-        let mut cancel = CancelOnDrop(Some(token.clone()));
-        let (done, result) = futures_channel::oneshot::channel();
         let store = self.clone();
-        std::thread::Builder::new()
-            .name("ehk-feed-sync".into())
-            .spawn(move || {
-                let mut options = store.inner.sync_options();
-                options.timeout = store.timeout;
-                let report =
-                    store
-                        .inner
-                        .sync(&url, &options, now, &ForwardProgress(progress), &token);
-                let _ = done.send(report);
-            })
-            .map_err(|_| FeedError::Storage)?;
-        let report = result.await.map_err(|_| FeedError::Cancelled)??;
-        cancel.0 = None;
+        let report = on_own_thread("ehk-feed-sync", cancellation, move |cancel| {
+            let mut options = store.inner.sync_options();
+            options.timeout = store.timeout;
+            store
+                .inner
+                .sync(&url, &options, now, &ForwardProgress(progress), cancel)
+        })
+        .await
+        .ok_or(FeedError::Storage)??;
         Ok(SyncReport {
             outcome: report.outcome,
             geofence: report.geofence.into(),

@@ -6,6 +6,7 @@
 //! stays in `ehk-core`. The `issuer` feature adds the issuer's signing calls for the binding
 //! tests; the phone library is built without it.
 
+mod cancel;
 mod errors;
 mod feed_store;
 #[cfg(feature = "issuer")]
@@ -15,6 +16,7 @@ mod types;
 mod verifier;
 mod wallet;
 
+pub use cancel::Cancellation;
 pub use errors::{FeedError, KeyStoreError, TrustError, WalletError};
 pub use feed_store::{FeedStore, GeofenceUpdate, Platform, ProgressListener, SyncReport};
 #[cfg(feature = "issuer")]

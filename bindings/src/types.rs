@@ -193,6 +193,7 @@ pub enum ActivationProblem {
     Offline,
     CardRefused { reason: InvalidReason },
     KeyStore,
+    Cancelled,
     Failed,
 }
 

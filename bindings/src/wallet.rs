@@ -1,5 +1,6 @@
 //! The holder's wallet, with the device key kept by a key store the shell implements.
 
+use crate::cancel::{on_own_thread, Cancellation};
 use crate::errors::{KeyStoreError, WalletError};
 use crate::feed_store::FeedStore;
 use crate::verifier::Verifier;
@@ -117,20 +118,35 @@ impl Wallet {
     /// the letter's link (the app opened it), the app-scheme link, or the code as typed or
     /// scanned. `service_url` is the app's issuer service (https). The card is checked against
     /// `feed`'s trust list before it is stored. `UsedOnOtherPhone`: ask the holder, then call
-    /// again with `confirm_move = true`. Blocking network: call it off the main thread.
-    pub fn activate(
-        &self,
+    /// again with `confirm_move = true`. Async (a Kotlin `suspend fun`, a Swift `async`
+    /// function); cancelling the caller or `cancellation.cancel()` stops it with
+    /// `WalletError::Cancelled`, and nothing is stored (activating again returns the same card).
+    #[uniffi::method(default(cancellation = None))]
+    pub async fn activate(
+        self: Arc<Self>,
         link_or_code: String,
         service_url: String,
         feed: Arc<FeedStore>,
         confirm_move: bool,
         now: i64,
+        cancellation: Option<Arc<Cancellation>>,
     ) -> Result<Activation, WalletError> {
         let service = ehk_core::activation::ActivationService::new(&service_url)
             .map_err(ehk_core::Error::from)?;
-        Ok(self
-            .inner
-            .activate(&link_or_code, &service, feed.core(), confirm_move, now)?)
+        let wallet = self.clone();
+        let activation = on_own_thread("ehk-activation", cancellation, move |cancel| {
+            wallet.inner.activate_cancellable(
+                &link_or_code,
+                &service,
+                feed.core(),
+                confirm_move,
+                now,
+                cancel,
+            )
+        })
+        .await
+        .ok_or(WalletError::Storage)??;
+        Ok(activation)
     }
 
     pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {

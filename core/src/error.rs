@@ -16,8 +16,8 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
     Database(rusqlite::Error),
-    /// A newer search cancelled this one.
-    #[error("the search was cancelled by a newer one")]
+    /// Cancelled: a search by a newer one, a sync or an activation by its caller.
+    #[error("cancelled")]
     Interrupted,
     #[error("malformed {what}: {detail}")]
     Malformed { what: &'static str, detail: String },

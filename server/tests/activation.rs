@@ -10,6 +10,7 @@ use ehk_core::activation::protocol::{
 };
 use ehk_core::activation::{ActivationCode, ActivationError, ActivationService};
 use ehk_core::card::reason::InvalidReason;
+use ehk_core::feed::SyncCancel;
 use ehk_core::{Error, Verification};
 use ehk_server::http::now;
 use ehk_server::store::Database;
@@ -133,6 +134,38 @@ fn a_retry_from_the_same_phone_gets_the_same_card_and_keeps_the_code<D: Database
         "a lost answer does not burn the code"
     );
     assert_eq!(server.totals().credentials, 1);
+}
+
+fn a_cancelled_activation_sends_and_stores_nothing<D: Database>(world: &World, server: Server<D>) {
+    let id = server.create_card("Max Muster", REGION);
+    let link = server.letter(id);
+    let phone = Phone::new(world, "a");
+    let cancel = SyncCancel::new();
+    cancel.cancel();
+    let refused = phone.wallet.activate_cancellable(
+        &link,
+        &service_of(&server),
+        &phone.feed,
+        false,
+        now(),
+        &cancel,
+    );
+    assert!(matches!(refused, Err(Error::Interrupted)), "{refused:?}");
+    assert!(phone.wallet.cards(now()).unwrap().is_empty());
+    let totals = server.totals();
+    assert_eq!((totals.codes_used, totals.credentials), (0, 0));
+    let activation = phone
+        .wallet
+        .activate_cancellable(
+            &link,
+            &service_of(&server),
+            &phone.feed,
+            false,
+            now(),
+            &SyncCancel::new(),
+        )
+        .unwrap();
+    assert_eq!(activation.card.holder_name, "Max Muster");
 }
 
 fn a_second_phone_is_refused_until_the_holder_confirms_the_move<D: Database>(
@@ -757,6 +790,7 @@ macro_rules! every_backend {
 every_backend!(Limits::default();
     a_letter_activates_a_device_bound_card_that_a_shop_accepts,
     a_retry_from_the_same_phone_gets_the_same_card_and_keeps_the_code,
+    a_cancelled_activation_sends_and_stores_nothing,
     a_second_phone_is_refused_until_the_holder_confirms_the_move,
     wrong_codes_lock_the_code_and_unknown_looks_like_expired,
     a_new_letter_replaces_the_old_code,

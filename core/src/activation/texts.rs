@@ -40,6 +40,8 @@ pub enum ActivationProblem {
     },
     /// The device key cannot be reached (Keystore or Keychain locked or lost).
     KeyStore,
+    /// The holder (or the app) cancelled; nothing was stored, the code still works here.
+    Cancelled,
     /// Anything else (storage, an internal error): the details are in the log.
     Failed,
 }
@@ -129,6 +131,10 @@ impl ActivationProblem {
                 "Der Schlüssel dieses Telefons ist nicht erreichbar. Ist das Telefon entsperrt?",
                 "This phone's key cannot be reached. Is the phone unlocked?",
             ),
+            Cancelled => s(
+                "Die Aktivierung wurde abgebrochen. Sie können den Code auf diesem Telefon erneut verwenden.",
+                "The activation was cancelled. You can use the code on this phone again.",
+            ),
             Failed => s(
                 "Die Aktivierung ist fehlgeschlagen.",
                 "The activation failed.",
@@ -194,6 +200,7 @@ mod tests {
                 reason: InvalidReason::Revoked,
             },
             KeyStore,
+            Cancelled,
             Failed,
         ]
     }

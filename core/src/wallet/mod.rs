@@ -19,6 +19,7 @@ use crate::card::verify::{Verification, Verifier};
 use crate::cose::SignedEnvelope;
 use crate::day::Day;
 use crate::error::{Error, Result};
+use crate::feed::SyncCancel;
 use crate::feed_store::FeedStore;
 use crate::keys::generate_signing_key;
 use crate::sqlite::{self, Schema};
@@ -231,9 +232,39 @@ impl Wallet {
         confirm_move: bool,
         now: i64,
     ) -> Result<Activation> {
+        self.activate_cancellable(
+            link_or_code,
+            service,
+            feed,
+            confirm_move,
+            now,
+            &SyncCancel::new(),
+        )
+    }
+
+    /// [`Wallet::activate`] that stops with [`Error::Interrupted`] once `cancel` is cancelled:
+    /// before the request, and after the answer, before anything is stored. A request already
+    /// on its way is finished (bounded by the service's timeout) and its answer dropped; the
+    /// phone stores nothing, and activating again returns the same card, as after a lost
+    /// answer.
+    pub fn activate_cancellable(
+        &self,
+        link_or_code: &str,
+        service: &ActivationService,
+        feed: &FeedStore,
+        confirm_move: bool,
+        now: i64,
+        cancel: &SyncCancel,
+    ) -> Result<Activation> {
+        let stop_if_cancelled = || match cancel.is_cancelled() {
+            true => Err(Error::Interrupted),
+            false => Ok(()),
+        };
         let code = service.code_from(link_or_code)?;
         let device = self.device_key()?;
+        stop_if_cancelled()?;
         let answer = service.activate(&code, &device, confirm_move, now)?;
+        stop_if_cancelled()?;
         let lists_updated =
             match feed.take_lists(answer.trust_list.as_deref(), &answer.revocation_lists, now) {
                 Ok(updated) => updated,

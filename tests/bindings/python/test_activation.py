@@ -8,6 +8,7 @@ The service is the one scripts/test-bindings.sh starts with scripts/service-fixt
 fixture.json is named by EHK_TEST_SERVICE_FIXTURE. Without it the tests FAIL (they never skip).
 Python uses the fixture's letters 0-2 (Kotlin 3-5, Swift 6-8), so the languages do not meet.
 """
+import asyncio
 import json
 import os
 import sys
@@ -47,6 +48,11 @@ def typo(code):
     return compact[:3] + replacement + compact[4:]
 
 
+def activate(wallet, *args, **kwargs):
+    """`Wallet.activate` is async (a coroutine in Python, `suspend` in Kotlin, `async` in Swift)."""
+    return asyncio.run(wallet.activate(*args, **kwargs))
+
+
 def now():
     # The service compares the phone's clock with its own: the real time, not a fixed one.
     return int(time.time())
@@ -79,7 +85,7 @@ class Activation(unittest.TestCase):
     def test_link_activates_retry_and_move(self):
         letter = self.letters[0]
         wallet, feed = self.phone("first")
-        activation = wallet.activate(letter["link"], self.url, feed, False, now())
+        activation = activate(wallet, letter["link"], self.url, feed, False, now())
         card = activation.card
         self.assertFalse(activation.moved)
         self.assertTrue(card.device_bound)
@@ -94,7 +100,7 @@ class Activation(unittest.TestCase):
         self.assertEqual(result.card.kind, ehk.PresentationKind.DEVICE_BOUND)
 
         # The answer got lost and the holder taps the link again: the same card, nothing moved.
-        again = wallet.activate(letter["link"], self.url, feed, False, now())
+        again = activate(wallet, letter["link"], self.url, feed, False, now())
         self.assertEqual(again.card.card_id, card.card_id)
         self.assertFalse(again.moved)
         self.assertEqual(len(wallet.cards(now())), 1)
@@ -102,9 +108,9 @@ class Activation(unittest.TestCase):
         # A new phone: asked first, then the card moves and the old phone's code is revoked.
         other, other_feed = self.phone("second")
         with self.assertRaises(ehk.WalletError.UsedOnOtherPhone):
-            other.activate(letter["link"], self.url, other_feed, False, now())
+            activate(other, letter["link"], self.url, other_feed, False, now())
         self.assertEqual(other.cards(now()), [])
-        moved = other.activate(letter["link"], self.url, other_feed, True, now())
+        moved = activate(other, letter["link"], self.url, other_feed, True, now())
         self.assertTrue(moved.moved)
         self.assertEqual(moved.card.holder_name, letter["holder_name"])
         self.assertTrue(moved.card.device_bound)
@@ -116,31 +122,40 @@ class Activation(unittest.TestCase):
     def test_typed_code_activates(self):
         letter = self.letters[1]
         wallet, feed = self.phone("typed")
-        activation = wallet.activate(typed(letter["code"]), self.url, feed, False, now())
+        # Cancelled before it was sent: nothing stored, and the code still works.
+        cancellation = ehk.Cancellation()
+        cancellation.cancel()
+        with self.assertRaises(ehk.WalletError.Cancelled):
+            activate(wallet, typed(letter["code"]), self.url, feed, False, now(),
+                     cancellation=cancellation)
+        self.assertEqual(wallet.cards(now()), [])
+        self.assertEqual(ehk.activation_problem(ehk.WalletError.Cancelled()),
+                         ehk.ActivationProblem.CANCELLED())
+        activation = activate(wallet, typed(letter["code"]), self.url, feed, False, now())
         self.assertEqual(activation.card.holder_name, letter["holder_name"])
         self.assertTrue(feed.verify(wallet.present(activation.card.card_id, now()), now()).is_valid())
         # The app-scheme link of the same letter is the same activation.
         scheme = f"ehrenamtskarte://activate#{letter['code'].replace('-', '')}"
-        self.assertEqual(wallet.activate(scheme, self.url, feed, False, now()).card.card_id,
+        self.assertEqual(activate(wallet, scheme, self.url, feed, False, now()).card.card_id,
                          activation.card.card_id)
 
     def test_mistakes_are_typed_errors(self):
         letter = self.letters[2]
         wallet, feed = self.phone("mistakes")
         with self.assertRaises(ehk.WalletError.CodeUnreadable):
-            wallet.activate(typo(letter["code"]), self.url, feed, False, now())
+            activate(wallet, typo(letter["code"]), self.url, feed, False, now())
         with self.assertRaises(ehk.WalletError.CodeUnreadable):
-            wallet.activate(letter["code"][:-2], self.url, feed, False, now())
+            activate(wallet, letter["code"][:-2], self.url, feed, False, now())
         foreign = "https://karte.example.org/activate#" + letter["code"].replace("-", "")
         with self.assertRaises(ehk.WalletError.ForeignLink) as raised:
-            wallet.activate(foreign, self.url, feed, False, now())
+            activate(wallet, foreign, self.url, feed, False, now())
         self.assertEqual(raised.exception.origin, "https://karte.example.org")
         with self.assertRaises(ehk.WalletError.ClockWrong) as raised:
-            wallet.activate(letter["link"], self.url, feed, False, now() - 3600)
+            activate(wallet, letter["link"], self.url, feed, False, now() - 3600)
         self.assertLess(raised.exception.phone_time, raised.exception.server_time - 3000)
         self.assertEqual(wallet.cards(now()), [])
         # None of that cost the letter an attempt: it still activates.
-        activation = wallet.activate(letter["link"], self.url, feed, False, now())
+        activation = activate(wallet, letter["link"], self.url, feed, False, now())
         self.assertEqual(activation.card.holder_name, letter["holder_name"])
 
 

@@ -226,13 +226,13 @@ class StoresAndFeed(unittest.TestCase):
         self.assertTrue(self.sync().is_updated())
 
     def test_a_cancellation_made_before_the_sync_stops_that_sync_only(self):
-        cancellation = ehk.SyncCancellation()
+        cancellation = ehk.Cancellation()
         cancellation.cancel()
         self.assertTrue(cancellation.is_cancelled())
         with self.assertRaises(ehk.FeedError.Cancelled):
             asyncio.run(self.phone.sync(self.url, NOW, None, cancellation))
         self.assertIsNone(self.phone.feed_version())
-        fresh = ehk.SyncCancellation()
+        fresh = ehk.Cancellation()
         report = asyncio.run(self.phone.sync(self.url, NOW, cancellation=fresh))
         self.assertTrue(report.outcome.is_updated())
         self.assertFalse(fresh.is_cancelled())
