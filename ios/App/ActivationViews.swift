@@ -55,8 +55,9 @@ struct ActivationSheet: View {
     }
 }
 
-/// The activation's progress, move question and result, wherever it started (an opened link,
-/// the scanner, the typed code).
+/// The activation's progress (with a cancel button), move question and result, wherever it
+/// started (an opened link, the scanner, the typed code). A cancelled activation shows nothing:
+/// the step is back to `.idle`.
 struct ActivationDialogs: ViewModifier {
     @EnvironmentObject private var model: AppModel
 
@@ -64,9 +65,13 @@ struct ActivationDialogs: ViewModifier {
         content
             .overlay {
                 if model.activationStep == .working {
-                    ProgressView(model.text.activating)
-                        .padding()
-                        .background(.regularMaterial, in: RoundedRectangle(cornerRadius: 12))
+                    VStack(spacing: 12) {
+                        ProgressView(model.text.activating)
+                        // Stops the activation; nothing is stored and no alert follows.
+                        Button(model.text.cancel, role: .cancel) { model.cancelActivation() }
+                    }
+                    .padding()
+                    .background(.regularMaterial, in: RoundedRectangle(cornerRadius: 12))
                 }
             }
             .alert(model.text.activationTitle, isPresented: binding(for: .confirmMove)) {

@@ -25,6 +25,8 @@ final class AppModel: ObservableObject {
     /// Activation letters to the core's `Wallet.activate`; without a service URL or a feed store
     /// it answers "not set up".
     private let activation: CardActivation
+    /// The running activation (submit or confirmed move), for `cancelActivation()`.
+    private var activationTask: Task<ActivationStep, Never>?
     private let feedVerifier: CardVerifier?
 
     /// The verifier for the next scan: the feed store's when the app has a feed (it starts from
@@ -131,21 +133,41 @@ final class AppModel: ObservableObject {
     /// An opened link (universal link or app scheme), a scanned letter or a typed code: to the
     /// core unchanged. The step says whether to ask about a move, or what happened.
     func activate(_ linkOrCode: String) async {
-        activationStep = .working
-        activationStep = await activation.submit(linkOrCode)
-        if case .done = activationStep { await reload() }
+        await runActivation { await $0.submit(linkOrCode) }
     }
 
     /// The holder's answer to the move question.
     func answerMove(_ yes: Bool) async {
         if yes {
-            activationStep = .working
-            activationStep = await activation.confirmMove()
-            if case .done = activationStep { await reload() }
+            await runActivation { await $0.confirmMove() }
         } else {
             await activation.declineMove()
             activationStep = await activation.step
         }
+    }
+
+    /// The progress overlay's cancel button: stops the running activation. The kit cancels the
+    /// core's activation, nothing is stored (the code still works), and the step goes back to
+    /// `.idle`: no alert, a cancel is no failure.
+    func cancelActivation() {
+        activationTask?.cancel()
+    }
+
+    /// Runs one activation step as a task of its own that `cancelActivation()` can cancel
+    /// (cancelling the caller cancels it as well), then shows its step.
+    private func runActivation(_ body: @escaping @Sendable (CardActivation) async -> ActivationStep) async {
+        activationStep = .working
+        let activation = self.activation
+        let task = Task { await body(activation) }
+        activationTask = task
+        let step = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        if activationTask == task { activationTask = nil }
+        activationStep = step
+        if case .done = step { await reload() }
     }
 
     func dismissActivation() async {

@@ -151,7 +151,7 @@ struct AppText {
         case .KeyStore?: return walletUnavailable
         case .Storage?: return pick("Die Kartenablage konnte nicht gespeichert werden.", "The wallet could not be saved.")
         case .CodeUnreadable?, .ForeignLink?, .CodeInvalid?, .UsedOnOtherPhone?, .ClockWrong?, .RateLimited?,
-             .ServiceRefused?, .Network?:
+             .ServiceRefused?, .Network?, .Cancelled?:
             // Activation errors have their own texts (the core's ActivationProblem).
             return ActivationProblem(error)?.text(lang: lang) ?? ActivationPrompt.moveQuestion.text(lang: lang)
         case .InvalidArgument?, nil:

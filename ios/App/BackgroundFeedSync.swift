@@ -6,8 +6,8 @@ import Foundation
 /// `AppConfiguration.feedRefreshTask`, registered at launch and scheduled again at the start of
 /// every run and whenever the app goes to the background (iOS decides when it really runs).
 /// The work is the kit's `FeedSyncer`, through AppModel when the UI is up. The expiration
-/// handler cancels the work: the kit then calls the core's
-/// `cancelSync()`, the download stops or the transaction rolls back, and the database stays
+/// handler cancels the work: the kit then cancels the core's sync through the sync's
+/// `Cancellation`, the download stops or the transaction rolls back, and the database stays
 /// exactly as it was.
 @MainActor
 final class BackgroundFeedSync {

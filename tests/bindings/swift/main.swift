@@ -23,6 +23,7 @@ testRun.run("feed store: news errors", testNewsErrors)
 testRun.run("activation: link, retry, and a confirmed move to a second phone", testActivationByLinkRetryAndMove)
 testRun.run("activation: typed code and the app scheme's link", testActivationByTypedCode)
 testRun.run("activation: typo, foreign link and wrong clock are typed errors", testActivationMistakesAreTypedErrors)
+testRun.run("activation: a cancelled activation stores nothing, the next one works", testCancelledActivationStoresNothing)
 
 print("swift: \(testRun.passed) passed, \(testRun.failed) failed")
 exit(testRun.failed > 0 || testRun.passed == 0 ? 1 : 0)

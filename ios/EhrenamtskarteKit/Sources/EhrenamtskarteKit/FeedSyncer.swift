@@ -112,7 +112,7 @@ public enum FeedSyncOutcome: Equatable, Sendable {
     case unchanged(version: UInt64)
     case failed(FeedSyncProblem)
     /// The calling task was cancelled (e.g. the background task expired); the core stopped the
-    /// sync (its `SyncCancellation`) and the database is as it was.
+    /// sync (its `Cancellation`) and the database is as it was.
     case cancelled
 
     public init(_ result: SyncOutcome) {
@@ -175,7 +175,7 @@ public actor FeedSyncer {
 
     /// Runs a sync, or joins the one already running (then `progress` is not called).
     /// `progress` gets fractions 0…1 on a background thread. Cancelling the calling task stops
-    /// the core's sync (`SyncCancellation`: the download ends or the transaction rolls back) and
+    /// the core's sync (its `Cancellation`: the download ends or the transaction rolls back) and
     /// returns `.cancelled`; a joined run is shared, so cancelling one caller stops it for all.
     public func sync(progress: (@Sendable (Double) -> Void)? = nil) async -> FeedSyncOutcome {
         let task: Task<FeedSyncOutcome, Never>
@@ -210,7 +210,7 @@ public actor FeedSyncer {
         }
         // Made before the task runs: a cancel that comes before the core's sync has begun
         // still reaches that sync (and no later one).
-        let cancellation = SyncCancellation()
+        let cancellation = Cancellation()
         return Task {
             let report: SyncReport
             do {

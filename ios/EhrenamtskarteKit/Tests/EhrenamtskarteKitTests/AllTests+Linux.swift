@@ -20,6 +20,8 @@ extension CardActivationTests {
         [
             ("testEveryCoreErrorHasATextInBothLanguages", testEveryCoreErrorHasATextInBothLanguages),
             ("testMoveIsAskedThenConfirmedOrDeclined", asyncTest(testMoveIsAskedThenConfirmedOrDeclined)),
+            ("testCancelledActivationGoesBackToIdleAndTheNextOneWorks", asyncTest(testCancelledActivationGoesBackToIdleAndTheNextOneWorks)),
+            ("testCancelledActivationAtTheRunningServiceStoresNothing", asyncTest(testCancelledActivationAtTheRunningServiceStoresNothing)),
             ("testActivatesAtTheRunningService", asyncTest(testActivatesAtTheRunningService)),
         ]
     }

@@ -6,20 +6,37 @@ import XCTest
 /// A scripted core: answers each call with the next outcome and records what it was asked.
 private final class ScriptedActivator: Activator, @unchecked Sendable {
     private let lock = NSLock()
-    private var script: [() throws -> Activation]
+    private var script: [() async throws -> Activation]
     private(set) var calls: [(String, Bool, Int64)] = []
 
-    init(_ script: [() throws -> Activation]) { self.script = script }
+    init(_ script: [() async throws -> Activation]) { self.script = script }
 
-    func activate(linkOrCode: String, confirmMove: Bool, now: Int64) throws -> Activation {
-        let next: () throws -> Activation = locked(lock) {
+    func activate(linkOrCode: String, confirmMove: Bool, now: Int64) async throws -> Activation {
+        let next: () async throws -> Activation = locked(lock) {
             calls.append((linkOrCode, confirmMove, now))
             return script.removeFirst()
         }
-        return try next()
+        return try await next()
     }
 
     var callCount: Int { locked(lock) { calls.count } }
+
+    /// Waits (polling) until the activator has been called `count` times.
+    func waitForCalls(_ count: Int) async throws {
+        for _ in 0..<5_000 where callCount < count {
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+        XCTAssertEqual(callCount, count, "the activator was not called in time")
+    }
+}
+
+/// What the core does when the caller's task is cancelled during an activation: it stops and
+/// throws `WalletError.Cancelled` (here once the task's cancellation has arrived).
+private func untilCancelled() async throws -> Activation {
+    while !Task.isCancelled {
+        try? await Task.sleep(nanoseconds: 1_000_000)
+    }
+    throw WalletError.Cancelled
 }
 
 private let sampleCard = WalletCard(
@@ -36,7 +53,7 @@ final class CardActivationTests: XCTestCase {
             .ClockWrong(serverTime: 10_000, phoneTime: 6_400), .RateLimited(retryAfterSecs: 90),
             .ServiceRefused(code: "revoked", detail: "card revoked"), .Network(detail: "timeout"),
             .CardRefused(reason: .expired), .KeyStore(detail: "locked"), .Storage, .InvalidArgument(detail: "x"),
-            .InvalidCard, .NotNewerThanStored, .WrongDevice, .CardNotFound,
+            .InvalidCard, .NotNewerThanStored, .WrongDevice, .CardNotFound, .Cancelled,
         ]
         let problems = errors.compactMap { ActivationProblem($0) }
         XCTAssertEqual(problems.count, errors.count)
@@ -44,6 +61,9 @@ final class CardActivationTests: XCTestCase {
         XCTAssertEqual(problems[3], .clockWrong(serverTime: 10_000, phoneTime: 6_400))
         XCTAssertEqual(problems[6], .offline)
         XCTAssertNil(ActivationProblem(WalletError.UsedOnOtherPhone), "a question, not a problem")
+        XCTAssertEqual(problems.last, .cancelled)
+        XCTAssertEqual(ActivationProblem(CancellationError()), .cancelled, "Swift's cancellation as well")
+        XCTAssertEqual(ActivationProblem(CocoaError(.fileNoSuchFile)), .failed)
         for problem in problems + [.notConfigured] {
             let de = problem.text(lang: .de)
             let en = problem.text(lang: .en)
@@ -88,6 +108,76 @@ final class CardActivationTests: XCTestCase {
         let unconfigured = CardActivation(activator: nil, clock: FakeClock(1_000))
         let refused = await unconfigured.submit("code")
         XCTAssertEqual(refused, .failed(.notConfigured))
+    }
+
+    func testCancelledActivationGoesBackToIdleAndTheNextOneWorks() async throws {
+        let activator = ScriptedActivator([
+            { try await untilCancelled() },
+            { Activation(card: sampleCard, moved: false, listsUpdated: false) },
+            { throw WalletError.UsedOnOtherPhone },
+            { try await untilCancelled() },
+        ])
+        let activation = CardActivation(activator: activator, clock: FakeClock(1_000))
+        let link = "https://karte.example.org/activate#ABCD"
+
+        // The holder cancels while the core works: no failure to show, back to idle.
+        let submitting = Task { await activation.submit(link) }
+        try await activator.waitForCalls(1)
+        let working = await activation.step
+        XCTAssertEqual(working, .working)
+        submitting.cancel()
+        let cancelled = await submitting.value
+        XCTAssertEqual(cancelled, .idle)
+        let afterCancel = await activation.step
+        XCTAssertEqual(afterCancel, .idle)
+
+        // Submitting again works at once (nothing of the cancelled one is left).
+        let done = await activation.submit(link)
+        XCTAssertEqual(done, .done(card: sampleCard, moved: false))
+
+        // A cancelled "yes" to the move: idle, and the question is not open any more.
+        await activation.dismiss()
+        let asked = await activation.submit(link)
+        XCTAssertEqual(asked, .confirmMove)
+        let confirming = Task { await activation.confirmMove() }
+        try await activator.waitForCalls(4)
+        confirming.cancel()
+        let cancelledMove = await confirming.value
+        XCTAssertEqual(cancelledMove, .idle)
+        let stray = await activation.confirmMove()
+        XCTAssertEqual(stray, .idle)
+        XCTAssertEqual(activator.calls.map(\.1), [false, false, false, true])
+    }
+
+    func testCancelledActivationAtTheRunningServiceStoresNothing() async throws {
+        let service = try ServiceFixture.load()
+        // Letter 14: the other test only sends it with mistakes that the phone or the service
+        // refuses before the card is looked at (typo, foreign link, wrong clock).
+        let letter = try service.letters(from: firstLetter, count: 3)[2]
+        let dir = try TempDir()
+        let feed = try service.openFeed(dir, "cancelled")
+        let wallet = try Wallet.open(path: dir.path("cancelled-wallet.sqlite"), keyStore: DictKeyStore())
+        let activation = CardActivation(activator: WalletActivator(wallet: wallet, serviceUrl: service.url, feed: feed))
+
+        // The task is cancelled before the core's activation begins: the activator's
+        // `Cancellation` reaches the core, which sends nothing.
+        let cancelled = Task { () -> ActivationStep in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await activation.submit(letter.link)
+        }
+        let step = await cancelled.value
+        XCTAssertEqual(step, .idle)
+        let idle = await activation.step
+        XCTAssertEqual(idle, .idle)
+        XCTAssertEqual(try wallet.cards(now: realNow()), [], "nothing stored")
+
+        // The same letter afterwards: activated, as if the cancelled attempt had not been.
+        guard case let .done(card, moved) = await activation.submit(letter.link) else {
+            return XCTFail("after the cancel: \(await activation.step)")
+        }
+        XCTAssertFalse(moved)
+        XCTAssertEqual(card.holderName, letter.holderName)
+        XCTAssertEqual(try wallet.cards(now: realNow()).map(\.cardId), [card.cardId])
     }
 
     func testActivatesAtTheRunningService() async throws {
