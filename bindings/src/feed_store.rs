@@ -13,6 +13,7 @@ use ehk_core::news::{MonitorRegion, NewsCategory, PolicySettings};
 use ehk_core::stores as core_stores;
 use ehk_core::stores::search::Favorite;
 use ehk_core::stores::{Category, Position, StoreSummary};
+pub use ehk_core::Platform;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -177,12 +178,11 @@ pub struct SyncReport {
     pub geofence: GeofenceUpdate,
 }
 
-/// Which operating system's geofencing the shell drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// Which operating system's geofencing the shell drives: Android (up to 100 geofences, dwell
+/// by repeated fixes) or iOS (up to 20 regions, one entry event and one fix).
+#[uniffi::remote(Enum)]
 pub enum Platform {
-    /// Up to 100 geofences, dwell by repeated fixes.
     Android,
-    /// Up to 20 regions, one entry event and one fix.
     Ios,
 }
 
@@ -259,10 +259,6 @@ impl FeedStore {
             }
         })?;
         let pin = ehk_core::ProjectPin::new(root, project.project_id, project.trust_list)?;
-        let platform = match platform {
-            Platform::Android => ehk_core::Platform::Android,
-            Platform::Ios => ehk_core::Platform::Ios,
-        };
         Ok(Arc::new(FeedStore {
             inner: ehk_core::FeedStore::open(std::path::Path::new(&path), pin, platform, now)?,
             timeout: Duration::from_secs(60),
