@@ -2,21 +2,27 @@
 // tests/bindings/python/test_activation.py tells it: the letter's link or typed code goes to
 // Wallet.activate, which proves the device key, checks the card against the phone's FeedStore and
 // stores it; a retry returns the same card; a second phone is asked before the card moves; typing
-// errors, foreign links and a wrong clock are typed exceptions. The service is the one
-// scripts/test-bindings.sh starts (EHK_TEST_SERVICE_FIXTURE); Kotlin uses its letters 3-5.
+// errors, foreign links and a wrong clock are typed exceptions; a cancelled activation stores
+// nothing. The service is the one scripts/test-bindings.sh starts (EHK_TEST_SERVICE_FIXTURE);
+// Kotlin uses its letters 3-5. Wallet.activate is a suspend fun: the tests call it in runBlocking,
+// as StoresTest.kt does the sync.
 package bindingtests
 
+import de.ehrenamtskarte.core.ActivationProblem
+import de.ehrenamtskarte.core.Cancellation
 import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.InvalidReason
 import de.ehrenamtskarte.core.PresentationKind
 import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.WalletException
+import de.ehrenamtskarte.core.activationProblem
 import de.ehrenamtskarte.testing.MapKeyStore
 import de.ehrenamtskarte.testing.ServiceFixture
 import de.ehrenamtskarte.testing.TestRunner
 import de.ehrenamtskarte.testing.realNow
 import de.ehrenamtskarte.testing.withTempDir
+import kotlinx.coroutines.runBlocking
 import java.io.File
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -26,9 +32,19 @@ import kotlin.test.assertTrue
 
 private const val FIRST_LETTER = 3 // Kotlin's letters: 3, 4, 5
 
-private fun openWallet(dir: File, name: String) = Wallet.open(File(dir, "$name-wallet.sqlite").path, MapKeyStore())
+/**
+ * The device key of the phone that activates letter 5, in the mistakes test and the cancellation
+ * test: the service sees one phone, so each of them gets the same card, in either order.
+ */
+private val letter5Phone = MapKeyStore()
 
-fun activationByLinkRetryAndMove() = withTempDir { dir ->
+/** A temp dir for the test's phones, and a coroutine for the suspend `Wallet.activate`. */
+private fun activationTest(body: suspend (File) -> Unit) = withTempDir { dir -> runBlocking { body(dir) } }
+
+private fun openWallet(dir: File, name: String, keyStore: MapKeyStore = MapKeyStore()) =
+    Wallet.open(File(dir, "$name-wallet.sqlite").path, keyStore)
+
+fun activationByLinkRetryAndMove() = activationTest { dir ->
     val service = ServiceFixture.load()
     val letter = service.letters(FIRST_LETTER, 3)[0]
     val feed = service.openFeed(dir, "first", realNow())
@@ -67,7 +83,7 @@ fun activationByLinkRetryAndMove() = withTempDir { dir ->
     listOf(wallet, other, feed, otherFeed).forEach { it.close() }
 }
 
-fun activationByTypedCode() = withTempDir { dir ->
+fun activationByTypedCode() = activationTest { dir ->
     val service = ServiceFixture.load()
     val letter = service.letters(FIRST_LETTER, 3)[1]
     val feed = service.openFeed(dir, "typed", realNow())
@@ -82,11 +98,11 @@ fun activationByTypedCode() = withTempDir { dir ->
     feed.close()
 }
 
-fun activationMistakesAreTypedExceptions() = withTempDir { dir ->
+fun activationMistakesAreTypedExceptions() = activationTest { dir ->
     val service = ServiceFixture.load()
     val letter = service.letters(FIRST_LETTER, 3)[2]
     val feed = service.openFeed(dir, "mistakes", realNow())
-    val wallet = openWallet(dir, "mistakes")
+    val wallet = openWallet(dir, "mistakes", letter5Phone)
     assertFailsWith<WalletException.CodeUnreadable> { wallet.activate(letter.typo, service.url, feed, false, realNow()) }
     assertFailsWith<WalletException.CodeUnreadable> { wallet.activate(letter.compact.dropLast(2), service.url, feed, false, realNow()) }
     val foreign = assertFailsWith<WalletException.ForeignLink> {
@@ -104,8 +120,36 @@ fun activationMistakesAreTypedExceptions() = withTempDir { dir ->
     feed.close()
 }
 
+fun cancelledActivationStoresNothing() = activationTest { dir ->
+    val service = ServiceFixture.load()
+    val letter = service.letters(FIRST_LETTER, 3)[2]
+    val feed = service.openFeed(dir, "cancelled", realNow())
+    val wallet = openWallet(dir, "cancelled", letter5Phone)
+    // Cancelled before the call: the core stops before the request, stores nothing, and says so.
+    val cancellation = Cancellation()
+    cancellation.cancel()
+    assertTrue(cancellation.isCancelled())
+    assertFailsWith<WalletException.Cancelled> { wallet.activate(letter.link, service.url, feed, false, realNow(), cancellation) }
+    assertEquals(emptyList(), wallet.cards(realNow()))
+    assertEquals(ActivationProblem.Cancelled, activationProblem(WalletException.Cancelled()))
+    // The code still works: activating again (no cancellation) stores the card.
+    val activation = wallet.activate(letter.link, service.url, feed, false, realNow())
+    assertEquals(letter.holderName, activation.card.holderName)
+    assertFalse(activation.moved)
+    assertEquals(listOf(activation.card.cardId), wallet.cards(realNow()).map { it.cardId })
+    // Cancelled again (a new Cancellation per call): the stored card stays, and the next call returns the same card.
+    val again = Cancellation()
+    again.cancel()
+    assertFailsWith<WalletException.Cancelled> { wallet.activate(letter.typed, service.url, feed, false, realNow(), again) }
+    assertEquals(activation.card.cardId, wallet.activate(letter.typed, service.url, feed, false, realNow()).card.cardId)
+    assertEquals(1, wallet.cards(realNow()).size)
+    wallet.close()
+    feed.close()
+}
+
 fun registerActivationTests(runner: TestRunner) {
     runner.test("activation: link, retry, and a confirmed move to a second phone", ::activationByLinkRetryAndMove)
     runner.test("activation: typed code and the app scheme's link", ::activationByTypedCode)
     runner.test("activation: typo, foreign link and wrong clock are typed exceptions", ::activationMistakesAreTypedExceptions)
+    runner.test("activation: an already cancelled Cancellation stores nothing; the code still works", ::cancelledActivationStoresNothing)
 }

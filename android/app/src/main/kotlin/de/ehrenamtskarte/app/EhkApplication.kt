@@ -23,6 +23,9 @@ import de.ehrenamtskarte.kit.FeedSyncer
 import de.ehrenamtskarte.kit.SyncState
 import de.ehrenamtskarte.kit.WalletModel
 import de.ehrenamtskarte.kit.walletActivator
+import kotlinx.coroutines.MainScope
+import kotlinx.coroutines.cancelChildren
+import kotlinx.coroutines.launch
 import java.io.File
 import java.io.FileNotFoundException
 import java.util.Locale
@@ -60,6 +63,29 @@ class Services(context: Context, val feed: FeedServices) {
         activator = AppConfig.serviceUrl(context)?.let { url -> feed.store?.let { walletActivator(wallet, url, it) } },
         onActivated = { walletModel.refresh() },
     )
+
+    /**
+     * Where activations run: the app's, not a screen's. Cancelling a coroutine cancels its
+     * activation, so one started from the UI must outlive a rotation, the screen it was started
+     * from and the opened link's effect; only [cancelActivation] stops it.
+     */
+    private val activationScope = MainScope()
+
+    /** An opened link, a scanned letter or a typed code to [activation]; its dialogs show the rest. */
+    fun activate(linkOrCode: String) {
+        activationScope.launch { activation.submit(linkOrCode) }
+    }
+
+    /** The holder's yes to the move question. */
+    fun confirmMove() {
+        activationScope.launch { activation.confirmMove() }
+    }
+
+    /**
+     * The progress dialog's cancel button: stops the running activation. Nothing is stored (the
+     * code still works) and [activation] goes back to idle: no dialog follows, a cancel is no failure.
+     */
+    fun cancelActivation() = activationScope.coroutineContext.cancelChildren()
 
     /** Null when the app's project is not configured (see assets/trust/README.md). */
     val verifier: CodeVerifier? get() = feed.verifier

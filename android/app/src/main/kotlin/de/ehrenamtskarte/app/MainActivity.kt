@@ -100,7 +100,8 @@ fun EhkApp(
         onLinkTaken()
         tab = Tab.WALLET
         openCardId = null
-        services.activation.submit(opened)
+        // On the app's scope: this effect ends as soon as the link was taken.
+        services.activate(opened)
     }
     ActivationDialogs(services, onActivated = { activating = false })
 

@@ -55,6 +55,7 @@ enum class WalletProblem {
             is WalletException.RateLimited,
             is WalletException.ServiceRefused,
             is WalletException.Network,
+            is WalletException.Cancelled,
             -> ACTIVATION
         }
     }

@@ -3,6 +3,7 @@ package de.ehrenamtskarte.kit
 import de.ehrenamtskarte.core.Activation
 import de.ehrenamtskarte.core.ActivationProblem
 import de.ehrenamtskarte.core.ActivationPrompt
+import de.ehrenamtskarte.core.Cancellation
 import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.CardType
 import de.ehrenamtskarte.core.InvalidReason
@@ -15,15 +16,18 @@ import de.ehrenamtskarte.testing.ServiceFixture
 import de.ehrenamtskarte.testing.TestRunner
 import de.ehrenamtskarte.testing.realNow
 import de.ehrenamtskarte.testing.withTempDir
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
-import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import java.io.File
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlin.test.assertContains
 import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 import kotlin.test.assertNotEquals
 import kotlin.test.assertTrue
@@ -38,15 +42,25 @@ object ActivationTest {
     )
 
     /** A scripted core: answers each call with the next outcome, and records what it was asked. */
-    private class ScriptedActivator(vararg outcomes: () -> Activation) : Activator {
+    private class ScriptedActivator(vararg outcomes: suspend () -> Activation) : Activator {
         private val script = ArrayDeque(outcomes.toList())
         val calls = CopyOnWriteArrayList<Triple<String, Boolean, Long>>()
         val threads = CopyOnWriteArrayList<String>()
 
-        override fun activate(linkOrCode: String, confirmMove: Boolean, now: Long): Activation {
+        override suspend fun activate(linkOrCode: String, confirmMove: Boolean, now: Long): Activation {
             calls += Triple(linkOrCode, confirmMove, now)
             threads += Thread.currentThread().name
             return script.removeFirst()()
+        }
+    }
+
+    /** An activation the core is still working on until the caller's coroutine is cancelled; records that it was. */
+    private fun untilCancelled(cancelled: MutableList<String>): suspend () -> Activation = {
+        try {
+            awaitCancellation()
+        } catch (e: CancellationException) {
+            cancelled += "cancelled"
+            throw e
         }
     }
 
@@ -67,11 +81,13 @@ object ActivationTest {
             WalletException.NotNewerThanStored(),
             WalletException.WrongDevice(),
             WalletException.CardNotFound(),
+            WalletException.Cancelled(),
         )
         val problems = errors.map { assertIs<ActivationProblem>(activationProblem(it), "$it") }
         assertEquals(ActivationProblem.ClockWrong(10_000L, 6_400L), problems[3])
         assertEquals(ActivationProblem.ForeignLink("https://evil.example"), problems[1])
         assertEquals(ActivationProblem.Offline, problems[6])
+        assertEquals(ActivationProblem.Cancelled, problems.last())
         assertEquals(null, activationProblem(WalletException.UsedOnOtherPhone()), "a question, not a problem")
         for (problem in problems + ActivationProblem.NotConfigured) {
             val de = problem.text(Lang.DE)
@@ -101,7 +117,7 @@ object ActivationTest {
         )
         val activated = CopyOnWriteArrayList<WalletCard>()
         val clock = VirtualClock(1_000L, autoAdvance = true)
-        val controller = ActivationController(activator, clock, Dispatchers.IO, onActivated = { activated += it })
+        val controller = ActivationController(activator, clock, onActivated = { activated += it })
         val link = "https://karte.example.org/activate#ABCD"
         assertEquals(ActivationState.ConfirmMove, controller.submit(link))
         assertEquals(ActivationState.ConfirmMove, controller.state.value)
@@ -110,7 +126,9 @@ object ActivationTest {
         assertEquals(ActivationState.Done(card, moved = true), controller.confirmMove())
         assertEquals(listOf(Triple(link, false, 1_000L), Triple(link, true, 1_000L)), activator.calls.toList())
         assertEquals(listOf(card), activated.toList())
-        assertTrue(activator.threads.none { it.contains("main") }, "off the calling thread: ${activator.threads}")
+        // The activator suspends without blocking: the controller calls it where it was called, no dispatcher of its own.
+        val caller = Thread.currentThread().name
+        assertEquals(listOf(caller, caller), activator.threads.toList())
 
         // The holder says no: nothing moves, and a stray "yes" afterwards sends nothing.
         controller.dismiss()
@@ -125,12 +143,12 @@ object ActivationTest {
         val release = CompletableDeferred<Unit>()
         val activator = ScriptedActivator(
             {
-                runBlocking { release.await() }
+                release.await()
                 throw WalletException.Network("timeout")
             },
             { Activation(card, moved = false, listsUpdated = false) },
         )
-        val controller = ActivationController(activator, VirtualClock(1_000L, autoAdvance = true), Dispatchers.IO)
+        val controller = ActivationController(activator, VirtualClock(1_000L, autoAdvance = true))
         val first = async { controller.submit("code") }
         controller.state.first { it == ActivationState.Working }
         assertEquals(ActivationState.Working, controller.submit("code"), "the camera read the code again")
@@ -140,8 +158,55 @@ object ActivationTest {
         assertEquals(ActivationState.Done(card, moved = false), controller.submit("code"))
         assertEquals(2, activator.calls.size)
 
-        val unconfigured = ActivationController(null, VirtualClock(1_000L, autoAdvance = true), Dispatchers.IO)
+        val unconfigured = ActivationController(null, VirtualClock(1_000L, autoAdvance = true))
         assertEquals(ActivationState.Failed(ActivationProblem.NotConfigured), unconfigured.submit("code"))
+    }
+
+    /**
+     * A cancelled activation is no failure for the holder: whether the caller's coroutine was
+     * cancelled (the CancellationException reaches the caller) or the core reports
+     * `WalletException.Cancelled`, the controller shows [ActivationState.Idle], never
+     * [ActivationState.Failed], nothing counts as activated, and the next submit starts afresh.
+     */
+    fun cancelledActivationIsIdleNotAFailure() = runBlocking {
+        val cancelled = CopyOnWriteArrayList<String>()
+        val activator = ScriptedActivator(
+            untilCancelled(cancelled),
+            { throw WalletException.UsedOnOtherPhone() },
+            untilCancelled(cancelled),
+            { throw WalletException.Cancelled() },
+            { Activation(card, moved = false, listsUpdated = false) },
+        )
+        val activated = CopyOnWriteArrayList<WalletCard>()
+        val controller = ActivationController(activator, VirtualClock(1_000L, autoAdvance = true), onActivated = { activated += it })
+
+        // The caller's coroutine is cancelled while the core works (the holder left, the app cancelled it).
+        val submitted = async(start = CoroutineStart.UNDISPATCHED) { controller.submit("code") }
+        assertEquals(ActivationState.Working, controller.state.value)
+        submitted.cancel()
+        assertFailsWith<CancellationException> { submitted.await() }
+        assertEquals(listOf("cancelled"), cancelled.toList(), "the core's activation was cancelled with the coroutine")
+        assertEquals(ActivationState.Idle, controller.state.value)
+
+        // The same during a confirmed move: back to idle, the question is not asked again.
+        assertEquals(ActivationState.ConfirmMove, controller.submit("code"))
+        val moving = async(start = CoroutineStart.UNDISPATCHED) { controller.confirmMove() }
+        assertEquals(ActivationState.Working, controller.state.value)
+        moving.cancel()
+        assertFailsWith<CancellationException> { moving.await() }
+        assertEquals(ActivationState.Idle, controller.state.value)
+        assertEquals(ActivationState.Idle, controller.confirmMove(), "no pending move after the cancel")
+        assertEquals(3, activator.calls.size)
+
+        // The core reports the cancellation (a Cancellation the activator was given): idle as well.
+        assertEquals(ActivationState.Idle, controller.submit("code"))
+        assertEquals(ActivationState.Idle, controller.state.value)
+        assertEquals(emptyList(), activated.toList())
+
+        // And the holder tries again: a new activation.
+        assertEquals(ActivationState.Done(card, moved = false), controller.submit("code"))
+        assertEquals(listOf(card), activated.toList())
+        assertEquals(5, activator.calls.size)
     }
 
     fun activatesAtTheRunningService() = withTempDir { dir ->
@@ -180,6 +245,19 @@ object ActivationTest {
             val wrongClock = ActivationController(walletActivator(wallet, service.url, feed), VirtualClock(realNow() - 3600, autoAdvance = true))
             val clockProblem = assertIs<ActivationProblem.ClockWrong>(assertIs<ActivationState.Failed>(wrongClock.submit(mistaken.link)).problem)
             assertContains(clockProblem.text(Lang.DE), "60 Minuten")
+
+            // Cancelled before it was sent (an already cancelled Cancellation): the core reports it,
+            // the controller is idle, nothing is stored, and the letter still activates.
+            val cancellation = Cancellation()
+            cancellation.cancel()
+            val cancelledActivator = Activator { linkOrCode, confirmMove, now ->
+                wallet.activate(linkOrCode, service.url, feed, confirmMove, now, cancellation)
+            }
+            val cards = wallet.cards(realNow()).map { it.cardId }
+            assertEquals(ActivationState.Idle, ActivationController(cancelledActivator).submit(mistaken.link))
+            assertEquals(cards, wallet.cards(realNow()).map { it.cardId }, "nothing stored")
+            controller.dismiss()
+            assertEquals(mistaken.holderName, assertIs<ActivationState.Done>(controller.submit(mistaken.link)).card.holderName)
             listOf(wallet, other, feed, otherFeed).forEach { it.close() }
         }
     }
@@ -188,6 +266,7 @@ object ActivationTest {
         r.test("Activation: every core error has a text in German and English", ::everyCoreErrorHasATextInBothLanguages)
         r.test("Activation: the move is asked, then confirmed or declined", ::moveIsAskedThenConfirmedOrDeclined)
         r.test("Activation: one at a time, problems as state", ::oneActivationAtATimeAndProblemsAsState)
-        r.test("Activation: link, typed code, move and mistakes at the running service", ::activatesAtTheRunningService)
+        r.test("Activation: a cancelled activation is idle, not a failure", ::cancelledActivationIsIdleNotAFailure)
+        r.test("Activation: link, typed code, move, mistakes and a cancel at the running service", ::activatesAtTheRunningService)
     }
 }

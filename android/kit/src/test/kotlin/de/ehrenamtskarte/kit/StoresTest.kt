@@ -1,5 +1,6 @@
 package de.ehrenamtskarte.kit
 
+import de.ehrenamtskarte.core.Cancellation
 import de.ehrenamtskarte.core.FeedException
 import de.ehrenamtskarte.core.FeedStore
 import de.ehrenamtskarte.core.FeedStoreInterface
@@ -9,7 +10,6 @@ import de.ehrenamtskarte.core.Position
 import de.ehrenamtskarte.core.ProgressListener
 import de.ehrenamtskarte.core.StoreQuery
 import de.ehrenamtskarte.core.StoreSummary
-import de.ehrenamtskarte.core.SyncCancellation
 import de.ehrenamtskarte.core.SyncOutcome
 import de.ehrenamtskarte.core.SyncReport
 import de.ehrenamtskarte.core.Verification
@@ -285,7 +285,7 @@ object StoresTest {
     /** A sync stopped half-way (here from its first progress report) is CANCELLED and changes nothing. */
     fun cancelledSyncChangesNothing() = withFeedWorld { f ->
         val cancelling = object : FeedStoreInterface by f.phone {
-            override suspend fun sync(url: String, now: Long, progress: ProgressListener?, cancellation: SyncCancellation?): SyncReport {
+            override suspend fun sync(url: String, now: Long, progress: ProgressListener?, cancellation: Cancellation?): SyncReport {
                 val stop = object : ProgressListener {
                     override fun progress(done: ULong, total: ULong) {
                         f.phone.cancelSync()

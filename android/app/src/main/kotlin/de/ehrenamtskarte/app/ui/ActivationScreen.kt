@@ -18,7 +18,6 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
-import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
@@ -33,15 +32,14 @@ import de.ehrenamtskarte.core.ActivationPrompt
 import de.ehrenamtskarte.core.activatedText
 import de.ehrenamtskarte.kit.ActivationState
 import de.ehrenamtskarte.kit.text
-import kotlinx.coroutines.launch
 
 /**
  * Activating a card with the letter: type its code, or scan its QR code (the verify screen's
  * scanner). What was typed or scanned goes to the core unchanged; the dialogs show the result.
+ * The activation runs on the app's scope ([Services.activate]): leaving the screen does not stop it.
  */
 @Composable
 fun ActivationScreen(services: Services, onBack: () -> Unit, modifier: Modifier = Modifier) {
-    val scope = rememberCoroutineScope()
     var code by rememberSaveable { mutableStateOf("") }
     var scanning by rememberSaveable { mutableStateOf(false) }
     val lang = services.lang
@@ -54,7 +52,7 @@ fun ActivationScreen(services: Services, onBack: () -> Unit, modifier: Modifier 
                 QrScanner(onText = { text ->
                     if (scanning) {
                         scanning = false
-                        scope.launch { services.activation.submit(text) }
+                        services.activate(text)
                     }
                 })
             }
@@ -71,10 +69,10 @@ fun ActivationScreen(services: Services, onBack: () -> Unit, modifier: Modifier 
             label = { Text(stringResource(R.string.activate_code_label)) },
             singleLine = true,
             keyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.Characters, autoCorrectEnabled = false, imeAction = ImeAction.Go),
-            keyboardActions = KeyboardActions(onGo = { scope.launch { services.activation.submit(code) } }),
+            keyboardActions = KeyboardActions(onGo = { services.activate(code) }),
             modifier = Modifier.fillMaxWidth(),
         )
-        Button(onClick = { scope.launch { services.activation.submit(code) } }, enabled = code.isNotBlank(), modifier = Modifier.fillMaxWidth()) {
+        Button(onClick = { services.activate(code) }, enabled = code.isNotBlank(), modifier = Modifier.fillMaxWidth()) {
             Text(stringResource(R.string.activate_submit))
         }
         OutlinedButton(onClick = { scanning = true }, Modifier.fillMaxWidth()) { Text(stringResource(R.string.activate_scan)) }
@@ -84,27 +82,28 @@ fun ActivationScreen(services: Services, onBack: () -> Unit, modifier: Modifier 
 
 /**
  * The activation's dialogs, wherever it was started (an opened link, the scanner, the typed code):
- * progress, the move question, the result. [onActivated] runs when the holder closes the success
- * dialog (e.g. to leave the activation screen).
+ * progress (with a cancel button), the move question, the result. [onActivated] runs when the
+ * holder closes the success dialog (e.g. to leave the activation screen). A cancelled activation
+ * shows nothing: the controller is back to idle.
  */
 @Composable
 fun ActivationDialogs(services: Services, onActivated: () -> Unit = {}) {
     val controller = services.activation
     val state by controller.state.collectAsStateWithLifecycle()
-    val scope = rememberCoroutineScope()
     val lang = services.lang
     when (val s = state) {
         ActivationState.Idle -> Unit
         ActivationState.Working -> AlertDialog(
             onDismissRequest = {},
-            confirmButton = {},
+            // Stops the activation; nothing is stored and no dialog follows.
+            confirmButton = { TextButton(onClick = { services.cancelActivation() }) { Text(stringResource(R.string.cancel)) } },
             title = { Text(stringResource(R.string.activate_working)) },
             text = { CircularProgressIndicator() },
         )
         ActivationState.ConfirmMove -> AlertDialog(
             onDismissRequest = { controller.declineMove() },
             text = { Text(ActivationPrompt.MOVE_QUESTION.text(lang)) },
-            confirmButton = { TextButton(onClick = { scope.launch { controller.confirmMove() } }) { Text(ActivationPrompt.MOVE_CONFIRM.text(lang)) } },
+            confirmButton = { TextButton(onClick = { services.confirmMove() }) { Text(ActivationPrompt.MOVE_CONFIRM.text(lang)) } },
             dismissButton = { TextButton(onClick = { controller.declineMove() }) { Text(ActivationPrompt.MOVE_DECLINE.text(lang)) } },
         )
         is ActivationState.Done -> AlertDialog(
