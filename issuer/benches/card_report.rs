@@ -1,5 +1,5 @@
 //! Prints the card size and verify-cost table of the README, all measured in one run:
-//! `cargo bench -p ehk-core --bench card_report`.
+//! `cargo bench -p ehk-issuer --bench card_report`.
 
 use ehk_core::card::qr::QrPayload;
 use ehk_issuer::bench_fixture::CardBench;

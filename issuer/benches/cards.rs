@@ -1,5 +1,5 @@
 //! Criterion benchmarks of card verification next to one bare Ed25519 verify.
-//! `cargo bench -p ehk-core --bench cards`; the ratio table comes from `--bench card_report`.
+//! `cargo bench -p ehk-issuer --bench cards`; the ratio table comes from `--bench card_report`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ehk_issuer::bench_fixture::CardBench;

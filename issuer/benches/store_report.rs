@@ -2,8 +2,8 @@
 //! database size, nearest-20 and text-search latencies, a 1 000-store delta, and the peak
 //! memory of a sync, at 10 000, 100 000 and 1 000 000 stores.
 //!
-//! `cargo bench -p ehk-core --bench store_report` (all three sizes, several minutes) or
-//! `cargo bench -p ehk-core --bench store_report -- 10000 100000`.
+//! `cargo bench -p ehk-issuer --bench store_report` (all three sizes, several minutes) or
+//! `cargo bench -p ehk-issuer --bench store_report -- 10000 100000`.
 
 use ehk_core::feed::{sync, SyncOptions};
 use ehk_core::progress::NoProgress;
