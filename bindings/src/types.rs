@@ -92,6 +92,19 @@ pub enum CardStatus {
     Valid,
     ExpiresSoon { days_left: i32 },
     Expired,
+    Refused { reason: InvalidReason },
+}
+
+/// The wallet list's status line for a card.
+#[uniffi::export]
+pub fn card_status_text(status: CardStatus, lang: Lang) -> String {
+    status.text(lang)
+}
+
+/// Whether a card with this status can be shown at a shop now.
+#[uniffi::export]
+pub fn card_status_usable(status: CardStatus) -> bool {
+    status.is_usable()
 }
 
 #[uniffi::remote(Enum)]

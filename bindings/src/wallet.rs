@@ -149,8 +149,20 @@ impl Wallet {
         Ok(activation)
     }
 
-    pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>, WalletError> {
-        Ok(self.inner.cards(now)?)
+    /// All cards, the newest first, with their status at `now`. With `verifier` (the phone's:
+    /// `FeedStore.verifier()`), each card is also checked against the phone's lists: one they
+    /// now refuse (revoked, moved to another phone, its issuer withdrawn) has the status
+    /// `CardStatus.Refused` with the reason. Without, the dates alone decide.
+    #[uniffi::method(default(verifier = None))]
+    pub fn cards(
+        &self,
+        now: i64,
+        verifier: Option<Arc<Verifier>>,
+    ) -> Result<Vec<WalletCard>, WalletError> {
+        Ok(match verifier {
+            Some(v) => self.inner.cards_checked(&v.core(), now)?,
+            None => self.inner.cards(now)?,
+        })
     }
 
     pub fn remove_card(&self, card_id: String) -> Result<bool, WalletError> {

@@ -3,7 +3,6 @@
 use crate::files::{read, CliResult};
 use crate::verify::build_verifier;
 use clap::{Args, Subcommand};
-use ehk_core::wallet::CardStatus;
 use ehk_core::{ClockStatus, FileKeyStore, Wallet};
 use ehk_issuer::qr_image::{decode_image, render_png, render_svg, render_terminal};
 use std::path::PathBuf;
@@ -146,14 +145,7 @@ pub fn run(a: WalletArgs, now: i64) -> CliResult {
         WalletCommand::List => {
             warn_about_clock(&wallet, now)?;
             for c in wallet.cards(now)? {
-                let status = match c.status {
-                    CardStatus::NotYetValid => "not yet valid".to_string(),
-                    CardStatus::Valid => "valid".to_string(),
-                    CardStatus::ExpiresSoon { days_left } => {
-                        format!("expires in {days_left} days: renew soon")
-                    }
-                    CardStatus::Expired => "EXPIRED".to_string(),
-                };
+                let status = c.status.text(ehk_core::Lang::En);
                 println!(
                     "{}  {:<30} {:<8} region {:<6} until {:<10} {:<12} {status}",
                     c.card_id,

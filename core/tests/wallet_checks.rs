@@ -301,3 +301,95 @@ fn cards_stored_unchecked_by_an_older_version_feed_no_clock_until_checked() {
     assert_eq!(card.card_type, CardType::Standard);
     assert_eq!(w.check_stored(&world.verifier, NOW).unwrap(), 0);
 }
+
+#[test]
+fn the_wallet_list_shows_a_card_the_phone_s_lists_now_refuse() {
+    let mut world = World::new();
+    let w = wallet();
+    let (text, claims) = world.issue(&request("Erika Mustermann"));
+    let (other_text, other) = world.issue(&request("Max Muster"));
+    w.add_card(&text, &world.verifier, NOW).unwrap();
+    w.add_card(&other_text, &world.verifier, NOW).unwrap();
+    let status_of = |cards: Vec<WalletCard>, id: String| {
+        cards.into_iter().find(|c| c.card_id == id).unwrap().status
+    };
+
+    // The next feed brings a revocation list naming the first card (revoked, or moved to
+    // another phone): the list says so, the other card stays valid.
+    let revocations = RevocationList::new(1, NOW, NOW + 7 * 86_400, vec![claims.card_id]);
+    world
+        .verifier
+        .load_revocation_list(&revocations.sign(&world.issuer))
+        .unwrap();
+    let checked = w.cards_checked(&world.verifier, NOW).unwrap();
+    assert_eq!(
+        status_of(checked.clone(), claims.card_id_hex()),
+        CardStatus::Refused {
+            reason: InvalidReason::Revoked
+        }
+    );
+    assert_eq!(status_of(checked, other.card_id_hex()), CardStatus::Valid);
+    let refused = CardStatus::Refused {
+        reason: InvalidReason::Revoked,
+    };
+    assert!(!refused.is_usable());
+    assert_eq!(refused.text(Lang::De), "Die Karte wurde gesperrt.");
+    // Without a verifier the dates alone decide, as before.
+    assert_eq!(stored(&w, &claims.card_id_hex()).status, CardStatus::Valid);
+    // A verifier that has no trust list yet checks nothing.
+    let unsynced = Verifier::new(world.root.public_key());
+    assert_eq!(
+        status_of(
+            w.cards_checked(&unsynced, NOW).unwrap(),
+            claims.card_id_hex()
+        ),
+        CardStatus::Valid
+    );
+
+    // The root withdraws the issuer: every card of it is refused with that reason.
+    let issuer = world.issuer.key_id();
+    world.change_trust(|t| {
+        t.issuers
+            .iter_mut()
+            .filter(|e| e.key_id == issuer)
+            .for_each(|e| e.withdrawn = true)
+    });
+    assert_eq!(
+        status_of(
+            w.cards_checked(&world.verifier, NOW).unwrap(),
+            other.card_id_hex()
+        ),
+        CardStatus::Refused {
+            reason: InvalidReason::IssuerKeyWithdrawn
+        }
+    );
+}
+
+#[test]
+fn every_card_status_has_a_line_in_both_languages() {
+    let statuses = [
+        CardStatus::Valid,
+        CardStatus::NotYetValid,
+        CardStatus::Expired,
+        CardStatus::ExpiresSoon { days_left: 0 },
+        CardStatus::ExpiresSoon { days_left: 1 },
+        CardStatus::ExpiresSoon { days_left: 12 },
+        CardStatus::Refused {
+            reason: InvalidReason::IssuerKeyWithdrawn,
+        },
+    ];
+    for status in statuses {
+        let (de, en) = (status.text(Lang::De), status.text(Lang::En));
+        assert!(!de.is_empty() && !en.is_empty() && de != en, "{status:?}");
+    }
+    assert_eq!(
+        CardStatus::ExpiresSoon { days_left: 12 }.text(Lang::De),
+        "Läuft in 12 Tagen ab"
+    );
+    assert_eq!(
+        CardStatus::ExpiresSoon { days_left: 1 }.text(Lang::En),
+        "Expires tomorrow"
+    );
+    let usable: Vec<bool> = statuses.iter().map(|s| s.is_usable()).collect();
+    assert_eq!(usable, [true, false, false, true, true, true, false]);
+}

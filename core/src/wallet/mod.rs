@@ -14,7 +14,7 @@ use crate::activation::ActivationService;
 use crate::card::claims::{CardClaims, CardType};
 use crate::card::presentation;
 use crate::card::qr::QrPayload;
-use crate::card::reason::InvalidReason;
+use crate::card::reason::{InvalidReason, Lang};
 use crate::card::verify::{Verification, Verifier};
 use crate::cose::SignedEnvelope;
 use crate::day::Day;
@@ -51,6 +51,41 @@ pub enum CardStatus {
         days_left: i32,
     },
     Expired,
+    /// The phone's lists refuse the card ([`Wallet::cards_checked`]): revoked (also when it
+    /// moved to another phone), its issuer withdrawn or no longer trusted.
+    Refused {
+        reason: InvalidReason,
+    },
+}
+
+impl CardStatus {
+    /// Whether the card can be shown at a shop now.
+    pub fn is_usable(self) -> bool {
+        matches!(self, CardStatus::Valid | CardStatus::ExpiresSoon { .. })
+    }
+
+    /// The wallet list's status line, German or English.
+    pub fn text(self, lang: Lang) -> String {
+        match (self, lang) {
+            (CardStatus::Valid, Lang::De) => "Gültig".into(),
+            (CardStatus::Valid, Lang::En) => "Valid".into(),
+            (CardStatus::NotYetValid, Lang::De) => "Noch nicht gültig".into(),
+            (CardStatus::NotYetValid, Lang::En) => "Not yet valid".into(),
+            (CardStatus::Expired, Lang::De) => "Abgelaufen".into(),
+            (CardStatus::Expired, Lang::En) => "Expired".into(),
+            (CardStatus::ExpiresSoon { days_left: 1 }, Lang::De) => "Läuft morgen ab".into(),
+            (CardStatus::ExpiresSoon { days_left: 1 }, Lang::En) => "Expires tomorrow".into(),
+            (CardStatus::ExpiresSoon { days_left: 0 }, Lang::De) => "Läuft heute ab".into(),
+            (CardStatus::ExpiresSoon { days_left: 0 }, Lang::En) => "Expires today".into(),
+            (CardStatus::ExpiresSoon { days_left }, Lang::De) => {
+                format!("Läuft in {days_left} Tagen ab")
+            }
+            (CardStatus::ExpiresSoon { days_left }, Lang::En) => {
+                format!("Expires in {days_left} days")
+            }
+            (CardStatus::Refused { reason }, lang) => reason.text(lang).to_string(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -316,6 +351,18 @@ impl Wallet {
 
     /// All cards, the newest first, with their status at `now`.
     pub fn cards(&self, now: i64) -> Result<Vec<WalletCard>> {
+        self.cards_with(None, now)
+    }
+
+    /// All cards like [`Wallet::cards`], each checked against `verifier` (the phone's lists:
+    /// `FeedStore::verifier`) as when it was stored: a card the lists now refuse (revoked, moved
+    /// to another phone, its issuer withdrawn) has the status [`CardStatus::Refused`] with the
+    /// reason. A verifier without a trust list checks nothing (the dates decide alone).
+    pub fn cards_checked(&self, verifier: &Verifier, now: i64) -> Result<Vec<WalletCard>> {
+        self.cards_with(Some(verifier), now)
+    }
+
+    fn cards_with(&self, verifier: Option<&Verifier>, now: i64) -> Result<Vec<WalletCard>> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT credential FROM cards")?;
         let credentials = stmt
@@ -323,7 +370,18 @@ impl Wallet {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut cards = credentials
             .iter()
-            .map(|c| parse_credential(c).map(|claims| wallet_card(claims, now)))
+            .map(|c| {
+                let mut card = wallet_card(parse_credential(c)?, now);
+                let refusal = verifier.and_then(|v| match v.verify_for_wallet(c, now) {
+                    Verification::Invalid(InvalidReason::NoTrustList) => None,
+                    Verification::Invalid(reason) => Some(reason),
+                    Verification::Valid(_) => None,
+                });
+                if let Some(reason) = refusal {
+                    card.status = CardStatus::Refused { reason };
+                }
+                Ok(card)
+            })
             .collect::<Result<Vec<_>>>()?;
         cards.sort_by(|a, b| {
             b.issued_at
