@@ -209,13 +209,30 @@ fn a_second_phone_is_refused_until_the_holder_confirms_the_move<D: Database>(
         .service()
         .revocation_list()
         .expect("a list after a move");
-    assert!(shop.feed.take_lists(None, &[list], now()).unwrap());
+    assert!(shop.feed.take_lists(None, &[list.clone()], now()).unwrap());
     assert_eq!(
         shop.feed.verify(&old_code, now()).reason(),
         Some(InvalidReason::Revoked)
     );
     let new_code = new.wallet.present(&moved.card.card_id, now()).unwrap();
     assert!(shop.feed.verify(&new_code, now()).is_valid());
+    // The old phone learns it with its next lists: its wallet shows the card as refused.
+    assert!(old.feed.take_lists(None, &[list], now()).unwrap());
+    let listed = old
+        .wallet
+        .cards_checked(&old.feed.verifier(), now())
+        .unwrap();
+    assert_eq!(
+        listed[0].status,
+        ehk_core::wallet::CardStatus::Refused {
+            reason: InvalidReason::Revoked
+        }
+    );
+    let listed = new
+        .wallet
+        .cards_checked(&new.feed.verifier(), now())
+        .unwrap();
+    assert!(listed[0].status.is_usable());
     // The list for the feed was written too (0644, public).
     let written = std::fs::read(temp_path(world, "revocations.cose")).unwrap();
     assert_eq!(written, server.service().revocation_list().unwrap());
