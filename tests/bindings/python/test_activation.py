@@ -118,6 +118,14 @@ class Activation(unittest.TestCase):
         self.assertTrue(moved.lists_updated, "the move's revocation list came with the answer")
         old = other_feed.verify(wallet.present(card.card_id, now()), now())
         self.assertEqual(old, ehk.Verification.INVALID(ehk.InvalidReason.REVOKED))
+        # The wallet list, checked against lists that carry the move, says so too.
+        [listed] = wallet.cards(now(), other_feed.verifier())
+        revoked = ehk.CardStatus.REFUSED(ehk.InvalidReason.REVOKED)
+        self.assertEqual(listed.status, revoked)
+        self.assertFalse(ehk.card_status_usable(revoked))
+        self.assertEqual(ehk.card_status_text(revoked, ehk.Lang.DE), "Die Karte wurde gesperrt.")
+        self.assertEqual(wallet.cards(now())[0].status, ehk.CardStatus.VALID(),
+                         "without a verifier the dates alone decide")
 
     def test_typed_code_activates(self):
         letter = self.letters[1]
