@@ -79,6 +79,8 @@ final class AppModel: ObservableObject {
             }
         }
         syncState = await syncer.state
+        // New lists may refuse a stored card now (revoked, moved to another phone): list again.
+        if case .updated = outcome { await reload() }
         return outcome
     }
 
@@ -99,12 +101,14 @@ final class AppModel: ObservableObject {
         return verifier
     }
 
+    /// Lists the cards, each checked by the core against the phone's lists (`verifier`): a card
+    /// they now refuse (revoked, moved to another phone, its issuer withdrawn) shows as refused.
     func reload() async {
         guard let wallet else { return }
         do {
             // Cards an older app version stored unchecked count for the clock check once checked.
             if let verifier { try await wallet.checkStoredCards(verifier: verifier) }
-            cards = try await wallet.cards()
+            cards = try await wallet.cards(verifier: verifier)
         } catch {
             message = text.walletError(error)
         }

@@ -3,7 +3,9 @@ import SwiftUI
 import UIKit
 
 /// Shows a card's QR code at the shop: a fresh code from the core every 30 seconds
-/// (CardWallet.presentations), screen brightness up while it is shown.
+/// (CardWallet.presentations), screen brightness up while it is shown. A card the core says
+/// cannot be shown (`isUsable`: not yet valid, expired, or refused by the phone's lists) gets
+/// its status line only, no code.
 struct CardScreen: View {
     @EnvironmentObject private var model: AppModel
     @Environment(\.scenePhase) private var scenePhase
@@ -14,44 +16,52 @@ struct CardScreen: View {
     @State private var failure: String?
     @State private var brightness = BrightnessBoost()
 
+    /// The card as the wallet lists it now: a sync since the list was shown may have refused it.
+    private var current: WalletCard {
+        model.cards.first { $0.cardId == card.cardId } ?? card
+    }
+
     var body: some View {
         ScrollView {
             VStack(spacing: 16) {
                 Text(card.holderName)
                     .font(.title.bold())
                     .multilineTextAlignment(.center)
-                Text(card.status.text(lang: model.lang))
-                    .foregroundStyle(card.status.isUsable ? Color.green : Color.red)
-                if let qrImage, let presentation {
-                    Image(uiImage: qrImage)
-                        .interpolation(.none)
-                        .resizable()
-                        .scaledToFit()
-                        .padding(16)
-                        .background(Color.white)
-                        .frame(maxWidth: 360)
-                        .accessibilityLabel(model.text.qrAccessibility)
-                    if card.deviceBound {
-                        RenewalCountdown(presentation: presentation, text: model.text)
+                Text(current.status.text(lang: model.lang))
+                    .foregroundStyle(current.status.isUsable ? Color.green : Color.red)
+                if current.status.isUsable {
+                    if let qrImage, let presentation {
+                        Image(uiImage: qrImage)
+                            .interpolation(.none)
+                            .resizable()
+                            .scaledToFit()
+                            .padding(16)
+                            .background(Color.white)
+                            .frame(maxWidth: 360)
+                            .accessibilityLabel(model.text.qrAccessibility)
+                        if card.deviceBound {
+                            RenewalCountdown(presentation: presentation, text: model.text)
+                        }
+                    } else if let failure {
+                        Text(failure)
+                            .foregroundStyle(.red)
+                    } else {
+                        ProgressView()
+                            .frame(height: 240)
                     }
-                } else if let failure {
-                    Text(failure)
-                        .foregroundStyle(.red)
-                } else {
-                    ProgressView()
-                        .frame(height: 240)
+                    Text(card.deviceBound ? model.text.deviceBoundHint : model.text.staticHint)
+                        .font(.footnote)
+                        .foregroundStyle(.secondary)
+                        .multilineTextAlignment(.center)
                 }
-                Text(card.deviceBound ? model.text.deviceBoundHint : model.text.staticHint)
-                    .font(.footnote)
-                    .foregroundStyle(.secondary)
-                    .multilineTextAlignment(.center)
             }
             .padding()
         }
         .navigationTitle(model.text.walletTab)
         .navigationBarTitleDisplayMode(.inline)
-        // Restarts when the app comes back to the foreground: the stream then gives a fresh code at once.
-        .task(id: scenePhase == .active) { await showCodes() }
+        // Restarts when the app comes back to the foreground: the stream then gives a fresh code at
+        // once. Stops when the card is no longer usable.
+        .task(id: scenePhase == .active && current.status.isUsable) { await showCodes() }
         .onAppear { brightness.raise() }
         .onDisappear { brightness.restore() }
         .onChange(of: scenePhase) { phase in
@@ -60,7 +70,7 @@ struct CardScreen: View {
     }
 
     private func showCodes() async {
-        guard scenePhase == .active, let wallet = model.wallet else { return }
+        guard scenePhase == .active, current.status.isUsable, let wallet = model.wallet else { return }
         do {
             for try await next in wallet.presentations(cardId: card.cardId) {
                 presentation = next

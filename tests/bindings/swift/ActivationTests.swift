@@ -2,7 +2,8 @@
 // tests/bindings/python/test_activation.py tells it: the letter's link or typed code goes to
 // Wallet.activate, which proves the device key, checks the card against the phone's FeedStore and
 // stores it; a retry returns the same card; a second phone is asked before the card moves; typing
-// errors, foreign links and a wrong clock are typed errors; a cancelled activation stores nothing.
+// errors, foreign links and a wrong clock are typed errors; a cancelled activation stores nothing;
+// after a move the old phone's wallet list, checked with the new lists, shows the card refused.
 // The service is the one scripts/test-bindings.sh starts (EHK_TEST_SERVICE_FIXTURE); Swift uses
 // its letters 6-8. Wallet.activate is async: the tests run it to the end with `blocking`.
 
@@ -67,6 +68,16 @@ func testActivationByLinkRetryAndMove() throws {
     expect(moved.listsUpdated, "the move's revocation list came with the answer")
     expectEqual(otherFeed.verify(qrText: try wallet.present(cardId: card.cardId, now: realNow()), now: realNow()),
                 .invalid(reason: .revoked), "the old phone's code")
+    // The old phone's wallet list, checked against lists that carry the move, says so too.
+    let revoked = CardStatus.refused(reason: .revoked)
+    expectEqual(try wallet.cards(now: realNow(), verifier: otherFeed.verifier()).map(\.status), [revoked],
+                "the old phone's list with the new lists")
+    expect(!cardStatusUsable(status: revoked), "a refused card cannot be shown")
+    expectEqual(cardStatusText(status: revoked, lang: .de), "Die Karte wurde gesperrt.", "status line")
+    expectEqual(try wallet.cards(now: realNow()).map(\.status), [.valid], "without a verifier the dates alone decide")
+    expectEqual(try other.cards(now: realNow(), verifier: otherFeed.verifier()).map(\.status), [.valid],
+                "the new phone's card")
+    expect(cardStatusUsable(status: .valid), "a valid card can be shown")
 }
 
 func testActivationByTypedCode() throws {

@@ -1,25 +1,15 @@
 import EhkCore
 
 extension CardStatus {
-    /// The wallet list's status line. The status itself is the core's decision.
+    /// The wallet list's status line (the core's `cardStatusText`). The status itself is the
+    /// core's decision as well.
     public func text(lang: Lang) -> String {
-        switch (self, lang) {
-        case (.valid, .de): return "Gültig"
-        case (.valid, .en): return "Valid"
-        case (.notYetValid, .de): return "Noch nicht gültig"
-        case (.notYetValid, .en): return "Not yet valid"
-        case (.expired, .de): return "Abgelaufen"
-        case (.expired, .en): return "Expired"
-        case let (.expiresSoon(days), .de): return days == 1 ? "Läuft morgen ab" : "Läuft in \(days) Tagen ab"
-        case let (.expiresSoon(days), .en): return days == 1 ? "Expires tomorrow" : "Expires in \(days) days"
-        }
+        cardStatusText(status: self, lang: lang)
     }
 
-    /// Whether the card can be shown at a shop now.
+    /// Whether the card can be shown at a shop now (the core's `cardStatusUsable`): false for a
+    /// card that is not yet valid, expired, or refused by the phone's lists.
     public var isUsable: Bool {
-        switch self {
-        case .valid, .expiresSoon: return true
-        case .notYetValid, .expired: return false
-        }
+        cardStatusUsable(status: self)
     }
 }

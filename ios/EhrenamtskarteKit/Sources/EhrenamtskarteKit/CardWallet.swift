@@ -76,8 +76,12 @@ public actor CardWallet {
         try wallet.checkStoredCards(verifier: verifier.walletVerifier, now: clock.now())
     }
 
-    public func cards() throws -> [WalletCard] {
-        try wallet.cards(now: clock.now())
+    /// All cards, the newest first, with their status now. With `verifier` (the app's: the feed
+    /// store's lists, or the bundled ones before the first sync), the core also checks each card
+    /// against the phone's lists: one they now refuse (revoked, moved to another phone, its
+    /// issuer withdrawn) has the status `.refused(reason:)`. Without, the dates alone decide.
+    public func cards(verifier: CardVerifier? = nil) throws -> [WalletCard] {
+        try wallet.cards(now: clock.now(), verifier: verifier?.walletVerifier)
     }
 
     @discardableResult

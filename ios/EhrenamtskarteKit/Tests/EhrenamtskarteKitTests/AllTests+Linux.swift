@@ -11,6 +11,7 @@ extension KeyStoreAndWalletTests {
             ("testLockedKeychainIsAWalletKeyStoreError", asyncTest(testLockedKeychainIsAWalletKeyStoreError)),
             ("testWalletRoundTripThroughADatabaseFile", asyncTest(testWalletRoundTripThroughADatabaseFile)),
             ("testWalletStoresOnlyCardsTheCoreAccepts", asyncTest(testWalletStoresOnlyCardsTheCoreAccepts)),
+            ("testWalletListShowsACardTheListsRefuse", asyncTest(testWalletListShowsACardTheListsRefuse)),
         ]
     }
 }

@@ -120,4 +120,32 @@ final class KeyStoreAndWalletTests: XCTestCase {
         let unchecked = try await wallet.checkStoredCards(verifier: try world.cardVerifier(clock: clock))
         XCTAssertEqual(unchecked, 0)
     }
+
+    func testWalletListShowsACardTheListsRefuse() async throws {
+        let world = try World()
+        let clock = FakeClock(NOW)
+        let verifier = try world.cardVerifier(clock: clock)
+        let wallet = try CardWallet(databasePath: nil, items: InMemorySecureItemStore(), clock: clock)
+        let kept = try world.issue("Max Mustermann")
+        let revoked = try world.issue("Erika Mustermann", deviceKey: try await wallet.devicePublicKey())
+        try await wallet.add(qrText: kept.qrText, verifier: verifier)
+        try await wallet.add(qrText: revoked.qrText, verifier: verifier)
+        let before = try await wallet.cards(verifier: verifier)
+        XCTAssertEqual(before.map(\.status), [.valid, .valid], "nothing revoked yet")
+
+        // The next lists revoke Erika's card (e.g. it moved to another phone).
+        try verifier.loadRevocationList(world.issuer.signRevocationList(
+            version: 1, issuedAt: NOW, expiresAt: NOW + 7 * DAY, cardIds: [revoked.cardId]))
+        let cards = try await wallet.cards(verifier: verifier)
+        XCTAssertEqual(Set(cards.map(\.cardId)), [kept.cardId, revoked.cardId], "a refused card stays listed")
+        let refused = try XCTUnwrap(cards.first { $0.cardId == revoked.cardId })
+        XCTAssertEqual(refused.status, .refused(reason: .revoked))
+        XCTAssertFalse(refused.status.isUsable, "a refused card is not shown as valid")
+        XCTAssertEqual(refused.status.text(lang: .de), "Die Karte wurde gesperrt.")
+        XCTAssertEqual(cards.first { $0.cardId == kept.cardId }?.status, .valid)
+
+        // Without the phone's lists only the dates decide.
+        let unchecked = try await wallet.cards()
+        XCTAssertEqual(unchecked.map(\.status), [.valid, .valid])
+    }
 }

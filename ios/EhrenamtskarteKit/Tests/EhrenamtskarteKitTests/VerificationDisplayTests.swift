@@ -89,12 +89,28 @@ final class VerificationDisplayTests: XCTestCase {
 }
 
 final class CardStatusTextTests: XCTestCase {
+    /// The texts and the usable flag are the core's (`cardStatusText`, `cardStatusUsable`).
     func testStatusTexts() {
         XCTAssertEqual(CardStatus.valid.text(lang: .de), "Gültig")
+        XCTAssertEqual(CardStatus.valid.text(lang: .en), "Valid")
+        XCTAssertEqual(CardStatus.notYetValid.text(lang: .de), "Noch nicht gültig")
         XCTAssertEqual(CardStatus.expiresSoon(daysLeft: 12).text(lang: .de), "Läuft in 12 Tagen ab")
+        XCTAssertEqual(CardStatus.expiresSoon(daysLeft: 12).text(lang: .en), "Expires in 12 days")
+        XCTAssertEqual(CardStatus.expiresSoon(daysLeft: 1).text(lang: .de), "Läuft morgen ab")
         XCTAssertEqual(CardStatus.expiresSoon(daysLeft: 1).text(lang: .en), "Expires tomorrow")
+        XCTAssertEqual(CardStatus.expired.text(lang: .de), "Abgelaufen")
         XCTAssertEqual(CardStatus.expired.text(lang: .en), "Expired")
+        XCTAssertTrue(CardStatus.valid.isUsable)
         XCTAssertTrue(CardStatus.expiresSoon(daysLeft: 3).isUsable)
         XCTAssertFalse(CardStatus.notYetValid.isUsable)
+        XCTAssertFalse(CardStatus.expired.isUsable)
+
+        // A card the phone's lists refuse: the core's reason text, and it cannot be shown.
+        let revoked = CardStatus.refused(reason: .revoked)
+        XCTAssertEqual(revoked.text(lang: .de), "Die Karte wurde gesperrt.")
+        XCTAssertEqual(revoked.text(lang: .en), reasonText(reason: .revoked, lang: .en))
+        XCTAssertFalse(revoked.isUsable)
+        XCTAssertEqual(revoked.text(lang: .de), cardStatusText(status: revoked, lang: .de))
+        XCTAssertEqual(revoked.isUsable, cardStatusUsable(status: revoked))
     }
 }
