@@ -1,7 +1,8 @@
 // Activation through the Kotlin bindings against a running issuer service, as
 // tests/bindings/python/test_activation.py tells it: the letter's link or typed code goes to
 // Wallet.activate, which proves the device key, checks the card against the phone's FeedStore and
-// stores it; a retry returns the same card; a second phone is asked before the card moves; typing
+// stores it; a retry returns the same card; a second phone is asked before the card moves (the old
+// phone's wallet list, checked against the new lists, then shows it refused); typing
 // errors, foreign links and a wrong clock are typed exceptions; a cancelled activation stores
 // nothing. The service is the one scripts/test-bindings.sh starts (EHK_TEST_SERVICE_FIXTURE);
 // Kotlin uses its letters 3-5. Wallet.activate is a suspend fun: the tests call it in runBlocking,
@@ -12,11 +13,14 @@ import de.ehrenamtskarte.core.ActivationProblem
 import de.ehrenamtskarte.core.Cancellation
 import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.InvalidReason
+import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.PresentationKind
 import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.WalletException
 import de.ehrenamtskarte.core.activationProblem
+import de.ehrenamtskarte.core.cardStatusText
+import de.ehrenamtskarte.core.cardStatusUsable
 import de.ehrenamtskarte.testing.MapKeyStore
 import de.ehrenamtskarte.testing.ServiceFixture
 import de.ehrenamtskarte.testing.TestRunner
@@ -80,6 +84,14 @@ fun activationByLinkRetryAndMove() = activationTest { dir ->
     assertIs<Verification.Valid>(otherFeed.verify(other.present(moved.card.cardId, realNow()), realNow()))
     assertTrue(moved.listsUpdated, "the move's revocation list came with the answer")
     assertEquals(Verification.Invalid(InvalidReason.REVOKED), otherFeed.verify(wallet.present(card.cardId, realNow()), realNow()))
+    // The old phone's wallet list, checked against lists that carry the move, says so too; the
+    // new phone's card stays usable.
+    val revoked = CardStatus.Refused(InvalidReason.REVOKED)
+    assertEquals(listOf(revoked), wallet.cards(realNow(), otherFeed.verifier()).map { it.status })
+    assertFalse(cardStatusUsable(revoked))
+    assertEquals("Die Karte wurde gesperrt.", cardStatusText(revoked, Lang.DE))
+    assertEquals(listOf<CardStatus>(CardStatus.Valid), wallet.cards(realNow()).map { it.status }, "without a verifier the dates alone decide")
+    assertTrue(cardStatusUsable(other.cards(realNow(), otherFeed.verifier()).single().status))
     listOf(wallet, other, feed, otherFeed).forEach { it.close() }
 }
 

@@ -21,6 +21,8 @@ import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.core.Verifier
 import de.ehrenamtskarte.core.Wallet
 import de.ehrenamtskarte.core.WalletException
+import de.ehrenamtskarte.core.cardStatusText
+import de.ehrenamtskarte.core.cardStatusUsable
 import de.ehrenamtskarte.core.reasonText
 import de.ehrenamtskarte.core.secondsUntilNextPresentation
 import de.ehrenamtskarte.core.setLogger
@@ -185,6 +187,16 @@ fun walletStoresOnlyCardsTheVerifierAccepts() {
         val revoked = assertFailsWith<WalletException.CardRefused> { wallet.addCard(card.qrText, w.verifier, NOW) }
         assertEquals(InvalidReason.REVOKED, revoked.reason)
         assertEquals(listOf(card.cardId), wallet.cards(NOW).map { it.cardId })
+        // The stored card stays, but the list checked against the phone's lists shows it refused,
+        // with the core's status line; without a verifier the dates alone decide.
+        val refused = CardStatus.Refused(InvalidReason.REVOKED)
+        assertEquals(listOf(refused), wallet.cards(NOW, w.verifier).map { it.status })
+        assertEquals(listOf<CardStatus>(CardStatus.Valid), wallet.cards(NOW).map { it.status })
+        assertFalse(cardStatusUsable(refused))
+        assertTrue(cardStatusUsable(CardStatus.Valid))
+        assertEquals("Die Karte wurde gesperrt.", cardStatusText(refused, Lang.DE))
+        assertEquals("Gültig", cardStatusText(CardStatus.Valid, Lang.DE))
+        assertEquals("Expires in 5 days", cardStatusText(CardStatus.ExpiresSoon(5), Lang.EN))
     }
 }
 

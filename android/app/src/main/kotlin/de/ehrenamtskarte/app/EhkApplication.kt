@@ -52,7 +52,16 @@ class Services(context: Context, val feed: FeedServices) {
 
     val wallet: Wallet = Wallet.open(File(context.noBackupFilesDir, "wallet.sqlite").path, keyStore)
     val walletModel = WalletModel(wallet, verifier = feed::walletVerifier)
-    val presenter = CardPresenter(wallet)
+    val presenter = CardPresenter(wallet, verifier = feed::walletVerifier)
+
+    /** Where the wallet list follows the syncs: the app's, alive as long as the process. */
+    private val walletScope = MainScope()
+
+    init {
+        // A sync that changed the feed (in the worker or from the stores screen) lists the cards
+        // again: the lists may now refuse a stored card (revoked, moved to another phone).
+        feed.syncer?.let { syncer -> walletScope.launch { walletModel.refreshAfterSyncs(syncer.state) } }
+    }
 
     /**
      * Activation letters (opened link, scanned QR code, typed code) to the core's `Wallet.activate`
@@ -99,7 +108,8 @@ class Services(context: Context, val feed: FeedServices) {
  * id and the trust list the app ships, which verifies cards before the first sync). Its sync
  * refreshes all of it (the verifier and the news included); the only thing the app does with a
  * sync's result is apply its geofence update, which the kit's FeedSyncer hands to the news
- * coordinator.
+ * coordinator, and list again what the new data may change (the stores screen, and the wallet
+ * list: [Services] has it checked against the new lists).
  */
 class FeedServices(private val context: Context) {
     /** The project the app is pinned to; null when not configured. */

@@ -1,5 +1,7 @@
 package de.ehrenamtskarte.kit
 
+import de.ehrenamtskarte.core.CardStatus
+import de.ehrenamtskarte.core.Verifier
 import de.ehrenamtskarte.core.WalletException
 import de.ehrenamtskarte.core.WalletInterface
 import de.ehrenamtskarte.core.secondsUntilNextPresentation
@@ -16,6 +18,14 @@ sealed interface CardCode {
 
     /** No code can be shown; [problem] says why. The presenter retries at [retryAt] unless it is null. */
     data class Unavailable(val problem: WalletProblem, val retryAt: Long?) : CardCode
+
+    /**
+     * The card cannot be shown at a shop ([CardStatus.isUsable] is false: not yet valid, expired,
+     * or refused by the phone's lists), so no code: show its status line ([CardStatus.text]).
+     * The presenter looks again at [retryAt] (a not yet valid card becomes valid, new lists may
+     * accept a card again).
+     */
+    data class NotUsable(val status: CardStatus, val retryAt: Long) : CardCode
 }
 
 /** Wallet errors as the UI tells them apart (texts live in the app's string resources). */
@@ -67,10 +77,17 @@ enum class WalletProblem {
  * starts (`secondsUntilNextPresentation`). A screenshot of the code therefore goes stale within a
  * minute. Collect the flow only while the card is on screen; cancelling it stops the refresh.
  *
- * A static card comes back unchanged each step, which costs one database read every 30 s.
+ * Before each code the core says whether the card can be shown now (its status at that moment,
+ * checked against the phone's lists from [verifier] as in [WalletModel]; `CardStatus.isUsable`):
+ * a card that is not yet valid, expired, or refused by the lists (revoked, moved to another phone)
+ * gets [CardCode.NotUsable] instead of a code, also when that changes while it is on screen.
+ *
+ * A static card comes back unchanged each step. A step costs a read of the wallet and a check of
+ * its few cards against the lists, every 30 s while the card is on screen.
  */
 class CardPresenter(
     private val wallet: WalletInterface,
+    private val verifier: () -> Verifier?,
     private val clock: Clock = SystemClock,
     private val dispatcher: CoroutineDispatcher = Dispatchers.Default,
 ) {
@@ -79,7 +96,12 @@ class CardPresenter(
             val now = clock.now()
             val next = now + secondsUntilNextPresentation(now)
             val code = try {
-                CardCode.Showing(wallet.present(cardId, now), shownAt = now, refreshAt = next)
+                val status = wallet.cards(now, verifier()).firstOrNull { it.cardId == cardId }?.status
+                when {
+                    status == null -> CardCode.Unavailable(WalletProblem.CARD_NOT_FOUND, null)
+                    !status.isUsable -> CardCode.NotUsable(status, retryAt = next)
+                    else -> CardCode.Showing(wallet.present(cardId, now), shownAt = now, refreshAt = next)
+                }
             } catch (e: WalletException) {
                 val problem = WalletProblem.of(e)
                 // A locked key store may come back (the user unlocks the phone); a removed card will not.
@@ -90,6 +112,7 @@ class CardPresenter(
             val wakeAt = when (code) {
                 is CardCode.Showing -> code.refreshAt
                 is CardCode.Unavailable -> code.retryAt ?: return@flow
+                is CardCode.NotUsable -> code.retryAt
             }
             clock.sleepUntil(wakeAt)
         }

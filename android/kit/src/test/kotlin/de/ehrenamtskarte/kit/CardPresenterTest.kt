@@ -1,19 +1,25 @@
 package de.ehrenamtskarte.kit
 
+import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.InvalidReason
 import de.ehrenamtskarte.core.KeyStore
 import de.ehrenamtskarte.core.KeyStoreException
+import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.Verification
 import de.ehrenamtskarte.core.Wallet
+import de.ehrenamtskarte.testing.DAY
 import de.ehrenamtskarte.testing.NOW
 import de.ehrenamtskarte.testing.TestRunner
 import de.ehrenamtskarte.testing.request
 import de.ehrenamtskarte.testing.world
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import java.util.concurrent.CopyOnWriteArrayList
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 
@@ -25,7 +31,7 @@ object CardPresenterTest {
             wallet.addCard(card.qrText, w.verifier, NOW)
             val clock = VirtualClock(NOW + 7, autoAdvance = true)
             val codes = withTimeout(10_000) {
-                CardPresenter(wallet, clock, Dispatchers.Default).codes(card.cardId).take(3).toList()
+                CardPresenter(wallet, { w.verifier }, clock, Dispatchers.Default).codes(card.cardId).take(3).toList()
             }
             val shown = codes.map { assertIs<CardCode.Showing>(it) }
             assertEquals(listOf(NOW + 7, NOW + 30, NOW + 60), shown.map { it.shownAt })
@@ -46,7 +52,7 @@ object CardPresenterTest {
     fun removedCardEndsTheFlow() = runBlocking {
         Wallet.inMemory(testKeyStore()).use { wallet ->
             val clock = VirtualClock(NOW, autoAdvance = true)
-            val codes = withTimeout(10_000) { CardPresenter(wallet, clock).codes("0011223344556677").toList() }
+            val codes = withTimeout(10_000) { CardPresenter(wallet, { null }, clock).codes("0011223344556677").toList() }
             assertEquals(listOf<CardCode>(CardCode.Unavailable(WalletProblem.CARD_NOT_FOUND, null)), codes)
         }
     }
@@ -68,7 +74,7 @@ object CardPresenterTest {
             wallet.addCard(card.qrText, w.verifier, NOW)
             store.locked = true
             val clock = VirtualClock(NOW + 1, autoAdvance = true)
-            val presenter = CardPresenter(wallet, clock)
+            val presenter = CardPresenter(wallet, { w.verifier }, clock)
             val codes = withTimeout(10_000) { presenter.codes(card.cardId).take(2).toList() }
             assertEquals(
                 listOf<CardCode>(
@@ -85,9 +91,42 @@ object CardPresenterTest {
         }
     }
 
+    fun noCodeForACardThatCannotBeShown() = runBlocking {
+        val w = world()
+        Wallet.inMemory(testKeyStore()).use { wallet ->
+            val card = w.issuer.issueCard(request("Erika Mustermann", wallet.devicePublicKey()), NOW)
+            wallet.addCard(card.qrText, w.verifier, NOW)
+            // Expired (valid until 2028-12-31): no code, and the presenter keeps looking each step.
+            val late = NOW + 3 * 365 * DAY
+            val expired = withTimeout(10_000) {
+                CardPresenter(wallet, { null }, VirtualClock(late, autoAdvance = true)).codes(card.cardId).take(2).toList()
+            }
+            assertEquals(listOf(CardStatus.Expired, CardStatus.Expired), expired.map { assertIs<CardCode.NotUsable>(it).status })
+            assertEquals(listOf(late + 30, late + 60), expired.map { (it as CardCode.NotUsable).retryAt })
+            assertEquals("Abgelaufen", CardStatus.Expired.text(Lang.DE))
+            // Revoked while it is on screen: the next step shows no code, only the core's reason.
+            val clock = VirtualClock(NOW, autoAdvance = false)
+            val presenter = CardPresenter(wallet, { w.verifier }, clock)
+            val seen = CopyOnWriteArrayList<CardCode>()
+            withTimeout(10_000) {
+                val collecting = launch(Dispatchers.Default) { presenter.codes(card.cardId).collect { seen += it } }
+                while (seen.isEmpty()) delay(10)
+                assertIs<CardCode.Showing>(seen.single())
+                w.verifier.loadRevocationList(w.issuer.signRevocationList(1uL, NOW, NOW + 7 * DAY, listOf(card.cardId)))
+                clock.advanceTo(NOW + 30)
+                while (seen.size < 2) delay(10)
+                collecting.cancel()
+            }
+            val refused = CardCode.NotUsable(CardStatus.Refused(InvalidReason.REVOKED), retryAt = NOW + 60)
+            assertEquals(refused, seen[1])
+            assertEquals("The card has been revoked.", refused.status.text(Lang.EN))
+        }
+    }
+
     fun register(r: TestRunner) {
         r.test("CardPresenter: fresh code at every 30 s step", ::freshCodeAtEveryTimeStep)
         r.test("CardPresenter: removed card ends the flow", ::removedCardEndsTheFlow)
         r.test("CardPresenter: locked key store is retried at the next step", ::lockedKeyStoreIsRetriedAtTheNextStep)
+        r.test("CardPresenter: no code for an expired or revoked card", ::noCodeForACardThatCannotBeShown)
     }
 }

@@ -27,11 +27,13 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import de.ehrenamtskarte.app.R
 import de.ehrenamtskarte.app.Services
 import de.ehrenamtskarte.kit.CardCode
+import de.ehrenamtskarte.kit.text
 
 /**
  * One card as a QR code, renewed by the kit's CardPresenter at every 30-second step (collected only
- * while the screen is visible). Raises the screen brightness for the scanner and blocks screenshots
- * and screen recording (FLAG_SECURE) while shown.
+ * while the screen is visible). A card the core says cannot be shown (not yet valid, expired, or
+ * refused by the phone's lists) gets its status line instead of a code. Raises the screen
+ * brightness for the scanner and blocks screenshots and screen recording (FLAG_SECURE) while shown.
  */
 @Composable
 fun CardScreen(services: Services, cardId: String, onBack: () -> Unit) {
@@ -75,6 +77,7 @@ fun CardScreen(services: Services, cardId: String, onBack: () -> Unit) {
                 Text(stringResource(R.string.card_refresh_hint), style = MaterialTheme.typography.bodyMedium)
             }
             is CardCode.Unavailable -> Text(problemText(c.problem), color = Color(0xFFB00020))
+            is CardCode.NotUsable -> Text(c.status.text(services.lang), color = Color(0xFFB00020))
         }
     }
 }

@@ -3,7 +3,6 @@ package de.ehrenamtskarte.app.ui
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.res.stringResource
 import de.ehrenamtskarte.app.R
-import de.ehrenamtskarte.core.CardStatus
 import de.ehrenamtskarte.core.CardType
 import de.ehrenamtskarte.kit.WalletProblem
 
@@ -21,14 +20,6 @@ fun problemText(problem: WalletProblem): String = stringResource(
         WalletProblem.ACTIVATION -> R.string.problem_activation
     },
 )
-
-@Composable
-fun statusText(status: CardStatus): String = when (status) {
-    CardStatus.Valid -> stringResource(R.string.status_valid)
-    CardStatus.NotYetValid -> stringResource(R.string.status_not_yet_valid)
-    CardStatus.Expired -> stringResource(R.string.status_expired)
-    is CardStatus.ExpiresSoon -> stringResource(R.string.status_expires_soon, status.daysLeft)
-}
 
 @Composable
 fun cardTypeText(type: CardType): String = stringResource(

@@ -35,15 +35,20 @@ import de.ehrenamtskarte.app.R
 import de.ehrenamtskarte.app.Services
 import de.ehrenamtskarte.core.ClockStatus
 import de.ehrenamtskarte.core.InvalidReason
+import de.ehrenamtskarte.core.Lang
 import de.ehrenamtskarte.core.WalletCard
 import de.ehrenamtskarte.core.reasonText
 import de.ehrenamtskarte.kit.AddResult
 import de.ehrenamtskarte.kit.WalletProblem
+import de.ehrenamtskarte.kit.isUsable
+import de.ehrenamtskarte.kit.text
 import kotlinx.coroutines.launch
 
 /**
- * The holder's cards with the core's status for each; activating a card with its letter
- * ([onActivate]: type or scan the code), or adding a card by scanning its QR code.
+ * The holder's cards with the core's status for each (checked against the phone's lists: a card
+ * they refuse, e.g. revoked or moved to another phone, shows the core's reason); activating a
+ * card with its letter ([onActivate]: type or scan the code), or adding a card by scanning its QR
+ * code.
  */
 @Composable
 fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, onActivate: () -> Unit, modifier: Modifier = Modifier) {
@@ -89,7 +94,7 @@ fun WalletScreen(services: Services, onOpenCard: (String) -> Unit, onActivate: (
         }
         if (state.cards.isEmpty()) item { Text(stringResource(R.string.wallet_empty)) }
         items(state.cards, key = { it.cardId }) { card ->
-            WalletCardRow(card, onOpen = { onOpenCard(card.cardId) }, onRemove = { scope.launch { model.remove(card.cardId) } })
+            WalletCardRow(card, services.lang, onOpen = { onOpenCard(card.cardId) }, onRemove = { scope.launch { model.remove(card.cardId) } })
         }
         item {
             Button(onClick = { problem = null; refusal = null; onActivate() }, Modifier.fillMaxWidth()) {
@@ -122,12 +127,13 @@ private fun clockWarning(clock: ClockStatus): String? = when (clock) {
 }
 
 @Composable
-private fun WalletCardRow(card: WalletCard, onOpen: () -> Unit, onRemove: () -> Unit) {
+private fun WalletCardRow(card: WalletCard, lang: Lang, onOpen: () -> Unit, onRemove: () -> Unit) {
     Card(Modifier.fillMaxWidth().clickable(onClick = onOpen)) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Text(card.holderName, style = MaterialTheme.typography.titleLarge)
             Text(cardTypeText(card.cardType))
-            Text(statusText(card.status))
+            // The core's status line; a card that cannot be shown at a shop in the warning colour.
+            Text(card.status.text(lang), color = if (card.status.isUsable) Color.Unspecified else Color(0xFFB3261E))
             card.validUntil?.let { Text(stringResource(R.string.wallet_valid_until, it)) }
             Text(stringResource(if (card.deviceBound) R.string.wallet_device_bound else R.string.wallet_static))
             Box(Modifier.height(4.dp))
