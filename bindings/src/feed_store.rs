@@ -281,12 +281,10 @@ impl FeedStore {
                 detail: "the feed URL must start with https:// or http://".into(),
             });
         }
-        let store = self.clone();
         let report = on_own_thread("ehk-feed-sync", cancellation, move |cancel| {
-            let mut options = store.inner.sync_options();
-            options.timeout = store.timeout;
-            store
-                .inner
+            let mut options = self.inner.sync_options();
+            options.timeout = self.timeout;
+            self.inner
                 .sync(&url, &options, now, &ForwardProgress(progress), cancel)
         })
         .await

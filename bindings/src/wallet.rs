@@ -133,9 +133,8 @@ impl Wallet {
     ) -> Result<Activation, WalletError> {
         let service = ehk_core::activation::ActivationService::new(&service_url)
             .map_err(ehk_core::Error::from)?;
-        let wallet = self.clone();
         let activation = on_own_thread("ehk-activation", cancellation, move |cancel| {
-            wallet.inner.activate_cancellable(
+            self.inner.activate_cancellable(
                 &link_or_code,
                 &service,
                 feed.core(),

@@ -111,9 +111,7 @@ impl Fetcher<'_> {
         let mut reader = response.take(limit + 1);
         let mut chunk = [0u8; 64 * 1024];
         loop {
-            if self.cancel.is_cancelled() {
-                return Err(Error::Interrupted);
-            }
+            self.cancel.check()?;
             self.check_time(what)?;
             let n = reader
                 .read(&mut chunk)
@@ -323,9 +321,7 @@ fn run(
     progress: &dyn Progress,
     cancel: &SyncCancel,
 ) -> Result<SyncOutcome> {
-    if cancel.is_cancelled() {
-        return Err(Error::Interrupted);
-    }
+    cancel.check()?;
     let client = reqwest::blocking::Client::builder()
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(15)))

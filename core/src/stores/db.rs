@@ -59,6 +59,15 @@ impl SyncCancel {
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
     }
+
+    /// `Err(Error::Interrupted)` once cancelled: the check between the steps of a cancellable
+    /// operation (a sync, an activation).
+    pub fn check(&self) -> Result<()> {
+        match self.is_cancelled() {
+            true => Err(Error::Interrupted),
+            false => Ok(()),
+        }
+    }
 }
 
 /// While alive, `StoreDb::cancel_sync` reaches this sync.
@@ -159,11 +168,7 @@ impl StoreDb {
         f: impl FnOnce(&Transaction) -> Result<T>,
     ) -> Result<T> {
         token.applying.store(true, Ordering::SeqCst);
-        let result = if token.is_cancelled() {
-            Err(Error::Interrupted)
-        } else {
-            self.write(f)
-        };
+        let result = token.check().and_then(|()| self.write(f));
         token.applying.store(false, Ordering::SeqCst);
         match result {
             Err(_) if token.is_cancelled() => Err(Error::Interrupted),

@@ -291,15 +291,11 @@ impl Wallet {
         now: i64,
         cancel: &SyncCancel,
     ) -> Result<Activation> {
-        let stop_if_cancelled = || match cancel.is_cancelled() {
-            true => Err(Error::Interrupted),
-            false => Ok(()),
-        };
         let code = service.code_from(link_or_code)?;
         let device = self.device_key()?;
-        stop_if_cancelled()?;
+        cancel.check()?;
         let answer = service.activate(&code, &device, confirm_move, now)?;
-        stop_if_cancelled()?;
+        cancel.check()?;
         let lists_updated =
             match feed.take_lists(answer.trust_list.as_deref(), &answer.revocation_lists, now) {
                 Ok(updated) => updated,
@@ -372,11 +368,9 @@ impl Wallet {
             .iter()
             .map(|c| {
                 let mut card = wallet_card(parse_credential(c)?, now);
-                let refusal = verifier.and_then(|v| match v.verify_for_wallet(c, now) {
-                    Verification::Invalid(InvalidReason::NoTrustList) => None,
-                    Verification::Invalid(reason) => Some(reason),
-                    Verification::Valid(_) => None,
-                });
+                let refusal = verifier
+                    .and_then(|v| v.verify_for_wallet(c, now).reason())
+                    .filter(|reason| *reason != InvalidReason::NoTrustList);
                 if let Some(reason) = refusal {
                     card.status = CardStatus::Refused { reason };
                 }
